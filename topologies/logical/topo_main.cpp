@@ -1,0 +1,257 @@
+#include "topologies/logical/topo_main.h"
+
+#include "topologies/logical/dot.h"
+#include "topologies/logical/properties.h"
+#include "topologies/logical/registry.h"
+#include "topologies/logical/validate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+
+namespace dtsim::logical {
+
+namespace {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+constexpr int kMaxDenseRanks = 4096;  // rho needs a dense n x n SVD / eigensolve
+
+void usage(std::ostream& os) {
+  os << "usage: dtsim topo GRAPH --nodes N [--p P] [--seed S] [--per-node G] [--rows R]\n"
+        "                  [--weights default|uniform|metropolis] [--bytes SIZE] [--dot FILE]\n"
+        "       dtsim topo --list\n"
+        "  --bytes SIZE   message size per link per round (default 1MB; e.g. 4096, 100MB, 1GiB)\n"
+        "  --dot FILE     also write the graph as Graphviz DOT (atomically)\n";
+}
+
+long long parse_integer(const std::string& opt, const std::string& v) {
+  std::size_t pos = 0;
+  long long x = 0;
+  try {
+    x = std::stoll(v, &pos);
+  } catch (const std::exception&) {
+    pos = 0;
+  }
+  if (pos == 0 || pos != v.size())
+    throw UsageError(opt + " expects an integer, got '" + v + "'");
+  return x;
+}
+
+double parse_real(const std::string& opt, const std::string& v) {
+  std::size_t pos = 0;
+  double x = 0;
+  try {
+    x = std::stod(v, &pos);
+  } catch (const std::exception&) {
+    pos = 0;
+  }
+  if (pos == 0 || pos != v.size() || !std::isfinite(x))
+    throw UsageError(opt + " expects a number, got '" + v + "'");
+  return x;
+}
+
+double parse_bytes(const std::string& opt, const std::string& v) {
+  std::size_t pos = 0;
+  double x = 0;
+  try {
+    x = std::stod(v, &pos);
+  } catch (const std::exception&) {
+    pos = 0;
+  }
+  const std::string unit = v.substr(pos);
+  static const std::pair<const char*, double> units[] = {
+      {"", 1}, {"B", 1}, {"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9},
+      {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}};
+  for (auto [name, scale] : units)
+    if (pos > 0 && unit == name && x >= 0 && std::isfinite(x)) return x * scale;
+  throw UsageError(opt + " expects a size such as 4096, 100MB or 1GiB, got '" + v + "'");
+}
+
+std::string human_bytes(double b) {
+  std::ostringstream s;
+  s << std::setprecision(4);
+  if (b >= 1e9) s << b / 1e9 << " GB";
+  else if (b >= 1e6) s << b / 1e6 << " MB";
+  else if (b >= 1e3) s << b / 1e3 << " kB";
+  else s << b << " B";
+  return s.str();
+}
+
+std::string fixed(double x, int digits = 3) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << x;
+  return s.str();
+}
+
+std::string real(double x) {
+  std::ostringstream s;
+  s << std::setprecision(12) << x;
+  return s.str();
+}
+
+void row(std::ostream& out, const std::string& key, const std::string& value) {
+  out << "  " << std::left << std::setw(28) << key << value << "\n";
+}
+
+}  // namespace
+
+int topo_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string graph;
+  std::optional<long long> nodes;
+  std::optional<std::string> dot;
+  double bytes = 1e6;
+  Params params;
+  std::vector<std::string> given;  // Params options the user set
+  try {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const std::string& a = args[i];
+      auto value = [&]() -> const std::string& {
+        if (i + 1 >= args.size()) throw UsageError(a + " needs a value");
+        return args[++i];
+      };
+      if (a == "-h" || a == "--help") {
+        usage(out);
+        return 0;
+      } else if (a == "--list") {
+        for (const auto& name : topology_names()) {
+          const TopologyInfo* info = find_topology(name);
+          out << "  " << std::left << std::setw(22) << name << info->summary << "\n";
+        }
+        return 0;
+      } else if (a == "--nodes" || a == "-n") {
+        nodes = parse_integer(a, value());
+      } else if (a == "--dot") {
+        dot = value();
+        if (dot->empty()) throw UsageError("--dot needs a file name");
+      } else if (a == "--p") {
+        params.p = parse_real(a, value());
+        given.push_back("p");
+      } else if (a == "--seed") {
+        const long long s = parse_integer(a, value());
+        if (s < 0) throw UsageError("--seed must be >= 0, got " + std::to_string(s));
+        params.seed = static_cast<std::uint64_t>(s);
+        given.push_back("seed");
+      } else if (a == "--per-node") {
+        const long long g = parse_integer(a, value());
+        if (g < 1 || g > 1'000'000) throw UsageError("--per-node must be >= 1, got " + std::to_string(g));
+        params.per_node = static_cast<int>(g);
+        given.push_back("per-node");
+      } else if (a == "--rows") {
+        const long long r = parse_integer(a, value());
+        if (r < 1 || r > 1'000'000) throw UsageError("--rows must be >= 1, got " + std::to_string(r));
+        params.rows = static_cast<int>(r);
+        given.push_back("rows");
+      } else if (a == "--weights") {
+        try {
+          params.weighting = parse_weighting(value());
+        } catch (const std::invalid_argument& e) {
+          throw UsageError(e.what());
+        }
+      } else if (a == "--bytes") {
+        bytes = parse_bytes(a, value());
+      } else if (!a.empty() && a[0] == '-') {
+        throw UsageError("unknown option '" + a + "'");
+      } else if (graph.empty()) {
+        graph = a;
+      } else {
+        throw UsageError("unexpected argument '" + a + "' (graph is already '" + graph + "')");
+      }
+    }
+    if (graph.empty()) throw UsageError("missing GRAPH (see dtsim topo --list)");
+    if (!find_topology(graph)) {
+      std::string known;
+      for (const auto& k : topology_names()) known += (known.empty() ? "" : ", ") + k;
+      throw UsageError("unknown graph '" + graph + "'; known: " + known);
+    }
+    if (find_topology(graph)->name == "edge_list")
+      throw UsageError("edge_list takes its links from a scenario file, not from the command line");
+    if (!nodes) throw UsageError("missing --nodes N");
+    if (*nodes < 1 || *nodes > 1'000'000)
+      throw UsageError("--nodes must be between 1 and 1000000, got " + std::to_string(*nodes));
+  } catch (const UsageError& e) {
+    err << "dtsim topo: " << e.what() << "\n";
+    usage(err);
+    return 2;
+  }
+
+  const TopologyInfo* info = find_topology(graph);
+  for (const auto& g : given)
+    if (std::find(info->params.begin(), info->params.end(), g) == info->params.end())
+      err << "dtsim topo: note: --" << g << " does not apply to " << info->name << "; ignored\n";
+
+  const int n = static_cast<int>(*nodes);
+  std::optional<Topology> t;
+  try {
+    t.emplace(make_topology(graph, n, params));
+  } catch (const std::invalid_argument& e) {
+    err << "dtsim topo: " << e.what() << "\n";
+    return 2;
+  }
+
+  out << "topology " << t->name() << ": " << info->summary << "\n";
+  row(out, "ranks", std::to_string(n));
+  row(out, "rounds per period", t->time_varying()
+                                    ? std::to_string(t->period()) + " (time-varying)"
+                                    : std::string("1 (static)"));
+  row(out, "weights", to_string(t->weighting()));
+  if (n <= kMaxDenseRanks) {
+    const std::string ds = check_doubly_stochastic(*t);
+    row(out, "doubly stochastic", ds.empty() ? "yes" : "NO: " + ds);
+    bool sym = true;
+    for (int k = 0; k < t->period(); ++k) sym = sym && is_symmetric(t->matrix(k));
+    row(out, "symmetric", sym ? "yes" : "no");
+    const double r = rho(*t);
+    if (t->time_varying()) {
+      row(out, "rho of " + std::to_string(t->period()) + "-round product", real(r));
+      row(out, "  per round, geometric mean", real(std::pow(r, 1.0 / t->period())));
+      row(out, "  largest single round", real(max_round_rho(*t)));
+    } else {
+      row(out, "rho = ||W - 11^T/n||", real(r));
+    }
+    row(out, "spectral gap 1 - rho", real(1 - r));
+  } else {
+    row(out, "rho", "skipped (more than " + std::to_string(kMaxDenseRanks) + " ranks)");
+  }
+  const Graph conn = t->time_varying() ? union_graph(*t) : t->graph(0);
+  for (int k = 0; k < t->period(); ++k) {
+    const DegreeStats d = degree_stats(t->graph(k));
+    const std::string when = t->time_varying() ? " (round " + std::to_string(k) + ")" : "";
+    row(out, "in-degree" + when, "min " + std::to_string(d.min_in) + "  max " +
+                                     std::to_string(d.max_in) + "  mean " + fixed(d.mean_in));
+    row(out, "out-degree" + when, "min " + std::to_string(d.min_out) + "  max " +
+                                      std::to_string(d.max_out) + "  mean " + fixed(d.mean_out));
+    if (k == 2 && t->period() > 4) {
+      row(out, "...", "");
+      k = t->period() - 2;
+    }
+  }
+  const int diam = diameter(conn);
+  row(out, t->time_varying() ? "diameter (union of rounds)" : "diameter",
+      diam < 0 ? std::string("infinite (not strongly connected)") : std::to_string(diam));
+  const Traffic tr = traffic_per_round(*t, bytes);
+  row(out, "messages sent/rank/round",
+      "max " + std::to_string(tr.max_messages) + "  mean " + fixed(tr.mean_messages));
+  row(out, "bytes sent/rank/round", "max " + human_bytes(tr.max_bytes) + "  mean " +
+                                        human_bytes(tr.mean_bytes) + "  (message " +
+                                        human_bytes(bytes) + ")");
+  row(out, "bytes sent/round, all ranks", human_bytes(tr.total_bytes_per_round));
+
+  if (dot) {
+    try {
+      write_dot_file(*dot, *t);
+    } catch (const std::exception& e) {
+      err << "dtsim topo: " << e.what() << "\n";
+      return 1;
+    }
+    out << "wrote " << *dot << "\n";
+  }
+  return 0;
+}
+
+}  // namespace dtsim::logical
