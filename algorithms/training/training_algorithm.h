@@ -1,0 +1,24 @@
+// A training algorithm decides what is exchanged when. The engine runs `worker_iteration` on every GPU
+// rank and `server_iteration` on each of `server_count` extra endpoints, for every iteration.
+#pragma once
+#include "sim/json_reader.h"
+#include "sim/rank_context.h"
+#include "sim/registry.h"
+#include "sim/workload.h"
+
+namespace dtsim {
+
+class TrainingAlgorithm {
+ public:
+  virtual ~TrainingAlgorithm() = default;
+  // Algorithm-specific checks of the scenario, reported with JSON paths.
+  virtual void validate(const Scenario&, ErrorList&) const {}
+  // Endpoints beyond the GPU ranks (parameter servers), each on its own host and link.
+  virtual int server_count(const Scenario&) const { return 0; }
+  virtual void worker_iteration(RankContext& ctx, Workload& work) = 0;
+  virtual void server_iteration(RankContext& /*ctx*/, int /*server*/) {}
+};
+
+using TrainingAlgorithmRegistry = Registry<TrainingAlgorithm>;
+
+}  // namespace dtsim

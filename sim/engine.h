@@ -1,0 +1,20 @@
+// One simulated run: configure SimGrid's network model, build the platform, start one actor per
+// endpoint, run, and hand back what the recorder saw. SimGrid allows one engine per process, so a
+// process calls this at most once (sweeps fork a child per point).
+#pragma once
+#include "sim/recorder.h"
+#include "sim/scenario.h"
+
+namespace dtsim {
+
+struct RunResult {
+  Recorder recorder{false};
+  int workers = 0;
+  int servers = 0;
+  double sim_time_s = 0;
+  double wall_time_s = 0;  // host time of the whole run (informative only; not deterministic)
+};
+
+RunResult run_simulation(const Scenario& scenario);
+
+}  // namespace dtsim

@@ -1,0 +1,85 @@
+#include "sim/metrics.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace dtsim {
+
+std::vector<IterationRow> iteration_rows(const Scenario& scenario, const RunResult& run) {
+  const int iterations = scenario.run.iterations;
+  const int workers = run.workers;
+  std::vector<IterationRow> rows(iterations);
+  for (int k = 0; k < iterations; ++k) {
+    rows[k].iteration = k;
+    rows[k].warmup = k < scenario.run.warmup_iterations;
+    rows[k].begin = std::numeric_limits<double>::infinity();
+  }
+  for (const IterationBreakdown& b : run.recorder.iterations()) {
+    if (b.endpoint >= workers) continue;  // servers are not GPU ranks
+    IterationRow& r = rows[b.iteration];
+    r.begin = std::min(r.begin, b.begin);
+    r.end = std::max(r.end, b.end);
+    r.compute += b.compute / workers;
+    r.comm += b.comm / workers;
+    r.exposed_comm += b.exposed_comm / workers;
+    r.wait_mean += b.wait / workers;
+    r.wait_max = std::max(r.wait_max, b.wait);
+    r.bytes_sent_per_rank += b.bytes_sent / workers;
+  }
+  for (int k = 0; k < iterations; ++k)
+    rows[k].iteration_time = rows[k].end - (k == 0 ? rows[0].begin : rows[k - 1].end);
+  return rows;
+}
+
+nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const std::vector<IterationRow>& rows) {
+  const int workers = run.workers;
+  const int warmup = scenario.run.warmup_iterations;
+  const int measured = scenario.run.iterations - warmup;
+  double iteration = 0, compute = 0, comm = 0, exposed = 0, wait_mean = 0, bytes = 0;
+  for (int k = warmup; k < scenario.run.iterations; ++k) {
+    iteration += rows[k].iteration_time / measured;
+    compute += rows[k].compute / measured;
+    comm += rows[k].comm / measured;
+    exposed += rows[k].exposed_comm / measured;
+    wait_mean += rows[k].wait_mean / measured;
+    bytes += rows[k].bytes_sent_per_rank / measured;
+  }
+  // Per-rank mean wait over measured iterations; the worst rank shows who waits on stragglers.
+  std::vector<double> rank_wait(workers, 0.0);
+  for (const IterationBreakdown& b : run.recorder.iterations())
+    if (b.endpoint < workers && b.iteration >= warmup) rank_wait[b.endpoint] += b.wait / measured;
+  const double wait_max = rank_wait.empty() ? 0 : *std::max_element(rank_wait.begin(), rank_wait.end());
+
+  const double global_batch = static_cast<double>(workers) * scenario.workload.batch_per_gpu;
+  const double throughput = iteration > 0 ? global_batch / iteration : 0;
+  // Baseline: one GPU doing the same per-GPU work with no communication.
+  const double single_gpu_time = scenario.workload.compute_time;
+  const double single_gpu_throughput = single_gpu_time > 0 ? scenario.workload.batch_per_gpu / single_gpu_time : 0;
+  const double speedup = single_gpu_throughput > 0 ? throughput / single_gpu_throughput : 0;
+
+  nlohmann::json s;
+  s["dtsim_version"] = DTSIM_VERSION;
+  s["name"] = scenario.name;
+  s["ranks"] = workers;
+  s["servers"] = run.servers;
+  s["iterations"] = scenario.run.iterations;
+  s["measured_iterations"] = measured;
+  s["iteration_time_s"] = iteration;
+  s["compute_time_s"] = compute;
+  s["comm_time_s"] = comm;
+  s["exposed_comm_time_s"] = exposed;
+  s["comm_to_compute_ratio"] = compute > 0 ? comm / compute : 0;
+  s["wait_time_s"] = {{"mean", wait_mean}, {"max", wait_max}};
+  s["throughput_samples_per_s"] = throughput;
+  s["single_gpu_iteration_time_s"] = single_gpu_time;
+  s["speedup"] = speedup;
+  s["scaling_efficiency"] = workers > 0 ? speedup / workers : 0;
+  s["bytes_sent_per_rank_per_iteration"] = bytes;
+  s["message_bytes"] = scenario.workload.message_bytes();
+  s["compute_time_source"] = scenario.workload.compute_time_source;
+  s["sim_time_s"] = run.sim_time_s;
+  s["scenario"] = scenario.resolved;
+  return s;
+}
+
+}  // namespace dtsim

@@ -1,0 +1,53 @@
+// What happened during a run: per-rank, per-iteration time breakdowns (always) and every span
+// (only when a trace is asked for, since a 1024-rank ring makes millions of them).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace dtsim {
+
+enum class SpanKind { Compute, Send, Recv, Wait };
+const char* span_kind_name(SpanKind kind);
+
+struct Span {
+  int endpoint;
+  SpanKind kind;
+  double begin;
+  double end;
+  double bytes;
+  int iteration;
+  int peer;  // -1 for compute
+};
+
+// One endpoint's iteration. comm = time with a transfer in flight; exposed_comm = the part of it not
+// hidden behind compute; wait = time blocked on a peer that had not yet posted its side.
+struct IterationBreakdown {
+  int endpoint = 0;
+  int iteration = 0;
+  double begin = 0;
+  double end = 0;
+  double compute = 0;
+  double comm = 0;
+  double exposed_comm = 0;
+  double wait = 0;
+  double bytes_sent = 0;
+};
+
+class Recorder {
+ public:
+  explicit Recorder(bool keep_spans) : keep_spans_(keep_spans) {}
+  bool keeps_spans() const { return keep_spans_; }
+  void add_span(const Span& span) {
+    if (keep_spans_) spans_.push_back(span);
+  }
+  void add_iteration(const IterationBreakdown& it) { iterations_.push_back(it); }
+  const std::vector<Span>& spans() const { return spans_; }
+  const std::vector<IterationBreakdown>& iterations() const { return iterations_; }
+
+ private:
+  bool keep_spans_;
+  std::vector<Span> spans_;
+  std::vector<IterationBreakdown> iterations_;
+};
+
+}  // namespace dtsim

@@ -1,0 +1,93 @@
+// The typed scenario: what one run simulates. sim/scenario.cpp is the only place that reads
+// scenario JSON; everything downstream sees these plain structs with defaults filled and units
+// resolved to SI (bytes, seconds, bytes/s, FLOP/s).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace dtsim {
+
+struct GpuSpec {
+  std::string name;          // catalog name, or "custom"
+  double peak_flops = 0;     // FLOP/s
+  double efficiency = 0.3;   // fraction of peak reached in training
+};
+
+struct ClusterSpec {
+  int nodes = 1;
+  int gpus_per_node = 1;
+  GpuSpec gpu;
+  int ranks() const { return nodes * gpus_per_node; }
+};
+
+struct FatTreeSpec {  // SimGrid's fat-tree parameters (see create_fatTree_zone)
+  std::vector<unsigned> down, up, links;
+};
+
+struct LinkSpec {
+  double bandwidth = 0;  // bytes/s
+  double latency = 0;    // s
+};
+
+struct NetworkSpec {
+  std::string topology = "switch";
+  LinkSpec link;            // node NIC link (and every fabric link of fat_tree)
+  LinkSpec intra_node;      // GPU-to-GPU inside a machine (NVLink / PCIe)
+  std::string model = "exact";  // "exact" (CM02, pure alpha-beta) or "tcp" (LV08)
+  FatTreeSpec fat_tree;
+};
+
+struct WorkloadSpec {
+  std::string model;                 // catalog name, or "custom"
+  std::int64_t params = 0;
+  double bytes_per_param = 4;
+  double compute_time = 0;           // s per iteration per GPU (resolved from the catalog if not given)
+  std::string compute_time_source;   // "given", "measured throughput", "FLOP model"
+  int batch_per_gpu = 32;
+  double message_bytes() const { return static_cast<double>(params) * bytes_per_param; }
+};
+
+struct AlgorithmSpec {
+  std::string name = "allreduce";
+  std::string collective = "ring";
+  int servers = 1;  // parameter server shards
+};
+
+struct RunSpec {
+  int iterations = 10;
+  int warmup_iterations = 1;
+};
+
+struct OutputSpec {
+  std::string dir;
+  bool trace = true;
+};
+
+struct Scenario {
+  std::string name;
+  std::uint64_t seed = 0;
+  ClusterSpec cluster;
+  NetworkSpec network;
+  WorkloadSpec workload;
+  AlgorithmSpec algorithm;
+  RunSpec run;
+  OutputSpec output;
+  nlohmann::json resolved;  // the scenario as understood: defaults filled, SI units
+};
+
+struct ScenarioResult {
+  Scenario scenario;
+  std::vector<std::string> errors;  // one line per problem: "/json/path: message"
+  bool ok() const { return errors.empty(); }
+};
+
+// Parses and validates; never throws on bad content (errors are returned), and checks names
+// against the algorithm / collective / topology registries.
+ScenarioResult parse_scenario(const nlohmann::json& document);
+// Reads FILE, applies "--set /pointer=value" overrides, then parses.
+ScenarioResult load_scenario(const std::string& file, const std::vector<std::string>& overrides = {});
+
+}  // namespace dtsim

@@ -1,0 +1,32 @@
+// What one rank computes each iteration. The timing-only workload charges the compute time of the
+// scenario's model and produces a gradient message of the model's size with no values; the numeric
+// workload (kernels/) also computes real gradients and applies real updates.
+#pragma once
+#include "sim/rank_context.h"
+
+namespace dtsim {
+
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  // Runs the forward/backward pass of `ctx.rank()` (charging simulated compute time) and returns its
+  // gradient as a message.
+  virtual Message gradient(RankContext& ctx) = 0;
+  // Applies an update from the sum of `contributors` gradients to the rank's model.
+  virtual void apply_gradient_sum(RankContext& ctx, const Message& sum, int contributors) = 0;
+};
+
+class TimingWorkload : public Workload {
+ public:
+  explicit TimingWorkload(const Scenario& s) : scenario_(s) {}
+  Message gradient(RankContext& ctx) override {
+    ctx.compute(scenario_.workload.compute_time);
+    return Message{scenario_.workload.message_bytes(), {}};
+  }
+  void apply_gradient_sum(RankContext&, const Message&, int) override {}
+
+ private:
+  const Scenario& scenario_;
+};
+
+}  // namespace dtsim
