@@ -132,11 +132,17 @@ void ReplicaSet::cpu_chunk(const std::vector<int>& ranks, const std::vector<std:
 }
 
 std::vector<GradientResult> ReplicaSet::compute_all_gradients(std::int64_t step) {
+  std::vector<GradientResult> out;
+  compute_all_gradients(step, out);
+  return out;
+}
+
+void ReplicaSet::compute_all_gradients(std::int64_t step, std::vector<GradientResult>& out) {
   const int n = size();
   std::vector<std::vector<Index>> indices(static_cast<std::size_t>(n));
   for (int r = 0; r < n; ++r) indices[r] = samplers_[r].batch(step);
   const bool shared = params_identical();
-  std::vector<GradientResult> out(static_cast<std::size_t>(n));
+  out.resize(static_cast<std::size_t>(n));
 
   std::vector<int> all(static_cast<std::size_t>(n));
   for (int r = 0; r < n; ++r) all[r] = r;
@@ -155,7 +161,7 @@ std::vector<GradientResult> ReplicaSet::compute_all_gradients(std::int64_t step)
     gpu_->grouped_loss_and_gradients(params.data(), shared, n, spec_.batch_size, batch.x.data(), batch.labels.data(),
                                      batch.y.data(), grads.data(), losses.data());
     for (int r = 0; r < n; ++r) out[r].loss = losses[r];
-    return out;
+    return;
   }
 
   const int per_chunk = shared ? static_cast<int>(std::max<Index>(1, kStackColumns / spec_.batch_size)) : 1;
@@ -164,7 +170,6 @@ std::vector<GradientResult> ReplicaSet::compute_all_gradients(std::int64_t step)
     chunks.emplace_back(all.begin() + r, all.begin() + std::min(n, r + per_chunk));
   const int threads = spec_.threads > 0 ? spec_.threads : static_cast<int>(std::thread::hardware_concurrency());
   parallel_for(static_cast<int>(chunks.size()), threads, [&](int c) { cpu_chunk(chunks[c], indices, shared, out); });
-  return out;
 }
 
 void ReplicaSet::apply_update(int rank, const Vector& gradient) {

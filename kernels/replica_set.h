@@ -58,6 +58,9 @@ class ReplicaSet {
   // their batches are stacked so forward and input-gradient GEMMs run once over many ranks;
   // otherwise ranks run independently. On the CPU the work is spread over spec.threads.
   std::vector<GradientResult> compute_all_gradients(std::int64_t step);
+  // Same, reusing `out`'s gradient buffers: tens of MB of fresh allocations per step otherwise
+  // cost more in page faults than the arithmetic (keep one `out` per simulation).
+  void compute_all_gradients(std::int64_t step, std::vector<GradientResult>& out);
   // One optimizer step of rank's parameters with its own optimizer state.
   void apply_update(int rank, const Vector& gradient);
 

@@ -18,9 +18,8 @@ BatchSampler BatchSampler::global_shuffle(Index dataset_size, int ranks, int ran
                                           std::uint64_t seed) {
   if (dataset_size < ranks) throw std::invalid_argument("fewer samples than ranks");
   if (batch < 1) throw std::invalid_argument("batch size must be >= 1");
-  BatchSampler s;
-  s.base_.resize(static_cast<std::size_t>(dataset_size));
-  std::iota(s.base_.begin(), s.base_.end(), Index{0});
+  BatchSampler s;  // base_ stays empty: [0, N) is rebuilt per epoch rather than kept per rank
+  s.dataset_size_ = dataset_size;
   s.batch_ = batch;
   s.epoch_length_ = dataset_size / ranks;
   s.shuffle_ = shuffle;
@@ -33,7 +32,12 @@ BatchSampler BatchSampler::global_shuffle(Index dataset_size, int ranks, int ran
 
 void BatchSampler::load_epoch(std::int64_t epoch) {
   if (epoch == loaded_epoch_) return;
-  order_ = base_;
+  if (global_) {
+    order_.resize(static_cast<std::size_t>(dataset_size_));
+    std::iota(order_.begin(), order_.end(), Index{0});
+  } else {
+    order_ = base_;
+  }
   if (shuffle_) {
     // The global permutation must not depend on the rank (nor on the number of ranks).
     const std::uint64_t stream = global_ ? 0x610ba1ULL : 0x5a3ULL + static_cast<std::uint64_t>(rank_);

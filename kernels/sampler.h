@@ -30,7 +30,8 @@ class BatchSampler {
   BatchSampler() = default;
   void load_epoch(std::int64_t epoch);
 
-  std::vector<Index> base_;  // the shard, or [0, N) for global shuffle
+  std::vector<Index> base_;  // the shard (empty for global shuffle)
+  Index dataset_size_ = 0;   // global shuffle only
   Index batch_ = 0;
   Index epoch_length_ = 0;
   bool shuffle_ = true;
