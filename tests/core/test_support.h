@@ -1,0 +1,29 @@
+// Helpers shared by the core tests: simulate a scenario in a child process, run the dtsim binary.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace dtsim::test {
+
+// Parses `scenario` (must be valid), simulates it in a forked child and returns summary.json's content
+// plus "rows" (the per-iteration rows). Fails the test on invalid input.
+nlohmann::json simulate(const nlohmann::json& scenario);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+// Runs the built dtsim binary with `args` (shell-quoted here).
+CommandResult run_dtsim(const std::vector<std::string>& args);
+
+// A fresh empty directory under the system temp dir.
+std::string make_temp_dir();
+std::string read_file(const std::string& path);
+bool file_exists(const std::string& path);
+
+// A minimal valid scenario for timing tests: `nodes` on one switch, exact model, explicit sizes.
+nlohmann::json base_scenario(int nodes);
+
+}  // namespace dtsim::test
