@@ -1,5 +1,6 @@
 #include "sim/engine.h"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -8,6 +9,7 @@
 
 #include "algorithms/training/training_algorithm.h"
 #include "sim/rank_context.h"
+#include "sim/numeric_workload.h"
 #include "sim/workload.h"
 #include "topologies/physical/physical_topology.h"
 
@@ -57,23 +59,45 @@ RunResult run_simulation(const Scenario& scenario) {
     throw std::logic_error("topology built " + std::to_string(cluster.hosts.size()) + " hosts, expected " +
                            std::to_string(result.workers + servers));
 
-  TimingWorkload workload(scenario);
+  std::unique_ptr<Workload> workload;
+  NumericWorkload* numerics = nullptr;
+  if (scenario.workload.numerics.enabled) {
+    auto owned = std::make_unique<NumericWorkload>(scenario);
+    numerics = owned.get();
+    workload = std::move(owned);
+  } else {
+    workload = std::make_unique<TimingWorkload>(scenario);
+  }
   const int iterations = scenario.run.iterations;
-  for (int e = 0; e < static_cast<int>(cluster.hosts.size()); ++e) {
-    const bool is_worker = e < result.workers;
-    sg4::Actor::create(is_worker ? "rank" + std::to_string(e) : "server" + std::to_string(e - result.workers),
-                       cluster.hosts[e], [&, e, is_worker] {
-                         RankContext ctx(cluster, e);
-                         for (int it = 0; it < iterations; ++it) {
-                           ctx.begin_iteration(it);
-                           if (is_worker) algorithm->worker_iteration(ctx, workload);
-                           else algorithm->server_iteration(ctx, e - result.workers);
-                           ctx.end_iteration();
-                         }
-                       });
+  for (int w = 0; w < result.workers; ++w) {
+    sg4::Actor::create("rank" + std::to_string(w), cluster.hosts[w], [&, w] {
+      RankContext ctx(cluster, w);
+      for (int it = 0; it < iterations; ++it) {
+        ctx.begin_iteration(it);
+        algorithm->worker_iteration(ctx, *workload);
+        ctx.end_iteration();
+        result.iterations_run = std::max(result.iterations_run, it + 1);
+        if (workload->finish_iteration(ctx)) break;
+      }
+    });
+  }
+  // Servers serve until the workers are done: as daemons, they end with the last worker, so a run
+  // that stops early (target accuracy) needs no extra signalling.
+  for (int s = 0; s < servers; ++s) {
+    const int e = result.workers + s;
+    sg4::Actor::create("server" + std::to_string(s), cluster.hosts[e], [&, e, s] {
+      sg4::Actor::self()->daemonize();
+      RankContext ctx(cluster, e);
+      for (int it = 0;; ++it) {
+        ctx.begin_iteration(it);
+        algorithm->server_iteration(ctx, s);
+        ctx.end_iteration();
+      }
+    });
   }
   engine.run();
   result.sim_time_s = sg4::Engine::get_clock();
+  if (numerics) result.numerics = numerics->take_log();
   result.wall_time_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_begin).count();
   return result;

@@ -2,6 +2,9 @@
 // endpoint, run, and hand back what the recorder saw. SimGrid allows one engine per process, so a
 // process calls this at most once (sweeps fork a child per point).
 #pragma once
+#include <optional>
+
+#include "sim/numeric_workload.h"
 #include "sim/recorder.h"
 #include "sim/scenario.h"
 
@@ -11,6 +14,8 @@ struct RunResult {
   Recorder recorder{false};
   int workers = 0;
   int servers = 0;
+  int iterations_run = 0;  // fewer than scenario.run.iterations when a target accuracy stopped the run
+  std::optional<NumericsLog> numerics;
   double sim_time_s = 0;
   double wall_time_s = 0;  // host time of the whole run (informative only; not deterministic)
 };

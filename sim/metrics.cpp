@@ -1,21 +1,26 @@
 #include "sim/metrics.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace dtsim {
 
+int effective_warmup(const Scenario& scenario, const RunResult& run) {
+  return std::min(scenario.run.warmup_iterations, std::max(run.iterations_run - 1, 0));
+}
+
 std::vector<IterationRow> iteration_rows(const Scenario& scenario, const RunResult& run) {
-  const int iterations = scenario.run.iterations;
+  const int iterations = run.iterations_run;
   const int workers = run.workers;
   std::vector<IterationRow> rows(iterations);
   for (int k = 0; k < iterations; ++k) {
     rows[k].iteration = k;
-    rows[k].warmup = k < scenario.run.warmup_iterations;
+    rows[k].warmup = k < effective_warmup(scenario, run);
     rows[k].begin = std::numeric_limits<double>::infinity();
   }
   for (const IterationBreakdown& b : run.recorder.iterations()) {
-    if (b.endpoint >= workers) continue;  // servers are not GPU ranks
+    if (b.endpoint >= workers || b.iteration >= iterations) continue;  // servers are not GPU ranks
     IterationRow& r = rows[b.iteration];
     r.begin = std::min(r.begin, b.begin);
     r.end = std::max(r.end, b.end);
@@ -28,15 +33,66 @@ std::vector<IterationRow> iteration_rows(const Scenario& scenario, const RunResu
   }
   for (int k = 0; k < iterations; ++k)
     rows[k].iteration_time = rows[k].end - (k == 0 ? rows[0].begin : rows[k - 1].end);
+  if (run.numerics) {
+    for (int k = 0; k < iterations; ++k) {
+      rows[k].train_loss = run.numerics->train_loss[k];
+      if (const auto& e = run.numerics->evaluation[k]) {
+        rows[k].test_loss = e->loss;
+        if (e->accuracy) rows[k].test_accuracy = *e->accuracy;
+      }
+    }
+  }
   return rows;
 }
 
+namespace {
+
+nlohmann::json summarize_numerics(const Scenario& scenario, const RunResult& run,
+                                  const std::vector<IterationRow>& rows) {
+  const NumericsLog& log = *run.numerics;
+  nlohmann::json n;
+  n["model"] = scenario.workload.model;
+  n["real_params"] = log.real_params;
+  n["backend"] = log.backend;
+  if (!log.backend_note.empty()) n["backend_note"] = log.backend_note;
+  // A proxy run trains a small real model but charges a catalog model's time and message size.
+  n["proxy"] = scenario.workload.numerics.proxy.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json(scenario.workload.numerics.proxy);
+  n["samples_processed"] = log.samples_processed;
+  n["epochs_processed"] = static_cast<double>(log.samples_processed) / scenario.workload.numerics.train_samples;
+  n["final_train_loss"] = rows.empty() ? 0.0 : rows.back().train_loss;
+  n["final_test_loss"] = nullptr;
+  n["final_test_accuracy"] = nullptr;
+  for (const IterationRow& r : rows) {
+    if (!std::isnan(r.test_loss)) n["final_test_loss"] = r.test_loss;
+    if (!std::isnan(r.test_accuracy)) n["final_test_accuracy"] = r.test_accuracy;
+  }
+  n["target_accuracy"] = scenario.run.target_accuracy > 0 ? nlohmann::json(scenario.run.target_accuracy)
+                                                          : nlohmann::json(nullptr);
+  n["time_to_accuracy_s"] = nullptr;  // simulated time at the end of the first iteration reaching it
+  n["iterations_to_accuracy"] = nullptr;
+  if (scenario.run.target_accuracy > 0) {
+    for (const IterationRow& r : rows) {
+      if (!std::isnan(r.test_accuracy) && r.test_accuracy >= scenario.run.target_accuracy) {
+        n["time_to_accuracy_s"] = r.end;
+        n["iterations_to_accuracy"] = r.iteration + 1;
+        break;
+      }
+    }
+  }
+  if (log.distance_to_optimum) n["relative_distance_to_optimum"] = *log.distance_to_optimum;
+  n["numerics_wall_time_s"] = log.wall_time_s;
+  return n;
+}
+
+}  // namespace
+
 nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const std::vector<IterationRow>& rows) {
   const int workers = run.workers;
-  const int warmup = scenario.run.warmup_iterations;
-  const int measured = scenario.run.iterations - warmup;
+  const int warmup = effective_warmup(scenario, run);
+  const int measured = run.iterations_run - warmup;
   double iteration = 0, compute = 0, comm = 0, exposed = 0, wait_mean = 0, bytes = 0;
-  for (int k = warmup; k < scenario.run.iterations; ++k) {
+  for (int k = warmup; k < run.iterations_run; ++k) {
     iteration += rows[k].iteration_time / measured;
     compute += rows[k].compute / measured;
     comm += rows[k].comm / measured;
@@ -47,7 +103,7 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   // Per-rank mean wait over measured iterations; the worst rank shows who waits on stragglers.
   std::vector<double> rank_wait(workers, 0.0);
   for (const IterationBreakdown& b : run.recorder.iterations())
-    if (b.endpoint < workers && b.iteration >= warmup) rank_wait[b.endpoint] += b.wait / measured;
+    if (b.endpoint < workers && b.iteration >= warmup && b.iteration < run.iterations_run) rank_wait[b.endpoint] += b.wait / measured;
   const double wait_max = rank_wait.empty() ? 0 : *std::max_element(rank_wait.begin(), rank_wait.end());
 
   const double global_batch = static_cast<double>(workers) * scenario.workload.batch_per_gpu;
@@ -62,7 +118,7 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   s["name"] = scenario.name;
   s["ranks"] = workers;
   s["servers"] = run.servers;
-  s["iterations"] = scenario.run.iterations;
+  s["iterations"] = run.iterations_run;
   s["measured_iterations"] = measured;
   s["iteration_time_s"] = iteration;
   s["compute_time_s"] = compute;
@@ -78,6 +134,7 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   s["message_bytes"] = scenario.workload.message_bytes();
   s["compute_time_source"] = scenario.workload.compute_time_source;
   s["sim_time_s"] = run.sim_time_s;
+  if (run.numerics) s["numerics"] = summarize_numerics(scenario, run, rows);
   s["scenario"] = scenario.resolved;
   return s;
 }

@@ -1,6 +1,7 @@
 // From per-endpoint iteration breakdowns to the numbers users read: per-iteration rows (means over
 // GPU ranks) and the run summary (means over measured iterations, warm-up excluded).
 #pragma once
+#include <limits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -22,9 +23,16 @@ struct IterationRow {
   double wait_mean = 0;
   double wait_max = 0;
   double bytes_sent_per_rank = 0;
+  // Numerics only (NaN where absent): mean training loss over ranks, test metrics where evaluated.
+  double train_loss = std::numeric_limits<double>::quiet_NaN();
+  double test_loss = std::numeric_limits<double>::quiet_NaN();
+  double test_accuracy = std::numeric_limits<double>::quiet_NaN();
 };
 
 std::vector<IterationRow> iteration_rows(const Scenario& scenario, const RunResult& run);
+
+// The warm-up iterations excluded from the means (fewer when an early stop left too few iterations).
+int effective_warmup(const Scenario& scenario, const RunResult& run);
 
 // summary.json's content (without the host-dependent wall time, which the caller adds).
 nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const std::vector<IterationRow>& rows);

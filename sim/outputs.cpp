@@ -1,6 +1,7 @@
 #include "sim/outputs.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <iomanip>
@@ -29,11 +30,17 @@ void write_iterations_csv(const std::string& path, const std::vector<IterationRo
   AtomicFile file(path);
   std::fprintf(file.stream(),
                "iteration,warmup,begin_s,end_s,iteration_time_s,compute_time_s,comm_time_s,exposed_comm_time_s,"
-               "wait_time_mean_s,wait_time_max_s,bytes_sent_per_rank\n");
+               "wait_time_mean_s,wait_time_max_s,bytes_sent_per_rank,train_loss,test_loss,test_accuracy\n");
+  auto optional = [](double v) {  // empty cell where there is no value (timing-only, not evaluated)
+    char text[32] = "";
+    if (!std::isnan(v)) std::snprintf(text, sizeof text, "%.9g", v);
+    return std::string(text);
+  };
   for (const IterationRow& r : rows)
-    std::fprintf(file.stream(), "%d,%d,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g\n", r.iteration,
-                 r.warmup ? 1 : 0, r.begin, r.end, r.iteration_time, r.compute, r.comm, r.exposed_comm, r.wait_mean,
-                 r.wait_max, r.bytes_sent_per_rank);
+    std::fprintf(file.stream(), "%d,%d,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%s,%s,%s\n",
+                 r.iteration, r.warmup ? 1 : 0, r.begin, r.end, r.iteration_time, r.compute, r.comm, r.exposed_comm,
+                 r.wait_mean, r.wait_max, r.bytes_sent_per_rank, optional(r.train_loss).c_str(),
+                 optional(r.test_loss).c_str(), optional(r.test_accuracy).c_str());
   file.commit();
 }
 
@@ -116,6 +123,21 @@ void print_summary(std::ostream& out, const nlohmann::json& s, const std::string
   out << "  comm/compute " << s["comm_to_compute_ratio"].get<double>() << ", throughput "
       << s["throughput_samples_per_s"].get<double>() << " samples/s, speedup " << s["speedup"].get<double>()
       << " (efficiency " << 100 * s["scaling_efficiency"].get<double>() << " %)\n";
+  if (s.contains("numerics")) {
+    const auto& n = s["numerics"];
+    out << "  numerics    " << n["model"].get<std::string>() << " (" << n["real_params"] << " params, "
+        << n["backend"].get<std::string>() << ")" << (n["proxy"].is_null() ? "" : ", charged as proxy ")
+        << (n["proxy"].is_null() ? std::string() : n["proxy"].get<std::string>()) << ", "
+        << n["epochs_processed"].get<double>() << " epochs, final train loss " << n["final_train_loss"].get<double>();
+    if (!n["final_test_accuracy"].is_null()) out << ", test accuracy " << n["final_test_accuracy"].get<double>();
+    out << "\n";
+    if (!n["target_accuracy"].is_null()) {
+      out << "  target      accuracy " << n["target_accuracy"].get<double>() << ": ";
+      if (n["time_to_accuracy_s"].is_null()) out << "not reached\n";
+      else out << "reached after " << n["iterations_to_accuracy"] << " iterations, " << seconds(n["time_to_accuracy_s"])
+               << " simulated\n";
+    }
+  }
   out << "  simulated   " << seconds(s["sim_time_s"]) << " in " << seconds(s["wall_time_s"]) << " of wall time\n";
   out << "  outputs     " << dir << "/{summary.json, iterations.csv"
       << (sc["output"]["trace"].get<bool>() ? ", trace.json}" : "}") << "\n";

@@ -9,16 +9,11 @@
 #include "sim/catalog.h"
 #include "sim/compute_model.h"
 #include "sim/json_reader.h"
+#include "sim/scenario_sections.h"
 #include "topologies/physical/physical_topology.h"
 
 namespace dtsim {
 namespace {
-
-std::vector<std::string> catalog_names(const char* section) {
-  std::vector<std::string> names;
-  for (const auto& item : catalog()[section].items()) names.push_back(item.key());
-  return names;
-}
 
 void read_gpu(JsonReader& cluster, GpuSpec& gpu) {
   const json* raw = cluster.raw("gpu");
@@ -60,34 +55,6 @@ void read_network(JsonReader& root, NetworkSpec& net) {
   r.reject_unknown_keys();
 }
 
-void read_workload(JsonReader& root, Scenario& s) {
-  JsonReader r = root.object("workload");
-  WorkloadSpec& w = s.workload;
-  // Without a catalog model, params and compute_time must be given.
-  const bool custom = !r.has("model");
-  w.model = r.string("model", std::string("custom"), custom ? std::vector<std::string>{} : catalog_names("models"));
-  const json* model = catalog()["models"].contains(w.model) ? &catalog()["models"][w.model] : nullptr;
-  const bool unknown_model = !custom && !model;  // already reported; read the rest leniently
-  std::optional<std::int64_t> default_params;
-  if (model) default_params = (*model)["params"].get<std::int64_t>();
-  if (unknown_model) default_params = 1;
-  w.params = r.integer("params", default_params, 1);
-  w.bytes_per_param = r.number("bytes_per_param", 4.0, 0, true);
-  w.batch_per_gpu = static_cast<int>(r.integer("batch_per_gpu", 32, 1, 1 << 24));
-  std::optional<std::string> default_time;
-  w.compute_time_source = "given";
-  if (model && !r.has("compute_time")) {
-    ComputeEstimate e = estimate_compute_time(*model, s.cluster.gpu, w.batch_per_gpu);
-    char text[32];
-    std::snprintf(text, sizeof text, "%.17g", e.seconds);  // full precision through the string form
-    default_time = text;
-    w.compute_time_source = e.source;
-  }
-  if (unknown_model) default_time = "0";
-  w.compute_time = r.duration("compute_time", default_time);
-  r.reject_unknown_keys();
-}
-
 }  // namespace
 
 ScenarioResult parse_scenario(const json& document) {
@@ -117,7 +84,7 @@ ScenarioResult parse_scenario(const json& document) {
   algorithm.reject_unknown_keys();
 
   JsonReader run = root.object("run");
-  s.run.iterations = static_cast<int>(run.integer("iterations", 10, 1, 1 << 30));
+  read_run_length(run, s);
   s.run.warmup_iterations = static_cast<int>(run.integer("warmup_iterations", 1, 0, 1 << 30));
   if (s.run.warmup_iterations >= s.run.iterations)
     errors.add("/run/warmup_iterations", std::to_string(s.run.warmup_iterations) +
@@ -138,6 +105,10 @@ ScenarioResult parse_scenario(const json& document) {
     auto topo = PhysicalTopologyRegistry::create(s.network.topology);
     topo->validate(s, algo->server_count(s), errors);
   }
+  // Values derived while reading, recorded so the resolved scenario states what actually runs.
+  resolved["workload"]["params"] = s.workload.params;
+  resolved["workload"]["compute_time_source"] = s.workload.compute_time_source;
+  resolved["run"]["iterations"] = s.run.iterations;
   s.resolved = resolved;
   result.errors = errors.lines;
   return result;

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kernels/specs.h"
+
 namespace dtsim {
 
 struct GpuSpec {
@@ -40,13 +42,25 @@ struct NetworkSpec {
   FatTreeSpec fat_tree;
 };
 
+// Real numerics: each rank trains a real model on its shard of a real data set (kernels/).
+struct NumericsSpec {
+  bool enabled = false;
+  kernels::ReplicaSpec replica;   // model, partition, optimizer, batch, seed, backend
+  kernels::DatasetSpec dataset;
+  std::int64_t train_samples = 0;  // size of the training set (for epochs)
+  std::string proxy;               // catalog model whose compute time and message size are charged
+  int eval_every = 0;              // evaluate every N iterations (0: only after the last)
+};
+
 struct WorkloadSpec {
-  std::string model;                 // catalog name, or "custom"
+  std::string model;                 // catalog name, real model name, or "custom"
   std::int64_t params = 0;
   double bytes_per_param = 4;
   double compute_time = 0;           // s per iteration per GPU (resolved from the catalog if not given)
   std::string compute_time_source;   // "given", "measured throughput", "FLOP model"
   int batch_per_gpu = 32;
+  double real_flops_per_sample = 0;  // forward + backward of the real model (numerics only)
+  NumericsSpec numerics;
   double message_bytes() const { return static_cast<double>(params) * bytes_per_param; }
 };
 
@@ -57,8 +71,10 @@ struct AlgorithmSpec {
 };
 
 struct RunSpec {
-  int iterations = 10;
+  int iterations = 10;             // resolved from epochs when those are given
   int warmup_iterations = 1;
+  double epochs = 0;               // 0: not used
+  double target_accuracy = 0;      // 0: none; else stop once the test accuracy reaches it
 };
 
 struct OutputSpec {

@@ -14,6 +14,9 @@ class Workload {
   virtual Message gradient(RankContext& ctx) = 0;
   // Applies an update from the sum of `contributors` gradients to the rank's model.
   virtual void apply_gradient_sum(RankContext& ctx, const Message& sum, int contributors) = 0;
+  // Called on every rank after each iteration; true stops the run after this iteration (the same
+  // answer on every rank, e.g. once the target accuracy is reached).
+  virtual bool finish_iteration(RankContext&) { return false; }
 };
 
 class TimingWorkload : public Workload {

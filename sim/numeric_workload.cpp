@@ -1,0 +1,87 @@
+#include "sim/numeric_workload.h"
+
+#include <cmath>
+
+namespace dtsim {
+namespace {
+
+// Adds the host time of a scope to `total` (the numerics' wall time, reported separately).
+class WallTimer {
+ public:
+  explicit WallTimer(std::chrono::steady_clock::duration& total)
+      : total_(total), begin_(std::chrono::steady_clock::now()) {}
+  ~WallTimer() { total_ += std::chrono::steady_clock::now() - begin_; }
+
+ private:
+  std::chrono::steady_clock::duration& total_;
+  std::chrono::steady_clock::time_point begin_;
+};
+
+}  // namespace
+
+NumericWorkload::NumericWorkload(const Scenario& s) : scenario_(s) {
+  WallTimer timer(wall_);
+  auto data = std::make_shared<const kernels::DataBundle>(kernels::load_dataset(s.workload.numerics.dataset));
+  replicas_ = std::make_unique<kernels::ReplicaSet>(s.workload.numerics.replica, data);
+  log_.train_loss.assign(s.run.iterations, 0.0);
+  log_.evaluation.resize(s.run.iterations);
+  log_.backend = kernels::to_string(replicas_->backend());
+  log_.backend_note = replicas_->backend_note();
+  log_.real_params = replicas_->num_params();
+}
+
+Message NumericWorkload::gradient(RankContext& ctx) {
+  ctx.compute(scenario_.workload.compute_time);  // simulated time; the host time below is not charged
+  WallTimer timer(wall_);
+  kernels::GradientResult g = replicas_->compute_gradient(ctx.rank(), ctx.iteration());
+  log_.train_loss[ctx.iteration()] += g.loss / ctx.size();
+  log_.samples_processed += g.samples;
+  Message m;
+  m.bytes = scenario_.workload.message_bytes();
+  m.values.assign(g.gradient.data(), g.gradient.data() + g.gradient.size());
+  return m;
+}
+
+void NumericWorkload::apply_gradient_sum(RankContext& ctx, const Message& sum, int contributors) {
+  WallTimer timer(wall_);
+  kernels::Vector mean = Eigen::Map<const kernels::Vector>(sum.values.data(), sum.values.size());
+  mean /= static_cast<float>(contributors);
+  replicas_->apply_update(ctx.rank(), mean);
+}
+
+bool NumericWorkload::is_evaluation_iteration(int iteration) const {
+  const int every = scenario_.workload.numerics.eval_every;
+  return iteration == scenario_.run.iterations - 1 || (every > 0 && (iteration + 1) % every == 0);
+}
+
+kernels::Evaluation NumericWorkload::evaluate_rank(int rank) {
+  WallTimer timer(wall_);
+  return replicas_->evaluate(replicas_->params(rank));
+}
+
+bool NumericWorkload::finish_iteration(RankContext& ctx) {
+  const int k = ctx.iteration();
+  // Synchronous algorithms leave every replica identical after the update, so the first rank to
+  // finish iteration k evaluates its own model for all (evaluation costs no simulated time), and every
+  // rank reads the same stop decision when it finishes k.
+  if (is_evaluation_iteration(k) && !log_.evaluation[k]) {
+    log_.evaluation[k] = evaluate_rank(ctx.rank());
+    const auto& accuracy = log_.evaluation[k]->accuracy;
+    if (scenario_.run.target_accuracy > 0 && accuracy && *accuracy >= scenario_.run.target_accuracy &&
+        stop_after_ < 0)
+      stop_after_ = k;
+  }
+  return stop_after_ == k;
+}
+
+NumericsLog NumericWorkload::take_log() {
+  const auto& optimum = replicas_->data().optimum;
+  if (optimum) {
+    const Eigen::VectorXd x = replicas_->params(0).cast<double>();
+    log_.distance_to_optimum = (x - *optimum).norm() / std::max(optimum->norm(), 1e-300);
+  }
+  log_.wall_time_s = std::chrono::duration<double>(wall_).count();
+  return std::move(log_);
+}
+
+}  // namespace dtsim

@@ -1,0 +1,46 @@
+// The real-numerics workload: every rank computes a real gradient of a real model on its own shard
+// (kernels::ReplicaSet) while the simulated clock is charged the scenario's compute time; messages
+// carry the real tensors, and the consensus model is evaluated every run.eval_every iterations.
+#pragma once
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "kernels/replica_set.h"
+#include "sim/workload.h"
+
+namespace dtsim {
+
+// What the numerics produced, for iterations.csv and summary.json.
+struct NumericsLog {
+  std::vector<double> train_loss;                            // per iteration, mean over ranks
+  std::vector<std::optional<kernels::Evaluation>> evaluation;  // per iteration, where evaluated
+  std::int64_t samples_processed = 0;
+  double wall_time_s = 0;  // host time spent in the numerics (informative; not deterministic)
+  std::string backend;
+  std::string backend_note;
+  std::int64_t real_params = 0;
+  std::optional<double> distance_to_optimum;  // ||x - x*|| / ||x*|| at the end (least squares)
+};
+
+class NumericWorkload : public Workload {
+ public:
+  explicit NumericWorkload(const Scenario& s);
+  Message gradient(RankContext& ctx) override;
+  void apply_gradient_sum(RankContext& ctx, const Message& sum, int contributors) override;
+  bool finish_iteration(RankContext& ctx) override;
+  NumericsLog take_log();
+
+ private:
+  kernels::Evaluation evaluate_rank(int rank);
+  bool is_evaluation_iteration(int iteration) const;
+
+  const Scenario& scenario_;
+  std::unique_ptr<kernels::ReplicaSet> replicas_;
+  NumericsLog log_;
+  int stop_after_ = -1;
+  std::chrono::steady_clock::duration wall_{};
+};
+
+}  // namespace dtsim

@@ -1,0 +1,14 @@
+// Readers of the scenario sections that need more than a few lines (called by parse_scenario).
+#pragma once
+#include "sim/json_reader.h"
+#include "sim/scenario.h"
+
+namespace dtsim {
+
+// /workload: a catalog model (timing only), a real model with its data and optimizer (numerics),
+// or explicit params + compute_time. Needs /cluster read first (GPU rate, rank count).
+void read_workload(JsonReader& root, Scenario& s);
+// /run/iterations, /run/epochs, /run/target_accuracy, /run/eval_every. Needs /workload read first.
+void read_run_length(JsonReader& run, Scenario& s);
+
+}  // namespace dtsim
