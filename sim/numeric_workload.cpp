@@ -80,6 +80,8 @@ NumericsLog NumericWorkload::take_log() {
     const Eigen::VectorXd x = replicas_->params(0).cast<double>();
     log_.distance_to_optimum = (x - *optimum).norm() / std::max(optimum->norm(), 1e-300);
   }
+  for (int r = 0; r < replicas_->size(); ++r)
+    log_.final_params.emplace_back(replicas_->params(r).data(), replicas_->params(r).data() + replicas_->params(r).size());
   log_.wall_time_s = std::chrono::duration<double>(wall_).count();
   return std::move(log_);
 }

@@ -21,7 +21,8 @@ struct NumericsLog {
   std::string backend;
   std::string backend_note;
   std::int64_t real_params = 0;
-  std::optional<double> distance_to_optimum;  // ||x - x*|| / ||x*|| at the end (least squares)
+  std::optional<double> distance_to_optimum;
+  std::vector<std::vector<float>> final_params;  // per rank, at the end of the run  // ||x - x*|| / ||x*|| at the end (least squares)
 };
 
 class NumericWorkload : public Workload {

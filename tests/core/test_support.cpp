@@ -27,6 +27,7 @@ nlohmann::json simulate(const nlohmann::json& document) {
       summary["rows"].push_back({{"iteration_time", r.iteration_time}, {"compute", r.compute}, {"comm", r.comm},
                                  {"exposed_comm", r.exposed_comm}, {"wait_mean", r.wait_mean},
                                  {"wait_max", r.wait_max}, {"bytes_sent_per_rank", r.bytes_sent_per_rank}});
+    if (run.numerics) summary["final_params"] = run.numerics->final_params;
     return summary;
   });
   if (result.contains("error")) FAIL("simulation failed: " << result["error"].get<std::string>());
