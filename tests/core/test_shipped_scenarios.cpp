@@ -19,7 +19,7 @@ TEST_CASE("core: every shipped scenario validates and runs") {
     const auto document = nlohmann::json::parse(dtsim::test::read_file(path));
     const bool by_epochs = document.contains("run") && document["run"].contains("epochs");
     auto r = dtsim::test::run_dtsim({"run", path, "--out", dir + "/" + name, "--set",
-                                     by_epochs ? "/run/epochs=0.002" : "/run/iterations=2", "--set",
+                                     by_epochs ? "/run/epochs=0.01" : "/run/iterations=2", "--set",
                                      "/run/warmup_iterations=1"});
     CHECK_MESSAGE(r.exit_code == 0, r.err);
     CHECK(dtsim::test::file_exists(dir + "/" + name + "/summary.json"));
