@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "sim/engine.h"
+#include "topologies/logical/topo_main.h"
 #include "sim/metrics.h"
 #include "sim/outputs.h"
 #include "sim/scenario.h"
@@ -22,6 +23,9 @@ const char* kUsage =
     "                 iterations.csv and trace.json into output.dir (or DIR)\n"
     "  validate SCENARIO [--set /json/pointer=value ...]\n"
     "                 check SCENARIO and print it as understood (defaults filled, SI units)\n"
+    "  topo GRAPH --nodes N [--dot FILE] [...]\n"
+    "                 print a communication graph's mixing matrix properties (rho, degree,\n"
+    "                 diameter, traffic); `dtsim topo --help` lists graphs and options\n"
     "  --help         this text\n"
     "  --version      the version\n"
     "\n"
@@ -119,6 +123,7 @@ int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   if (command == "run") return command_run(args, out, err);
   if (command == "validate") return command_validate(args, out, err);
+  if (command == "topo") return logical::topo_main({args.begin() + 1, args.end()}, out, err);
   err << "dtsim: unknown command \"" << command << "\"\n" << kUsage;
   return kBadInput;
 }
