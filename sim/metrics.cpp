@@ -59,6 +59,7 @@ nlohmann::json summarize_numerics(const Scenario& scenario, const RunResult& run
   n["proxy"] = scenario.workload.numerics.proxy.empty() ? nlohmann::json(nullptr)
                                                         : nlohmann::json(scenario.workload.numerics.proxy);
   n["samples_processed"] = log.samples_processed;
+  n["batched_gradient_steps"] = log.batched_steps;
   n["epochs_processed"] = static_cast<double>(log.samples_processed) / scenario.workload.numerics.train_samples;
   n["final_train_loss"] = rows.empty() ? 0.0 : rows.back().train_loss;
   n["final_test_loss"] = nullptr;

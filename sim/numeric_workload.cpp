@@ -33,7 +33,19 @@ NumericWorkload::NumericWorkload(const Scenario& s) : scenario_(s) {
 Message NumericWorkload::gradient(RankContext& ctx) {
   ctx.compute(scenario_.workload.compute_time);  // simulated time; the host time below is not charged
   WallTimer timer(wall_);
-  kernels::GradientResult g = replicas_->compute_gradient(ctx.rank(), ctx.iteration());
+  const int step = ctx.iteration();
+  // Synchronous algorithms leave every replica identical at the start of a step: the first rank to
+  // ask then computes all ranks' gradients in one batched pass (stacked GEMMs; strided-batched on the
+  // GPU) and the others take theirs. A gradient depends only on (the rank's parameters, rank, step),
+  // and a rank's parameters do not change before it asks, so the cache is exact.
+  if (cached_step_ != step && replicas_->params_identical()) {
+    replicas_->compute_all_gradients(step, cache_);
+    cached_step_ = step;
+    ++log_.batched_steps;
+  }
+  kernels::GradientResult computed;
+  if (cached_step_ != step) computed = replicas_->compute_gradient(ctx.rank(), step);
+  const kernels::GradientResult& g = cached_step_ == step ? cache_[ctx.rank()] : computed;
   log_.train_loss[ctx.iteration()] += g.loss / ctx.size();
   log_.samples_processed += g.samples;
   Message m;

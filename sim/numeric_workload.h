@@ -17,6 +17,7 @@ struct NumericsLog {
   std::vector<double> train_loss;                            // per iteration, mean over ranks
   std::vector<std::optional<kernels::Evaluation>> evaluation;  // per iteration, where evaluated
   std::int64_t samples_processed = 0;
+  std::int64_t batched_steps = 0;  // steps whose gradients were computed for all ranks in one pass
   double wall_time_s = 0;  // host time spent in the numerics (informative; not deterministic)
   std::string backend;
   std::string backend_note;
@@ -41,6 +42,8 @@ class NumericWorkload : public Workload {
   std::unique_ptr<kernels::ReplicaSet> replicas_;
   NumericsLog log_;
   int stop_after_ = -1;
+  std::vector<kernels::GradientResult> cache_;  // all ranks' gradients of step cached_step_
+  int cached_step_ = -1;
   std::chrono::steady_clock::duration wall_{};
 };
 

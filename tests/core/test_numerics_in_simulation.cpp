@@ -45,6 +45,7 @@ void check_equivalence(const std::string& algorithm) {
     CHECK(d <= 1e-5);
   }
   CHECK(many["numerics"]["samples_processed"] == 50 * 8 * 16);
+  CHECK(many["numerics"]["batched_gradient_steps"] == 50);  // identical replicas: one pass per step
 }
 
 }  // namespace
