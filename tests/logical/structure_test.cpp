@@ -1,6 +1,7 @@
 // Degree, diameter and traffic of graphs whose values are known by hand.
 #include <doctest/doctest.h>
 
+#include "topologies/logical/edge_list.h"
 #include "topologies/logical/properties.h"
 #include "topologies/logical/registry.h"
 
@@ -51,6 +52,25 @@ TEST_CASE("logical: diameter and degree of known graphs") {
     CHECK(d.max_in == e.max_deg);
     CHECK(d.mean_in == doctest::Approx(e.mean_deg));
   }
+}
+
+TEST_CASE("logical: diameter of a path is the distance between its two ends") {
+  // 0 - 2 - 3 - 1: only the pair (0, 1) is 3 hops apart.
+  CHECK(diameter(from_edge_list(4, {{0, 2}, {2, 3}, {3, 1}}).graph()) == 3);
+  // Directed: 0 reaches 1 only by 0 -> 2 -> 3 -> 1; every other pair is at most 2 hops apart.
+  CHECK(diameter(from_edge_list(4, {{0, 2}, {2, 3}, {2, 0}, {3, 1}, {3, 0}, {3, 2}, {1, 0}, {1, 2},
+                                    {1, 3}}, true).graph()) == 3);
+  // One way round a directed 5-cycle: 4 hops from i to i-1.
+  CHECK(diameter(from_edge_list(5, {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 0}}, true).graph()) == 4);
+}
+
+TEST_CASE("logical: hierarchical links machine rings through their first ranks") {
+  Params p;
+  p.per_node = 4;
+  const Topology t = make_topology("hierarchical", 12, p);  // machines {0..3} {4..7} {8..11}
+  CHECK(t.peers_at(0, 4) == std::vector<int>{0, 5, 7, 8});
+  CHECK(t.peers_at(0, 5) == std::vector<int>{4, 6});
+  CHECK(t.peers_at(0, 0) == std::vector<int>{1, 3, 4, 8});
 }
 
 TEST_CASE("logical: diameter of a disconnected or one-way-unreachable graph is -1") {

@@ -26,6 +26,11 @@ std::vector<Peer> Topology::send_peers(std::int64_t round, int rank) const {
 double Topology::self_weight(std::int64_t round, int rank) const {
   return logical::self_weight(graph(round), rank);
 }
+std::vector<int> Topology::peers_at(std::int64_t round, int rank) const {
+  std::vector<int> out;
+  for (const Peer& p : send_peers(round, rank)) out.push_back(p.rank);
+  return out;
+}
 Eigen::MatrixXd Topology::matrix(std::int64_t round) const { return mixing_matrix(graph(round)); }
 
 Topology from_arcs(std::string name, int n, const Arcs& arcs, Weighting weighting) {

@@ -30,6 +30,8 @@ class Topology {
   // Ranks `rank` sends to at `round` (weight = what the receiver applies).
   std::vector<Peer> send_peers(std::int64_t round, int rank) const;
   double self_weight(std::int64_t round, int rank) const;
+  // Just the ranks `rank` sends to at `round` (one-peer exponential: {rank + 2^(round mod tau)}).
+  std::vector<int> peers_at(std::int64_t round, int rank) const;
   // Dense W(round): x(round+1) = W(round) x(round).
   Eigen::MatrixXd matrix(std::int64_t round = 0) const;
 
