@@ -75,9 +75,10 @@ RunResult run_simulation(const Scenario& scenario) {
       for (int it = 0; it < iterations; ++it) {
         ctx.begin_iteration(it);
         algorithm->worker_iteration(ctx, *workload);
+        const bool stop = workload->finish_iteration(ctx);  // evaluation, when charged, is in the iteration
         ctx.end_iteration();
         result.iterations_run = std::max(result.iterations_run, it + 1);
-        if (workload->finish_iteration(ctx)) break;
+        if (stop) break;
       }
     });
   }

@@ -76,6 +76,8 @@ bool NumericWorkload::finish_iteration(RankContext& ctx) {
   // Synchronous algorithms leave every replica identical after the update, so the first rank to
   // finish iteration k evaluates its own model for all (evaluation costs no simulated time), and every
   // rank reads the same stop decision when it finishes k.
+  if (is_evaluation_iteration(k) && scenario_.workload.numerics.eval_time > 0)
+    ctx.compute(scenario_.workload.numerics.eval_time);  // charged only when the scenario asks
   if (is_evaluation_iteration(k) && !log_.evaluation[k]) {
     log_.evaluation[k] = evaluate_rank(ctx.rank());
     const auto& accuracy = log_.evaluation[k]->accuracy;

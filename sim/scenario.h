@@ -50,6 +50,7 @@ struct NumericsSpec {
   std::int64_t train_samples = 0;  // size of the training set (for epochs)
   std::string proxy;               // catalog model whose compute time and message size are charged
   int eval_every = 0;              // evaluate every N iterations (0: only after the last)
+  double eval_time = 0;            // simulated seconds each rank spends per evaluation (0: free)
 };
 
 struct WorkloadSpec {

@@ -187,6 +187,7 @@ void read_run_length(JsonReader& run, Scenario& s) {
     run.errors().add(run.child_path("target_accuracy"), "needs a real classifier (workload.model "
                                                         "softmax_regression or mlp)");
   s.workload.numerics.eval_every = static_cast<int>(run.integer("eval_every", 0, 0));
+  s.workload.numerics.eval_time = run.duration("eval_time", std::string("0"));
 }
 
 }  // namespace dtsim

@@ -118,3 +118,17 @@ TEST_CASE("core: a proxy charges the catalog model's time and size while trainin
   CHECK(r["numerics"]["proxy"] == "resnet50");
   CHECK(r["numerics"]["real_params"] == 7850);
 }
+
+TEST_CASE("core: evaluation is free unless run.eval_time charges it") {
+  json s = numeric_scenario(4, 16, "allreduce");
+  s["workload"]["compute_time"] = "2ms";
+  s["run"] = {{"iterations", 10}, {"warmup_iterations", 1}, {"eval_every", 5}, {"eval_time", "1ms"}};
+  json r = dtsim::test::simulate(s);
+  const auto& rows = r["rows"];
+  const double plain = rows[1]["iteration_time"].get<double>();
+  for (int k : {4, 9}) CHECK(rows[k]["iteration_time"].get<double>() == doctest::Approx(plain + 1e-3).epsilon(1e-9));
+  for (int k : {1, 2, 3, 5, 6, 7, 8}) CHECK(rows[k]["iteration_time"].get<double>() == doctest::Approx(plain));
+  s["run"].erase("eval_time");
+  json free_eval = dtsim::test::simulate(s);
+  CHECK(free_eval["rows"][4]["iteration_time"].get<double>() == doctest::Approx(plain));
+}
