@@ -38,19 +38,106 @@ void read_network(JsonReader& root, NetworkSpec& net) {
   net.link.bandwidth = r.bandwidth("bandwidth", std::string("25Gbps"));
   net.link.latency = r.duration("latency", std::string("5us"));
   net.model = r.string("model", std::string("exact"), {"exact", "tcp"});
+  net.fidelity = r.string("fidelity", std::string("step"), {"step", "fast"});
+  net.nics_per_node = static_cast<int>(r.integer("nics_per_node", 1, 1, 1024));
+  // Intra-node links: a preset kind ("nvlink": NVLink 2 class, 150 GB/s per GPU, 1 us; "pcie":
+  // PCIe 3.0 x16, 12 GB/s achievable, 2 us), each field overridable.
+  auto read_intra = [](JsonReader& intra, LinkSpec& link, std::string& kind_out) {
+    const std::string kind = intra.string("kind", std::string("nvlink"), {"nvlink", "pcie"});
+    const bool pcie = kind == "pcie";
+    link.bandwidth = intra.bandwidth("bandwidth", std::string(pcie ? "12GBps" : "150GBps"));
+    link.latency = intra.duration("latency", std::string(pcie ? "2us" : "1us"));
+    kind_out = kind;
+    intra.reject_unknown_keys();
+  };
   JsonReader intra = r.object("intra_node");
-  net.intra_node.bandwidth = intra.bandwidth("bandwidth", std::string("150GBps"));  // NVLink 2 class
-  net.intra_node.latency = intra.duration("latency", std::string("1us"));
-  intra.reject_unknown_keys();
+  read_intra(intra, net.intra_node, net.intra_node_kind);
+  auto to_unsigned = [](const std::vector<std::int64_t>& v) { return std::vector<unsigned>(v.begin(), v.end()); };
+  auto only_with = [&](const char* key, const char* topology) {
+    if (net.topology != topology)
+      root.errors().add(std::string("/network/") + key,
+                        std::string("is only allowed with \"topology\": \"") + topology + "\"");
+  };
   if (net.topology == "fat_tree" || r.has("fat_tree")) {
     JsonReader ft = r.object("fat_tree");
-    auto to_unsigned = [](const std::vector<std::int64_t>& v) { return std::vector<unsigned>(v.begin(), v.end()); };
     net.fat_tree.down = to_unsigned(ft.integer_list("down", 1));
     net.fat_tree.up = to_unsigned(ft.integer_list("up", 1));
     net.fat_tree.links = to_unsigned(ft.integer_list("links", 1));
     ft.reject_unknown_keys();
-    if (net.topology != "fat_tree")
-      root.errors().add("/network/fat_tree", "is only allowed with \"topology\": \"fat_tree\"");
+    only_with("fat_tree", "fat_tree");
+  }
+  if (net.topology == "torus" || r.has("torus")) {
+    JsonReader t = r.object("torus");
+    net.torus.dims = to_unsigned(t.integer_list("dims", 1));
+    if (net.torus.dims.size() > 3)
+      root.errors().add("/network/torus/dims", "has " + std::to_string(net.torus.dims.size()) +
+                                                   " dimensions; allowed: 1 to 3 (e.g. [4, 4] or [4, 4, 4])");
+    t.reject_unknown_keys();
+    only_with("torus", "torus");
+  }
+  if (net.topology == "dragonfly" || r.has("dragonfly")) {
+    JsonReader d = r.object("dragonfly");
+    auto pair = [&](const char* key, unsigned& count, unsigned& links) {
+      const std::vector<std::int64_t> v = d.integer_list(key, 1);
+      if (v.size() == 2) {
+        count = static_cast<unsigned>(v[0]);
+        links = static_cast<unsigned>(v[1]);
+      } else if (!v.empty()) {
+        root.errors().add(d.child_path(key), "has " + std::to_string(v.size()) +
+                                                 " entries; expected [count, parallel links], e.g. [4, 1]");
+      }
+    };
+    pair("groups", net.dragonfly.groups, net.dragonfly.global_links);
+    pair("chassis", net.dragonfly.chassis, net.dragonfly.chassis_links);
+    pair("routers", net.dragonfly.routers, net.dragonfly.router_links);
+    net.dragonfly.nodes = static_cast<unsigned>(d.integer("nodes", std::nullopt, 1, 1 << 20));
+    d.reject_unknown_keys();
+    only_with("dragonfly", "dragonfly");
+  }
+  // Per-link overrides: [{"node": 3 | "nodes": [first, last], "nic": k, "bandwidth", "latency",
+  // "intra_node": {...}}], later entries winning where they overlap. Node ranges are checked against
+  // cluster.nodes by the topology's validate().
+  if (const json* raw = r.raw("overrides")) {
+    if (!raw->is_array()) {
+      root.errors().add("/network/overrides", quote(*raw) + " is not an array; expected [{\"node\": 3, \"bandwidth\": \"1Gbps\"}, ...]");
+    } else {
+      for (size_t i = 0; i < raw->size(); ++i) {
+        LinkOverride o;
+        o.path = "/network/overrides/" + std::to_string(i);
+        json resolved_entry = json::object();
+        JsonReader e((*raw)[i], o.path, root.errors(), resolved_entry);
+        if (!(*raw)[i].is_object()) continue;
+        const bool has_node = e.has("node"), has_nodes = e.has("nodes");
+        if (has_node == has_nodes) {
+          root.errors().add(o.path, "give exactly one of \"node\": N or \"nodes\": [first, last]");
+        } else if (has_node) {
+          o.first_node = o.last_node = static_cast<int>(e.integer("node", std::nullopt, 0, (1 << 20) - 1));
+        } else {
+          const std::vector<std::int64_t> v = e.integer_list("nodes", 0);
+          if (v.size() != 2 || v[0] > v[1])
+            root.errors().add(o.path + "/nodes", quote((*raw)[i]["nodes"]) +
+                                                     " is not a range; expected [first, last] with first <= last");
+          else {
+            o.first_node = static_cast<int>(v[0]);
+            o.last_node = static_cast<int>(v[1]);
+          }
+        }
+        if (e.has("nic")) o.nic = static_cast<int>(e.integer("nic", std::nullopt, 0, 1023));
+        if (e.has("bandwidth")) o.bandwidth = e.bandwidth("bandwidth", std::nullopt);
+        if (e.has("latency")) o.latency = e.duration("latency", std::nullopt);
+        if (e.has("intra_node")) {
+          if (o.nic >= 0) root.errors().add(o.path + "/intra_node", "applies to a whole machine; remove \"nic\"");
+          JsonReader oi = e.object("intra_node");
+          std::string kind;
+          read_intra(oi, o.intra_node, kind);
+          o.has_intra_node = true;
+        }
+        if (!e.has("bandwidth") && !e.has("latency") && !e.has("intra_node"))
+          root.errors().add(o.path, "changes nothing; give \"bandwidth\", \"latency\" and/or \"intra_node\"");
+        e.reject_unknown_keys();
+        net.overrides.push_back(o);
+      }
+    }
   }
   r.reject_unknown_keys();
 }

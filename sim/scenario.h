@@ -29,17 +29,47 @@ struct FatTreeSpec {  // SimGrid's fat-tree parameters (see create_fatTree_zone)
   std::vector<unsigned> down, up, links;
 };
 
+struct TorusSpec {  // SimGrid's torus (create_torus_zone): positions per dimension
+  std::vector<unsigned> dims;
+};
+
+struct DragonflySpec {  // SimGrid's dragonfly (create_dragonfly_zone): {count, parallel links} per level
+  unsigned groups = 0, global_links = 1;     // groups; links between two groups
+  unsigned chassis = 0, chassis_links = 1;   // chassis per group; links between two chassis of a group
+  unsigned routers = 0, router_links = 1;    // routers per chassis; links between two routers of a chassis
+  unsigned nodes = 0;                        // fabric ports (NICs) per router
+};
+
 struct LinkSpec {
   double bandwidth = 0;  // bytes/s
   double latency = 0;    // s
 };
 
+// One entry of network.overrides: machines first_node..last_node (inclusive) get other NIC
+// bandwidth/latency (their fabric ports: every fabric link a route leaving or entering the NIC
+// crosses first or last) and/or other intra-node links.
+struct LinkOverride {
+  int first_node = 0, last_node = 0;
+  int nic = -1;                 // -1: every NIC of the machine
+  double bandwidth = 0;         // 0: unchanged
+  double latency = -1;          // < 0: unchanged
+  bool has_intra_node = false;
+  LinkSpec intra_node;
+  std::string path;             // "/network/overrides/3": for errors found after reading
+};
+
 struct NetworkSpec {
   std::string topology = "switch";
-  LinkSpec link;            // node NIC link (and every fabric link of fat_tree)
-  LinkSpec intra_node;      // GPU-to-GPU inside a machine (NVLink / PCIe)
-  std::string model = "exact";  // "exact" (CM02, pure alpha-beta) or "tcp" (LV08)
+  LinkSpec link;                 // NIC link and every fabric link
+  LinkSpec intra_node;           // GPU-to-GPU inside a machine (NVLink / PCIe)
+  std::string intra_node_kind = "nvlink";  // preset the intra-node link started from: nvlink, pcie, custom
+  int nics_per_node = 1;         // NICs per machine; GPU g uses NIC g / (gpus_per_node / nics_per_node)
+  std::string model = "exact";   // "exact" (CM02, pure alpha-beta) or "tcp" (LV08)
+  std::string fidelity = "step"; // collectives: "step" (every message) or "fast" (aggregated flows)
   FatTreeSpec fat_tree;
+  TorusSpec torus;
+  DragonflySpec dragonfly;
+  std::vector<LinkOverride> overrides;
 };
 
 // Real numerics: each rank trains a real model on its shard of a real data set (kernels/).

@@ -1,6 +1,16 @@
-// One machine of the cluster as a SimGrid netpoint. With one GPU the machine is the GPU host itself;
-// with several, a star zone of GPU hosts on intra-node links (NVLink/PCIe) behind a gateway router
-// that the fabric connects to the machine's NIC link.
+// Machines of the cluster as SimGrid netpoints, shared by every fabric.
+//
+// A machine with G GPUs and K NICs (network.nics_per_node) is K fabric ports ("leaves"): NIC k serves
+// GPUs k*G/K .. (k+1)*G/K - 1 (contiguous blocks, as PCIe switches pair GPUs with NICs on DGX-class
+// machines). Routing rule: a GPU's traffic to another machine always leaves and enters through its own
+// NIC; traffic between GPUs of one machine stays on the intra-node links (GPU link up, GPU link down),
+// whichever NICs they sit behind. One GPU and one NIC: the leaf is the GPU host itself. Otherwise each
+// leaf is a star zone of its GPU hosts on split-duplex intra-node links behind a gateway router (the
+// NIC); GPUs behind different NICs of one machine reach each other by a bypass route through the
+// machine's backplane (a zero-latency, unshared link that never limits).
+//
+// Leaves are numbered machine-major: leaf m*K + k is NIC k of machine m, then one leaf per server,
+// then spare fabric positions (routers, no hosts).
 #pragma once
 #include <string>
 #include <utility>
@@ -8,21 +18,51 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "sim/json_reader.h"
 #include "sim/scenario.h"
 
 namespace dtsim {
 
-struct MachineNetpoint {
-  simgrid::kernel::routing::NetPoint* netpoint = nullptr;  // host or zone
-  simgrid::kernel::routing::NetPoint* gateway = nullptr;   // nullptr for a single host
-};
-
-// Creates machine `index` with `gpus` hosts inside `parent`, appending them to `hosts`.
-MachineNetpoint create_machine(simgrid::s4u::NetZone* parent, const std::string& name, int gpus,
-                               const LinkSpec& intra_node, std::vector<simgrid::s4u::Host*>& hosts);
-
 // A split-duplex link: traffic in each direction has the full bandwidth, as on real NICs.
 simgrid::s4u::SplitDuplexLink* create_duplex_link(simgrid::s4u::NetZone* zone, const std::string& name,
                                                  const LinkSpec& spec);
+
+// Fabric ports the scenario needs: nodes x nics_per_node + extra_hosts (servers).
+long fabric_ports(const Scenario& s, int extra_hosts);
+
+// Checks shared by every topology: nics_per_node against gpus_per_node, override node/NIC ranges.
+void validate_machines(const Scenario& s, ErrorList& errors);
+
+class ClusterLeaves {
+ public:
+  ClusterLeaves(const Scenario& s, int extra_hosts);
+
+  long used() const { return static_cast<long>(leaves_.size()); }  // machine NICs + servers
+  // Creates leaf `index` inside `zone` (a fabric builder's callback): {netpoint, gateway or nullptr}.
+  // Indices >= used() become routers (spare positions).
+  std::pair<simgrid::kernel::routing::NetPoint*, simgrid::kernel::routing::NetPoint*> create(
+      simgrid::s4u::NetZone* zone, unsigned long index);
+  // Routes between the NICs of one machine through its backplane; call on the fabric zone before sealing.
+  void add_intra_machine_routes(simgrid::s4u::NetZone* fabric) const;
+  // GPU ranks machine-major, then servers.
+  std::vector<simgrid::s4u::Host*> hosts() const;
+  // network.overrides on NIC ports; call after the fabric is sealed.
+  void apply_overrides() const;
+
+ private:
+  struct Leaf {
+    std::string name;
+    int machine = -1;  // -1: a server
+    int gpus = 1;
+    LinkSpec intra;
+    simgrid::kernel::routing::NetPoint* netpoint = nullptr;
+    simgrid::kernel::routing::NetPoint* gateway = nullptr;
+    std::vector<simgrid::s4u::Host*> hosts;
+  };
+  const Scenario& s_;
+  int nics_ = 1;
+  std::vector<Leaf> leaves_;
+  std::vector<simgrid::s4u::Link*> backplanes_;  // per machine with several NICs
+};
 
 }  // namespace dtsim

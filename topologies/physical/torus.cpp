@@ -1,0 +1,50 @@
+// "torus": SimGrid's torus zone (create_torus_zone), 1 to 3 dimensions (network.torus.dims, e.g.
+// [4, 4] or [4, 4, 4]). Each NIC is one torus position (position i has coordinates
+// x = i mod d0, y = (i / d0) mod d1, ...; leaves in order: machine-major NICs, then servers, the
+// remaining positions are routers). Every torus link is split-duplex with network.bandwidth and
+// network.latency; routes are dimension-ordered, shortest way round each ring, so a route crosses
+// h = sum over dimensions of min(|dx|, d - |dx|) links and alpha = h x latency.
+#include <numeric>
+
+#include "topologies/physical/machine.h"
+#include "topologies/physical/physical_topology.h"
+
+namespace sg4 = simgrid::s4u;
+
+namespace dtsim {
+namespace {
+
+class TorusTopology : public PhysicalTopology {
+ public:
+  void validate_fabric(const Scenario& s, int extra_hosts, ErrorList& errors) const override {
+    const auto& dims = s.network.torus.dims;
+    if (dims.empty()) return;  // already reported
+    long positions = 1;
+    for (unsigned d : dims) positions *= d;
+    const long needed = fabric_ports(s, extra_hosts);
+    if (positions < needed)
+      errors.add("/network/torus/dims", "the torus has " + std::to_string(positions) +
+                                            " positions (product of dims) but " + std::to_string(needed) +
+                                            " NICs need one each (cluster.nodes x network.nics_per_node + servers)");
+  }
+
+  std::vector<sg4::Host*> build(const Scenario& s, int extra_hosts) const override {
+    ClusterLeaves leaves(s, extra_hosts);
+    auto make_leaf = [&](sg4::NetZone* zone, const std::vector<unsigned long>&, unsigned long id) {
+      return leaves.create(zone, id);
+    };
+    const std::vector<unsigned long> dims(s.network.torus.dims.begin(), s.network.torus.dims.end());
+    auto* fabric = sg4::create_torus_zone("fabric", nullptr, dims, sg4::ClusterCallbacks(make_leaf),
+                                          s.network.link.bandwidth, s.network.link.latency,
+                                          sg4::Link::SharingPolicy::SPLITDUPLEX);
+    leaves.add_intra_machine_routes(fabric);
+    fabric->seal();
+    leaves.apply_overrides();
+    return leaves.hosts();
+  }
+};
+
+const bool registered = PhysicalTopologyRegistry::add("torus", [] { return std::make_unique<TorusTopology>(); });
+
+}  // namespace
+}  // namespace dtsim
