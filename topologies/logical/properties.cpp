@@ -21,10 +21,21 @@ double rho(const Eigen::MatrixXd& W) {
   return Eigen::BDCSVD<Eigen::MatrixXd>(M).singularValues()(0);
 }
 
+namespace {
+// (W X)^T from X^T through the graph's edges: O(edges x n) instead of a dense n^3 product, and
+// on columns, which Eigen stores contiguously.
+Eigen::MatrixXd apply_transposed(const Graph& g, const Eigen::MatrixXd& Xt) {
+  Eigen::MatrixXd Yt = Eigen::MatrixXd::Zero(Xt.rows(), Xt.cols());
+  for (auto [it, end] = boost::edges(g); it != end; ++it)
+    Yt.col(boost::target(*it, g)) += boost::get(boost::edge_weight, g, *it) * Xt.col(boost::source(*it, g));
+  return Yt;
+}
+}  // namespace
+
 Eigen::MatrixXd period_product(const Topology& t) {
-  Eigen::MatrixXd P = t.matrix(0);
-  for (int k = 1; k < t.period(); ++k) P = t.matrix(k) * P;
-  return P;
+  Eigen::MatrixXd Pt = t.matrix(0).transpose();
+  for (int k = 1; k < t.period(); ++k) Pt = apply_transposed(t.graph(k), Pt);
+  return Pt.transpose();
 }
 
 double rho(const Topology& t) { return rho(period_product(t)); }

@@ -20,7 +20,9 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-constexpr int kMaxDenseRanks = 4096;  // rho needs a dense n x n SVD / eigensolve
+constexpr int kMaxDenseRanks = 2048;  // rho: dense n x n SVD / eigensolve (4096: ~1 min)
+constexpr int kMaxRoundSvdRanks = 512;  // one dense SVD per round of a time-varying graph
+constexpr double kMaxBfsWork = 4e9;   // diameter: one BFS per rank, n (n + edges) steps
 
 void usage(std::ostream& os) {
   os << "usage: dtsim topo GRAPH --nodes N [--p P] [--seed S] [--per-node G] [--rows R]\n"
@@ -210,7 +212,8 @@ int topo_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (t->time_varying()) {
       row(out, "rho of " + std::to_string(t->period()) + "-round product", real(r));
       row(out, "  per round, geometric mean", real(std::pow(r, 1.0 / t->period())));
-      row(out, "  largest single round", real(max_round_rho(*t)));
+      row(out, "  largest single round",
+          n <= kMaxRoundSvdRanks ? real(max_round_rho(*t)) : std::string("skipped (n > 512)"));
     } else {
       row(out, "rho = ||W - 11^T/n||", real(r));
     }
@@ -231,9 +234,15 @@ int topo_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
       k = t->period() - 2;
     }
   }
-  const int diam = diameter(conn);
-  row(out, t->time_varying() ? "diameter (union of rounds)" : "diameter",
-      diam < 0 ? std::string("infinite (not strongly connected)") : std::to_string(diam));
+  const std::string diam_key = t->time_varying() ? "diameter (union of rounds)" : "diameter";
+  const double bfs_work = static_cast<double>(n) * (n + static_cast<double>(boost::num_edges(conn)));
+  if (bfs_work <= kMaxBfsWork) {
+    const int diam = diameter(conn);
+    row(out, diam_key,
+        diam < 0 ? std::string("infinite (not strongly connected)") : std::to_string(diam));
+  } else {
+    row(out, diam_key, "skipped (one BFS per rank would take too long)");
+  }
   const Traffic tr = traffic_per_round(*t, bytes);
   row(out, "messages sent/rank/round",
       "max " + std::to_string(tr.max_messages) + "  mean " + fixed(tr.mean_messages));
