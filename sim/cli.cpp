@@ -3,6 +3,7 @@
 #include <chrono>
 #include <exception>
 
+#include "sim/collective_command.h"
 #include "sim/engine.h"
 #include "topologies/logical/topo_main.h"
 #include "sim/metrics.h"
@@ -26,6 +27,9 @@ const char* kUsage =
     "  topo GRAPH --nodes N [--dot FILE] [...]\n"
     "                 print a communication graph's mixing matrix properties (rho, degree,\n"
     "                 diameter, traffic); `dtsim topo --help` lists graphs and options\n"
+    "  collective [SCENARIO] [--nodes N] [--algorithms a,b] [--ops op,..] [...]\n"
+    "                 sweep message sizes (8 B .. 1 GiB) for collective algorithms: time, algbw,\n"
+    "                 busbw, closed form, #wrong; `dtsim collective --help` lists options\n"
     "  --help         this text\n"
     "  --version      the version\n"
     "\n"
@@ -123,6 +127,7 @@ int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   if (command == "run") return command_run(args, out, err);
   if (command == "validate") return command_validate(args, out, err);
+  if (command == "collective") return collective_main({args.begin() + 1, args.end()}, out, err);
   if (command == "topo") return logical::topo_main({args.begin() + 1, args.end()}, out, err);
   err << "dtsim: unknown command \"" << command << "\"\n" << kUsage;
   return kBadInput;

@@ -13,13 +13,25 @@ class Chunks {
   Chunks(const Message& whole, int parts);
   int parts() const { return static_cast<int>(offset_.size()); }
   // A new message holding chunk i of `whole` (values copied when present).
-  Message extract(const Message& whole, int i) const;
+  Message extract(const Message& whole, int i) const { return extract_range(whole, i, 1); }
   // whole[chunk i] += part (element-wise; bytes only in timing mode).
-  void accumulate(Message& whole, int i, const Message& part) const;
+  void accumulate(Message& whole, int i, const Message& part) const { accumulate_range(whole, i, 1, part); }
   // whole[chunk i] = part.
-  void assign(Message& whole, int i, const Message& part) const;
+  void assign(Message& whole, int i, const Message& part) const { assign_range(whole, i, 1, part); }
+
+  // The same for `count` consecutive chunks starting at `first`.
+  Message extract_range(const Message& whole, int first, int count) const;
+  void accumulate_range(Message& whole, int first, int count, const Message& part) const;
+  void assign_range(Message& whole, int first, int count, const Message& part) const;
+  // First unit (element or byte) of chunk i and its number of units.
+  std::size_t offset(int i) const { return offset_[i]; }
+  std::size_t length(int i) const { return length_[i]; }
+  // Simulated bytes of chunks [first, first + count).
+  double bytes(int first, int count = 1) const;
 
  private:
+  std::size_t begin_of(int first) const { return offset_[first]; }
+  std::size_t length_of(int first, int count) const;
   std::vector<std::size_t> offset_, length_;
   double bytes_per_unit_ = 0;
   bool has_values_ = false;

@@ -5,9 +5,31 @@
 #include <string>
 
 namespace dtsim {
+
+Fidelity parse_fidelity(const std::string& name) {
+  if (name == "step") return Fidelity::Step;
+  if (name == "fast") return Fidelity::Fast;
+  throw std::invalid_argument("unknown fidelity \"" + name + "\"; allowed: \"step\", \"fast\"");
+}
+
+const char* fidelity_name(Fidelity f) { return f == Fidelity::Fast ? "fast" : "step"; }
+
 int index_in_group(const std::vector<int>& group, int endpoint) {
   auto it = std::find(group.begin(), group.end(), endpoint);
   if (it == group.end()) throw std::logic_error("endpoint " + std::to_string(endpoint) + " not in its group");
   return static_cast<int>(it - group.begin());
 }
+
+int floor_log2(int p) {
+  int k = 0;
+  while ((2 << k) <= p) ++k;
+  return k;
+}
+
+int ceil_log2(int p) {
+  int k = 0;
+  while ((1 << k) < p) ++k;
+  return k;
+}
+
 }  // namespace dtsim

@@ -1,12 +1,56 @@
 // An allreduce algorithm: sums a message over a group of endpoints, leaving the sum on every member,
 // and states its alpha-beta closed form so tests can hold the simulation to it.
+//
+// Two fidelities (network.fidelity): "step" runs the algorithm message by message as a real library
+// does; "fast" aggregates the messages a pair exchanges within one phase into one flow and charges
+// the hidden per-message latencies by waiting (algorithms/collectives/fast.h). Algorithms whose
+// pairs already exchange one message per phase (recursive halving/doubling, direct, binomial) run the
+// same in both.
 #pragma once
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "sim/rank_context.h"
 #include "sim/registry.h"
 
 namespace dtsim {
+
+enum class Fidelity { Step, Fast };
+// "step" or "fast" (throws on anything else).
+Fidelity parse_fidelity(const std::string& name);
+const char* fidelity_name(Fidelity f);
+
+namespace detail {
+template <typename T, typename = void>
+struct has_fidelity_field : std::false_type {};
+template <typename T>
+struct has_fidelity_field<T, std::void_t<decltype(std::declval<const T&>().fidelity)>> : std::true_type {};
+template <typename NetworkSpecT>
+std::string network_fidelity(const NetworkSpecT& network) {
+  if constexpr (has_fidelity_field<NetworkSpecT>::value) return std::string(network.fidelity);
+  else return "step";
+}
+}  // namespace detail
+
+// The scenario's network.fidelity ("step" until the scenario has that field).
+inline Fidelity scenario_fidelity(const Scenario& s) {
+  const std::string name = detail::network_fidelity(s.network);
+  return name.empty() ? Fidelity::Step : parse_fidelity(name);
+}
+
+// Platform parameters of a closed form. alpha, beta: the route between two ranks (on multi-GPU
+// machines: between GPUs of different machines, beta being the NIC's). alpha_local, beta_local: the
+// route between two GPUs of one machine (hierarchical algorithms only).
+struct CostModel {
+  int p = 1;
+  double n = 0;  // bytes per rank
+  double alpha = 0, beta = 0;
+  int gpus_per_node = 1;
+  double alpha_local = 0, beta_local = 0;
+};
 
 class Collective {
  public:
@@ -15,11 +59,24 @@ class Collective {
   virtual void allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const = 0;
   // Closed-form time for p ranks and n bytes per rank; alpha = path latency, beta = s/byte.
   virtual double closed_form(int p, double n, double alpha, double beta) const = 0;
+  // The same on machines with several GPUs (defaults to the flat form; hierarchical overrides).
+  virtual double closed_form_on(const CostModel& m) const { return closed_form(m.p, m.n, m.alpha, m.beta); }
+
+  // Fidelity: set explicitly, else the scenario's network.fidelity.
+  void set_fidelity(Fidelity f) { fidelity_ = f; }
+  Fidelity fidelity(const RankContext& ctx) const { return fidelity_ ? *fidelity_ : scenario_fidelity(ctx.scenario()); }
+
+ private:
+  std::optional<Fidelity> fidelity_;
 };
 
 using CollectiveRegistry = Registry<Collective>;
 
 // Position of `endpoint` in `group` (throws if absent).
 int index_in_group(const std::vector<int>& group, int endpoint);
+
+// floor(log2 p) and the largest power of two <= p (p >= 1); ceil(log2 p).
+int floor_log2(int p);
+int ceil_log2(int p);
 
 }  // namespace dtsim

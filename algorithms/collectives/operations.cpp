@@ -1,0 +1,145 @@
+#include "algorithms/collectives/operations.h"
+
+#include <algorithm>
+
+#include "algorithms/collectives/chunks.h"
+#include "algorithms/collectives/fast.h"
+
+namespace dtsim {
+
+namespace {
+
+// One aggregated flow to the successor with `send_bytes`, one from the predecessor, then the p-2
+// hidden latencies.
+Message ring_phase_fast(RankContext& ctx, int next, int prev, Message outgoing_payload, int p) {
+  auto incoming = ctx.irecv(prev);
+  auto outgoing = ctx.isend(next, std::move(outgoing_payload));
+  Message in = ctx.wait(incoming);
+  ctx.wait(outgoing);
+  fast::latency_wait((p - 2) * fast::route_latency(ctx, ctx.rank(), next));
+  return in;
+}
+
+}  // namespace
+
+void reduce_scatter_ring(RankContext& ctx, const std::vector<int>& group, Message& data, Fidelity fidelity) {
+  const int p = static_cast<int>(group.size());
+  if (p == 1) return;
+  const int me = index_in_group(group, ctx.rank());
+  const int next = group[(me + 1) % p];
+  const int prev = group[(me + p - 1) % p];
+  const Chunks chunks(data, p);
+  if (fidelity == Fidelity::Fast) {
+    // Every chunk but its own leaves a rank (n - chunk(me) bytes), carried as one flow.
+    ring_phase_fast(ctx, next, prev, Message{chunks.bytes(0, p) - chunks.bytes(me), {}}, p);
+    auto meeting = fast::meet(ctx, group, data.values);
+    if (!data.values.empty()) {
+      const Message sum{data.bytes, meeting->sum()};
+      chunks.assign(data, me, chunks.extract(sum, me));
+    }
+    return;
+  }
+  for (int s = 0; s < p - 1; ++s) {  // rank me ends owning chunk me
+    const int send_chunk = (me - s - 1 + 2 * p) % p;
+    const int recv_chunk = (me - s - 2 + 2 * p) % p;
+    auto incoming = ctx.irecv(prev);
+    auto outgoing = ctx.isend(next, chunks.extract(data, send_chunk));
+    Message part = ctx.wait(incoming);
+    ctx.wait(outgoing);
+    chunks.accumulate(data, recv_chunk, part);
+  }
+}
+
+double reduce_scatter_ring_time(int p, double n, double alpha, double beta) {
+  return (p - 1) * alpha + n * (p - 1) / p * beta;
+}
+
+void allgather_ring(RankContext& ctx, const std::vector<int>& group, Message& data, Fidelity fidelity) {
+  const int p = static_cast<int>(group.size());
+  if (p == 1) return;
+  const int me = index_in_group(group, ctx.rank());
+  const int next = group[(me + 1) % p];
+  const int prev = group[(me + p - 1) % p];
+  const Chunks chunks(data, p);
+  if (fidelity == Fidelity::Fast) {
+    // A rank forwards every chunk but its successor's own: n - chunk(next) bytes.
+    ring_phase_fast(ctx, next, prev, Message{chunks.bytes(0, p) - chunks.bytes((me + 1) % p), {}}, p);
+    auto meeting = fast::meet(ctx, group, data.values.empty() ? std::vector<float>{} : chunks.extract(data, me).values);
+    if (!data.values.empty())
+      for (int i = 0; i < p; ++i) chunks.assign(data, i, Message{chunks.bytes(i), meeting->contributions[i]});
+    return;
+  }
+  for (int s = 0; s < p - 1; ++s) {
+    const int send_chunk = (me - s + p) % p;
+    const int recv_chunk = (me - s - 1 + 2 * p) % p;
+    auto incoming = ctx.irecv(prev);
+    auto outgoing = ctx.isend(next, chunks.extract(data, send_chunk));
+    Message part = ctx.wait(incoming);
+    ctx.wait(outgoing);
+    chunks.assign(data, recv_chunk, part);
+  }
+}
+
+double allgather_ring_time(int p, double n, double alpha, double beta) {
+  return (p - 1) * alpha + n * (p - 1) / p * beta;
+}
+
+void broadcast_binomial(RankContext& ctx, const std::vector<int>& group, int root, Message& data) {
+  const int p = static_cast<int>(group.size());
+  if (p == 1) return;
+  const int me = index_in_group(group, ctx.rank());
+  const int vr = (me - root + p) % p;
+  auto member = [&](int relative) { return group[(relative + root) % p]; };
+  int mask = 1;
+  while (mask < p) {
+    if (vr & mask) {
+      data = ctx.recv(member(vr - mask));
+      break;
+    }
+    mask <<= 1;
+  }
+  for (mask >>= 1; mask > 0; mask >>= 1)
+    if (vr + mask < p) ctx.send(member(vr + mask), data);
+}
+
+double broadcast_binomial_time(int p, double n, double alpha, double beta) {
+  return ceil_log2(p) * (alpha + n * beta);
+}
+
+void reduce_binomial(RankContext& ctx, const std::vector<int>& group, int root, Message& data) {
+  const int p = static_cast<int>(group.size());
+  if (p == 1) return;
+  const int me = index_in_group(group, ctx.rank());
+  const int vr = (me - root + p) % p;
+  auto member = [&](int relative) { return group[(relative + root) % p]; };
+  const Chunks whole(data, 1);
+  for (int mask = 1; mask < p; mask <<= 1) {
+    if (vr & mask) {
+      ctx.send(member(vr - mask), data);
+      break;
+    }
+    if (vr + mask < p) whole.accumulate(data, 0, ctx.recv(member(vr + mask)));
+  }
+}
+
+double reduce_binomial_time(int p, double n, double alpha, double beta) {
+  return ceil_log2(p) * (alpha + n * beta);
+}
+
+std::vector<Message> neighbor_exchange(RankContext& ctx, const std::vector<int>& peers, const Message& data) {
+  std::vector<int> distinct;
+  for (int q : peers)
+    if (q != ctx.rank() && std::find(distinct.begin(), distinct.end(), q) == distinct.end()) distinct.push_back(q);
+  std::vector<RankContext::Request> receives, sends;
+  for (int q : distinct) receives.push_back(ctx.irecv(q));
+  for (int q : distinct) sends.push_back(ctx.isend(q, data));
+  std::vector<Message> got = ctx.wait_all(receives);
+  ctx.wait_all(sends);
+  return got;
+}
+
+double neighbor_exchange_time(int degree, double n, double alpha, double beta) {
+  return degree == 0 ? 0 : alpha + degree * n * beta;
+}
+
+}  // namespace dtsim

@@ -1,0 +1,26 @@
+// The allreduce algorithms as the training algorithm uses them (algorithm.collective, chosen by name
+// through the registry): one iteration with no compute lasts exactly the collective's closed form.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "algorithms/collectives/collective.h"
+#include "tests/core/test_support.h"
+
+TEST_CASE("collectives: every registered allreduce runs inside training, one iteration = closed form") {
+  const int p = 5;
+  const double bytes = 960.0 * 1000, bandwidth = 3.125e9, latency = 5e-6;
+  for (const std::string& name : dtsim::CollectiveRegistry::names()) {
+    nlohmann::json s = dtsim::test::base_scenario(p);
+    s["network"]["bandwidth"] = bandwidth;
+    s["network"]["latency"] = latency;
+    s["workload"] = {{"params", static_cast<long>(bytes)}, {"bytes_per_param", 1}, {"compute_time", 0}};
+    s["algorithm"] = {{"name", "allreduce"}, {"collective", name}};
+    s["run"] = {{"iterations", 1}, {"warmup_iterations", 0}};
+    const nlohmann::json r = dtsim::test::simulate(s);
+    const double expected = dtsim::CollectiveRegistry::create(name)->closed_form(p, bytes, 2 * latency, 1 / bandwidth);
+    const double got = r["iteration_time_s"].get<double>();
+    INFO(name << ": closed form " << expected << " simulated " << got);
+    CHECK(std::abs(got - expected) / expected <= 1e-6);
+  }
+}
