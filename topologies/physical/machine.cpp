@@ -73,7 +73,10 @@ std::pair<simgrid::kernel::routing::NetPoint*, simgrid::kernel::routing::NetPoin
     sg4::NetZone* parent, unsigned long index) {
   if (index >= leaves_.size()) return {parent->create_router("spare" + std::to_string(index)), nullptr};
   Leaf& leaf = leaves_[index];
-  const bool single = leaf.machine < 0 || s_.cluster.gpus_per_node == 1;
+  // Leaves of one fabric are all hosts or all zones: SimGrid 3.32 misroutes GPUs inside zone leaves
+  // when host leaves sit beside them in one star zone (seen with PS servers beside multi-GPU machines).
+  // So with multi-GPU machines a server is a zone too, its host on a link that never limits.
+  const bool single = s_.cluster.gpus_per_node == 1;
   if (single) {
     sg4::Host* host = parent->create_host(leaf.name, kHostSpeed)->seal();
     leaf.hosts.push_back(host);
@@ -85,12 +88,13 @@ std::pair<simgrid::kernel::routing::NetPoint*, simgrid::kernel::routing::NetPoin
   auto* gateway = zone->create_router(leaf.name + "-nic");
   // The gateway reaches every GPU through that GPU's own intra-node link only.
   zone->add_route(gateway, nullptr, nullptr, nullptr, {}, true);
-  const int first_gpu = static_cast<int>(index % nics_) * leaf.gpus;
+  const int first_gpu = leaf.machine < 0 ? 0 : static_cast<int>(index % nics_) * leaf.gpus;
   const std::string machine = "node" + std::to_string(leaf.machine);
   for (int g = first_gpu; g < first_gpu + leaf.gpus; ++g) {
-    const std::string gpu_name = machine + "-gpu" + std::to_string(g);
+    const std::string gpu_name = leaf.machine < 0 ? leaf.name : machine + "-gpu" + std::to_string(g);
     sg4::Host* host = zone->create_host(gpu_name, kHostSpeed)->seal();
-    auto* link = create_duplex_link(zone, gpu_name + "-link", leaf.intra);
+    auto* link = create_duplex_link(zone, gpu_name + "-link",
+                                    leaf.machine < 0 ? LinkSpec{kBackplaneBandwidth, 0} : leaf.intra);
     intra_node_links().insert(link->get_link_up());
     intra_node_links().insert(link->get_link_down());
     zone->add_route(host->get_netpoint(), nullptr, nullptr, nullptr,
@@ -102,6 +106,7 @@ std::pair<simgrid::kernel::routing::NetPoint*, simgrid::kernel::routing::NetPoin
   zone->seal();
   leaf.netpoint = zone->get_netpoint();
   leaf.gateway = gateway;
+
   return {leaf.netpoint, leaf.gateway};
 }
 

@@ -38,6 +38,7 @@ class ClusterLeaves {
   ClusterLeaves(const Scenario& s, int extra_hosts);
 
   long used() const { return static_cast<long>(leaves_.size()); }  // machine NICs + servers
+  const std::string& name(long index) const { return leaves_.at(index).name; }  // "node3", "node3-nic1", "server0"
   // Creates leaf `index` inside `zone` (a fabric builder's callback): {netpoint, gateway or nullptr}.
   // Indices >= used() become routers (spare positions).
   std::pair<simgrid::kernel::routing::NetPoint*, simgrid::kernel::routing::NetPoint*> create(

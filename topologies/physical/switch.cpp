@@ -15,7 +15,7 @@ class SwitchTopology : public PhysicalTopology {
     ClusterLeaves leaves(s, extra_hosts);
     for (long i = 0; i < leaves.used(); ++i) {
       auto [netpoint, gateway] = leaves.create(fabric, static_cast<unsigned long>(i));
-      auto* nic = create_duplex_link(fabric, netpoint->get_name() + "-nic-link", s.network.link);
+      auto* nic = create_duplex_link(fabric, leaves.name(i) + "-nic-link", s.network.link);
       fabric->add_route(netpoint, nullptr, gateway, nullptr, {sg4::LinkInRoute(nic, sg4::LinkInRoute::Direction::UP)},
                         false);
       fabric->add_route(nullptr, netpoint, nullptr, gateway,
