@@ -105,6 +105,7 @@ int main(int argc, char** argv) {
   }
   std::printf("| ranks | fidelity | allreduces | simulated allreduce | closed form | rel. error | wall | wall per allreduce | peak RSS MiB |\n");
   std::printf("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::fflush(stdout);  // before forking children
   bool all_ok = true;
   std::vector<int> sizes = quick ? std::vector<int>{64, 256} : std::vector<int>{64, 256, 1024, 4096};
   for (int p : sizes) {

@@ -20,6 +20,15 @@ Chunks::Chunks(const Message& whole, int parts) {
   }
 }
 
+double Chunks::chunk_bytes(const Message& whole, int parts, int i) {
+  const bool values = !whole.values.empty();
+  const std::size_t units = values ? whole.values.size() : static_cast<std::size_t>(std::llround(whole.bytes));
+  if (units == 0) return 0;
+  const double per_unit = whole.bytes / static_cast<double>(units);
+  const std::size_t len = units / parts + (static_cast<std::size_t>(i) < units % parts ? 1 : 0);
+  return static_cast<double>(len) * per_unit;
+}
+
 std::size_t Chunks::length_of(int first, int count) const {
   if (first < 0 || count < 0 || first + count > parts()) throw std::logic_error("Chunks: range out of bounds");
   if (count == 0) return 0;

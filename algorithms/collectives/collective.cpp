@@ -15,6 +15,8 @@ Fidelity parse_fidelity(const std::string& name) {
 const char* fidelity_name(Fidelity f) { return f == Fidelity::Fast ? "fast" : "step"; }
 
 int index_in_group(const std::vector<int>& group, int endpoint) {
+  // Common case in O(1): the group of all ranks in rank order.
+  if (endpoint >= 0 && endpoint < static_cast<int>(group.size()) && group[endpoint] == endpoint) return endpoint;
   auto it = std::find(group.begin(), group.end(), endpoint);
   if (it == group.end()) throw std::logic_error("endpoint " + std::to_string(endpoint) + " not in its group");
   return static_cast<int>(it - group.begin());

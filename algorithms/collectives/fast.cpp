@@ -1,5 +1,7 @@
 #include "algorithms/collectives/fast.h"
 
+#include "algorithms/collectives/collective.h"
+
 #include <cstdlib>
 #include <map>
 #include <stdexcept>
@@ -96,10 +98,7 @@ std::shared_ptr<Meeting> meet(RankContext& ctx, const std::vector<int>& group, s
   const int p = static_cast<int>(group.size());
   const GroupKey key{group.front(), p, group.back()};
   const long sequence = calls[{ctx.rank(), key}]++;
-  int me = -1;
-  for (int i = 0; i < p; ++i)
-    if (group[i] == ctx.rank()) me = i;
-  if (me < 0) throw std::logic_error("fast meeting: endpoint not in its group");
+  const int me = index_in_group(group, ctx.rank());
   auto& slot = pending[{key, sequence}];
   if (!slot.meeting) {
     slot.meeting = std::make_shared<Meeting>();

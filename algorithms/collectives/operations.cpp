@@ -28,17 +28,18 @@ void reduce_scatter_ring(RankContext& ctx, const std::vector<int>& group, Messag
   const int me = index_in_group(group, ctx.rank());
   const int next = group[(me + 1) % p];
   const int prev = group[(me + p - 1) % p];
-  const Chunks chunks(data, p);
   if (fidelity == Fidelity::Fast) {
     // Every chunk but its own leaves a rank (n - chunk(me) bytes), carried as one flow.
-    ring_phase_fast(ctx, next, prev, Message{chunks.bytes(0, p) - chunks.bytes(me), {}}, p);
+    ring_phase_fast(ctx, next, prev, Message{data.bytes - Chunks::chunk_bytes(data, p, me), {}}, p);
     auto meeting = fast::meet(ctx, group, data.values);
     if (!data.values.empty()) {
+      const Chunks chunks(data, p);
       const Message sum{data.bytes, meeting->sum()};
       chunks.assign(data, me, chunks.extract(sum, me));
     }
     return;
   }
+  const Chunks chunks(data, p);
   for (int s = 0; s < p - 1; ++s) {  // rank me ends owning chunk me
     const int send_chunk = (me - s - 1 + 2 * p) % p;
     const int recv_chunk = (me - s - 2 + 2 * p) % p;
@@ -60,15 +61,19 @@ void allgather_ring(RankContext& ctx, const std::vector<int>& group, Message& da
   const int me = index_in_group(group, ctx.rank());
   const int next = group[(me + 1) % p];
   const int prev = group[(me + p - 1) % p];
-  const Chunks chunks(data, p);
   if (fidelity == Fidelity::Fast) {
     // A rank forwards every chunk but its successor's own: n - chunk(next) bytes.
-    ring_phase_fast(ctx, next, prev, Message{chunks.bytes(0, p) - chunks.bytes((me + 1) % p), {}}, p);
-    auto meeting = fast::meet(ctx, group, data.values.empty() ? std::vector<float>{} : chunks.extract(data, me).values);
-    if (!data.values.empty())
-      for (int i = 0; i < p; ++i) chunks.assign(data, i, Message{chunks.bytes(i), meeting->contributions[i]});
+    ring_phase_fast(ctx, next, prev, Message{data.bytes - Chunks::chunk_bytes(data, p, (me + 1) % p), {}}, p);
+    if (data.values.empty()) {
+      fast::meet(ctx, group, {});
+      return;
+    }
+    const Chunks chunks(data, p);
+    auto meeting = fast::meet(ctx, group, chunks.extract(data, me).values);
+    for (int i = 0; i < p; ++i) chunks.assign(data, i, Message{chunks.bytes(i), meeting->contributions[i]});
     return;
   }
+  const Chunks chunks(data, p);
   for (int s = 0; s < p - 1; ++s) {
     const int send_chunk = (me - s + p) % p;
     const int recv_chunk = (me - s - 1 + 2 * p) % p;

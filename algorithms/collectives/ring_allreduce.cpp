@@ -24,7 +24,6 @@ class RingAllreduce : public Collective {
     const int me = index_in_group(group, ctx.rank());
     const int next = group[(me + 1) % p];
     const int prev = group[(me + p - 1) % p];
-    const Chunks chunks(data, p);
     const double hidden = (p - 2) * fast::route_latency(ctx, ctx.rank(), next);
     auto phase = [&](double bytes) {
       auto incoming = ctx.irecv(prev);
@@ -33,10 +32,11 @@ class RingAllreduce : public Collective {
       ctx.wait(outgoing);
       fast::latency_wait(hidden);
     };
-    phase(chunks.bytes(0, p) - chunks.bytes(me));  // reduce-scatter: all chunks but its own
+    // Chunk sizes in O(1): building a Chunks of p parts on every rank would cost O(p^2) per allreduce.
+    phase(data.bytes - Chunks::chunk_bytes(data, p, me));  // reduce-scatter: all chunks but its own
     auto meeting = fast::meet(ctx, group, std::move(data.values));
     data.values = meeting->sum();
-    phase(chunks.bytes(0, p) - chunks.bytes((me + 1) % p));  // allgather: all but the successor's
+    phase(data.bytes - Chunks::chunk_bytes(data, p, (me + 1) % p));  // allgather: all but the successor's
   }
 
   double closed_form(int p, double n, double alpha, double beta) const override {

@@ -24,3 +24,20 @@ TEST_CASE("collectives: every registered allreduce runs inside training, one ite
     CHECK(std::abs(got - expected) / expected <= 1e-6);
   }
 }
+
+// network.fidelity "fast" as the scenario selects it: the training iteration matches "step" within 1%
+// (exactly here: equal chunks, no contention).
+TEST_CASE("collectives: network.fidelity fast in training matches step") {
+  for (const char* name : {"ring", "hierarchical"}) {
+    nlohmann::json s = dtsim::test::base_scenario(4);
+    s["cluster"]["gpus_per_node"] = 2;
+    s["workload"] = {{"params", 960 * 1000}, {"bytes_per_param", 4}, {"compute_time", "1ms"}};
+    s["algorithm"] = {{"name", "allreduce"}, {"collective", name}};
+    s["network"]["fidelity"] = "step";
+    const double step = dtsim::test::simulate(s)["iteration_time_s"].get<double>();
+    s["network"]["fidelity"] = "fast";
+    const double fast = dtsim::test::simulate(s)["iteration_time_s"].get<double>();
+    INFO(name << ": step " << step << " fast " << fast);
+    CHECK(std::abs(fast - step) / step <= 0.01);
+  }
+}
