@@ -62,7 +62,7 @@ RunResult run_simulation(const Scenario& scenario) {
   std::unique_ptr<Workload> workload;
   NumericWorkload* numerics = nullptr;
   if (scenario.workload.numerics.enabled) {
-    auto owned = std::make_unique<NumericWorkload>(scenario);
+    auto owned = std::make_unique<NumericWorkload>(scenario, algorithm->keeps_replicas_identical());
     numerics = owned.get();
     workload = std::move(owned);
   } else {

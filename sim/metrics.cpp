@@ -40,6 +40,11 @@ std::vector<IterationRow> iteration_rows(const Scenario& scenario, const RunResu
         rows[k].test_loss = e->loss;
         if (e->accuracy) rows[k].test_accuracy = *e->accuracy;
       }
+      if (const auto& c = run.numerics->consensus_distance[k]) rows[k].consensus_distance = *c;
+      if (const auto& range = run.numerics->rank_accuracy_range[k]) {
+        rows[k].rank_accuracy_min = range->first;
+        rows[k].rank_accuracy_max = range->second;
+      }
     }
   }
   return rows;
@@ -65,6 +70,9 @@ nlohmann::json summarize_numerics(const Scenario& scenario, const RunResult& run
   n["final_test_loss"] = nullptr;
   n["final_test_accuracy"] = nullptr;
   for (const IterationRow& r : rows) {
+    if (!std::isnan(r.consensus_distance)) n["final_consensus_distance"] = r.consensus_distance;
+    if (!std::isnan(r.rank_accuracy_min))
+      n["final_rank_accuracy"] = {{"min", r.rank_accuracy_min}, {"max", r.rank_accuracy_max}};
     if (!std::isnan(r.test_loss)) n["final_test_loss"] = r.test_loss;
     if (!std::isnan(r.test_accuracy)) n["final_test_accuracy"] = r.test_accuracy;
   }

@@ -27,6 +27,9 @@ struct IterationRow {
   double train_loss = std::numeric_limits<double>::quiet_NaN();
   double test_loss = std::numeric_limits<double>::quiet_NaN();
   double test_accuracy = std::numeric_limits<double>::quiet_NaN();
+  double consensus_distance = std::numeric_limits<double>::quiet_NaN();  // decentralized only
+  double rank_accuracy_min = std::numeric_limits<double>::quiet_NaN();   // with run.eval_ranks
+  double rank_accuracy_max = std::numeric_limits<double>::quiet_NaN();
 };
 
 std::vector<IterationRow> iteration_rows(const Scenario& scenario, const RunResult& run);

@@ -1,6 +1,10 @@
 #include "sim/numeric_workload.h"
 
+#include <algorithm>
 #include <cmath>
+#include <stdexcept>
+
+#include "kernels/schedule.h"
 
 namespace dtsim {
 namespace {
@@ -19,12 +23,15 @@ class WallTimer {
 
 }  // namespace
 
-NumericWorkload::NumericWorkload(const Scenario& s) : scenario_(s) {
+NumericWorkload::NumericWorkload(const Scenario& s, bool replicas_identical)
+    : scenario_(s), replicas_identical_(replicas_identical) {
   WallTimer timer(wall_);
   auto data = std::make_shared<const kernels::DataBundle>(kernels::load_dataset(s.workload.numerics.dataset));
   replicas_ = std::make_unique<kernels::ReplicaSet>(s.workload.numerics.replica, data);
   log_.train_loss.assign(s.run.iterations, 0.0);
   log_.evaluation.resize(s.run.iterations);
+  log_.consensus_distance.resize(s.run.iterations);
+  log_.rank_accuracy_range.resize(s.run.iterations);
   log_.backend = kernels::to_string(replicas_->backend());
   log_.backend_note = replicas_->backend_note();
   log_.real_params = replicas_->num_params();
@@ -41,11 +48,14 @@ Message NumericWorkload::gradient(RankContext& ctx) {
   if (cached_step_ != step && replicas_->params_identical()) {
     replicas_->compute_all_gradients(step, cache_);
     cached_step_ = step;
+    cache_valid_.assign(cache_.size(), 1);
     ++log_.batched_steps;
   }
+  const bool cached = cached_step_ == step && cache_valid_[ctx.rank()];
   kernels::GradientResult computed;
-  if (cached_step_ != step) computed = replicas_->compute_gradient(ctx.rank(), step);
-  const kernels::GradientResult& g = cached_step_ == step ? cache_[ctx.rank()] : computed;
+  if (!cached) computed = replicas_->compute_gradient(ctx.rank(), step);
+  if (cached) cache_valid_[ctx.rank()] = 0;
+  const kernels::GradientResult& g = cached ? cache_[ctx.rank()] : computed;
   log_.train_loss[ctx.iteration()] += g.loss / ctx.size();
   log_.samples_processed += g.samples;
   Message m;
@@ -61,6 +71,55 @@ void NumericWorkload::apply_gradient_sum(RankContext& ctx, const Message& sum, i
   replicas_->apply_update(ctx.rank(), mean);
 }
 
+Message NumericWorkload::parameters(RankContext& ctx) {
+  const kernels::Vector& p = replicas_->params(ctx.rank());
+  Message m;
+  m.bytes = scenario_.workload.message_bytes();
+  m.values.assign(p.data(), p.data() + p.size());
+  return m;
+}
+
+void NumericWorkload::set_parameters(RankContext& ctx, Message parameters) {
+  kernels::Vector& p = replicas_->params(ctx.rank());
+  if (parameters.values.size() != static_cast<size_t>(p.size()))
+    throw std::logic_error("set_parameters: " + std::to_string(parameters.values.size()) + " values for a model of " +
+                           std::to_string(p.size()));
+  p = Eigen::Map<const kernels::Vector>(parameters.values.data(), p.size());
+  if (cached_step_ >= 0) cache_valid_[ctx.rank()] = 0;
+}
+
+double NumericWorkload::learning_rate(RankContext& ctx) {
+  const kernels::ReplicaSpec& spec = scenario_.workload.numerics.replica;
+  return kernels::learning_rate(spec.optimizer, ctx.iteration(),
+                                static_cast<kernels::Index>(spec.batch_size) * spec.ranks);
+}
+
+void NumericWorkload::evaluate_consensus(int k) {
+  WallTimer timer(wall_);
+  const auto& models = snapshots_[k];
+  const size_t n = models.size(), d = models[0].size();
+  std::vector<double> mean(d, 0.0);
+  for (const auto& x : models)
+    for (size_t i = 0; i < d; ++i) mean[i] += x[i] / static_cast<double>(n);
+  double distance = 0;
+  for (const auto& x : models)
+    for (size_t i = 0; i < d; ++i) distance += (x[i] - mean[i]) * (x[i] - mean[i]) / static_cast<double>(n);
+  kernels::Vector average(static_cast<Eigen::Index>(d));
+  for (size_t i = 0; i < d; ++i) average[static_cast<Eigen::Index>(i)] = static_cast<float>(mean[i]);
+  log_.evaluation[k] = replicas_->evaluate(average);
+  log_.consensus_distance[k] = distance;
+  if (scenario_.workload.numerics.eval_ranks && log_.evaluation[k]->accuracy) {
+    double lo = 1, hi = 0;
+    for (const auto& x : models) {
+      const auto e = replicas_->evaluate(Eigen::Map<const kernels::Vector>(x.data(), static_cast<Eigen::Index>(d)));
+      lo = std::min(lo, *e.accuracy);
+      hi = std::max(hi, *e.accuracy);
+    }
+    log_.rank_accuracy_range[k] = std::make_pair(lo, hi);
+  }
+  snapshots_.erase(k);
+}
+
 bool NumericWorkload::is_evaluation_iteration(int iteration) const {
   const int every = scenario_.workload.numerics.eval_every;
   return iteration == scenario_.run.iterations - 1 || (every > 0 && (iteration + 1) % every == 0);
@@ -73,6 +132,19 @@ kernels::Evaluation NumericWorkload::evaluate_rank(int rank) {
 
 bool NumericWorkload::finish_iteration(RankContext& ctx) {
   const int k = ctx.iteration();
+  if (!replicas_identical_) {
+    // The consensus model of iteration k is the average of every rank's model at the end of k;
+    // ranks finish k at different times, so their models are kept until the last one arrives. The
+    // run is not stopped early here (ranks may already be past k): time to accuracy is reported.
+    if (is_evaluation_iteration(k)) {
+      if (scenario_.workload.numerics.eval_time > 0) ctx.compute(scenario_.workload.numerics.eval_time);
+      const kernels::Vector& p = replicas_->params(ctx.rank());
+      auto& models = snapshots_[k];
+      models.emplace_back(p.data(), p.data() + p.size());
+      if (static_cast<int>(models.size()) == ctx.size()) evaluate_consensus(k);
+    }
+    return false;
+  }
   // Synchronous algorithms leave every replica identical after the update, so the first rank to
   // finish iteration k evaluates its own model for all (evaluation costs no simulated time), and every
   // rank reads the same stop decision when it finishes k.

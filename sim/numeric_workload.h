@@ -4,6 +4,7 @@
 #pragma once
 #include <chrono>
 #include <memory>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -23,19 +24,28 @@ struct NumericsLog {
   std::string backend_note;
   std::int64_t real_params = 0;
   std::optional<double> distance_to_optimum;
-  std::vector<std::vector<float>> final_params;  // per rank, at the end of the run  // ||x - x*|| / ||x*|| at the end (least squares)
+  std::vector<std::vector<float>> final_params;  // per rank, at the end of the run
+  // Decentralized algorithms: (1/n) sum_i ||x_i - x_bar||^2 where evaluated, and the spread of
+  // the ranks' own test accuracies.
+  std::vector<std::optional<double>> consensus_distance;
+  std::vector<std::optional<std::pair<double, double>>> rank_accuracy_range;  // min, max  // ||x - x*|| / ||x*|| at the end (least squares)
 };
 
 class NumericWorkload : public Workload {
  public:
-  explicit NumericWorkload(const Scenario& s);
+  // `replicas_identical`: the algorithm keeps every rank's model equal after each iteration.
+  NumericWorkload(const Scenario& s, bool replicas_identical);
   Message gradient(RankContext& ctx) override;
   void apply_gradient_sum(RankContext& ctx, const Message& sum, int contributors) override;
   bool finish_iteration(RankContext& ctx) override;
+  Message parameters(RankContext& ctx) override;
+  void set_parameters(RankContext& ctx, Message parameters) override;
+  double learning_rate(RankContext& ctx) override;
   NumericsLog take_log();
 
  private:
   kernels::Evaluation evaluate_rank(int rank);
+  void evaluate_consensus(int iteration);
   bool is_evaluation_iteration(int iteration) const;
 
   const Scenario& scenario_;
@@ -43,7 +53,11 @@ class NumericWorkload : public Workload {
   NumericsLog log_;
   int stop_after_ = -1;
   std::vector<kernels::GradientResult> cache_;  // all ranks' gradients of step cached_step_
-  int cached_step_ = -1;
+  std::vector<char> cache_valid_;                // a rank's entry is used once, and not after its
+  int cached_step_ = -1;                         // parameters change
+  bool replicas_identical_;
+  // Decentralized evaluation: each rank's model at the end of iteration k, until all n are in.
+  std::map<int, std::vector<std::vector<float>>> snapshots_;
   std::chrono::steady_clock::duration wall_{};
 };
 

@@ -30,17 +30,20 @@ void write_iterations_csv(const std::string& path, const std::vector<IterationRo
   AtomicFile file(path);
   std::fprintf(file.stream(),
                "iteration,warmup,begin_s,end_s,iteration_time_s,compute_time_s,comm_time_s,exposed_comm_time_s,"
-               "wait_time_mean_s,wait_time_max_s,bytes_sent_per_rank,train_loss,test_loss,test_accuracy\n");
+               "wait_time_mean_s,wait_time_max_s,bytes_sent_per_rank,train_loss,test_loss,test_accuracy,"
+               "consensus_distance,rank_accuracy_min,rank_accuracy_max\n");
   auto optional = [](double v) {  // empty cell where there is no value (timing-only, not evaluated)
     char text[32] = "";
     if (!std::isnan(v)) std::snprintf(text, sizeof text, "%.9g", v);
     return std::string(text);
   };
   for (const IterationRow& r : rows)
-    std::fprintf(file.stream(), "%d,%d,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%s,%s,%s\n",
+    std::fprintf(file.stream(), "%d,%d,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%s,%s,%s,%s,%s,%s\n",
                  r.iteration, r.warmup ? 1 : 0, r.begin, r.end, r.iteration_time, r.compute, r.comm, r.exposed_comm,
                  r.wait_mean, r.wait_max, r.bytes_sent_per_rank, optional(r.train_loss).c_str(),
-                 optional(r.test_loss).c_str(), optional(r.test_accuracy).c_str());
+                 optional(r.test_loss).c_str(), optional(r.test_accuracy).c_str(),
+                 optional(r.consensus_distance).c_str(), optional(r.rank_accuracy_min).c_str(),
+                 optional(r.rank_accuracy_max).c_str());
   file.commit();
 }
 

@@ -164,11 +164,7 @@ ScenarioResult parse_scenario(const json& document) {
   read_network(root, s.network);
   read_workload(root, s);
 
-  JsonReader algorithm = root.object("algorithm");
-  s.algorithm.name = algorithm.string("name", std::string("allreduce"), TrainingAlgorithmRegistry::names());
-  s.algorithm.collective = algorithm.string("collective", std::string("ring"), CollectiveRegistry::names());
-  s.algorithm.servers = static_cast<int>(algorithm.integer("servers", 1, 1, 1 << 16));
-  algorithm.reject_unknown_keys();
+  read_algorithm(root, s);
 
   JsonReader run = root.object("run");
   read_run_length(run, s);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kernels/specs.h"
+#include "topologies/logical/registry.h"
 
 namespace dtsim {
 
@@ -81,6 +82,7 @@ struct NumericsSpec {
   std::string proxy;               // catalog model whose compute time and message size are charged
   int eval_every = 0;              // evaluate every N iterations (0: only after the last)
   double eval_time = 0;            // simulated seconds each rank spends per evaluation (0: free)
+  bool eval_ranks = false;         // decentralized: also evaluate every rank's own model
 };
 
 struct WorkloadSpec {
@@ -95,10 +97,19 @@ struct WorkloadSpec {
   double message_bytes() const { return static_cast<double>(params) * bytes_per_param; }
 };
 
+// The logical communication graph of decentralized algorithms (topologies/logical/).
+struct GraphSpec {
+  std::string name = "ring";
+  logical::Params params;
+};
+
 struct AlgorithmSpec {
   std::string name = "allreduce";
   std::string collective = "ring";
-  int servers = 1;  // parameter server shards
+  int servers = 1;               // parameter server shards
+  GraphSpec graph;               // decentralized algorithms
+  bool overlap = false;          // decentralized: exchange while the gradient is computed
+  int global_average_every = 0;  // decentralized: global average every H iterations (0: never)
 };
 
 struct RunSpec {

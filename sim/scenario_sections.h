@@ -8,6 +8,9 @@ namespace dtsim {
 // /workload: a catalog model (timing only), a real model with its data and optimizer (numerics),
 // or explicit params + compute_time. Needs /cluster read first (GPU rate, rank count).
 void read_workload(JsonReader& root, Scenario& s);
+// /algorithm: name, collective, servers; for decentralized algorithms graph, overlap,
+// global_average_every.
+void read_algorithm(JsonReader& root, Scenario& s);
 // /run/iterations, /run/epochs, /run/target_accuracy, /run/eval_every. Needs /workload read first.
 void read_run_length(JsonReader& run, Scenario& s);
 

@@ -188,6 +188,7 @@ void read_run_length(JsonReader& run, Scenario& s) {
                                                         "softmax_regression or mlp)");
   s.workload.numerics.eval_every = static_cast<int>(run.integer("eval_every", 0, 0));
   s.workload.numerics.eval_time = run.duration("eval_time", std::string("0"));
+  s.workload.numerics.eval_ranks = run.boolean("eval_ranks", false);
 }
 
 }  // namespace dtsim

@@ -17,6 +17,11 @@ class Workload {
   // Called on every rank after each iteration; true stops the run after this iteration (the same
   // answer on every rank, e.g. once the target accuracy is reached).
   virtual bool finish_iteration(RankContext&) { return false; }
+  // The rank's model as a message (values only with numerics), and its replacement.
+  virtual Message parameters(RankContext& ctx) = 0;
+  virtual void set_parameters(RankContext& ctx, Message parameters) = 0;
+  // The step size gamma of this rank's current step (0 without numerics).
+  virtual double learning_rate(RankContext& ctx) = 0;
 };
 
 class TimingWorkload : public Workload {
@@ -27,6 +32,9 @@ class TimingWorkload : public Workload {
     return Message{scenario_.workload.message_bytes(), {}};
   }
   void apply_gradient_sum(RankContext&, const Message&, int) override {}
+  Message parameters(RankContext&) override { return Message{scenario_.workload.message_bytes(), {}}; }
+  void set_parameters(RankContext&, Message) override {}
+  double learning_rate(RankContext&) override { return 0; }
 
  private:
   const Scenario& scenario_;

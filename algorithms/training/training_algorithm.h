@@ -15,6 +15,11 @@ class TrainingAlgorithm {
   virtual void validate(const Scenario&, ErrorList&) const {}
   // Endpoints beyond the GPU ranks (parameter servers), each on its own host and link.
   virtual int server_count(const Scenario&) const { return 0; }
+  // Synchronous algorithms leave every replica identical after each iteration (then evaluation and
+  // early stopping need only one rank's model); decentralized ones do not.
+  virtual bool keeps_replicas_identical() const { return true; }
+  // Whether algorithm.graph (a logical communication graph) means anything to this algorithm.
+  virtual bool uses_graph() const { return false; }
   virtual void worker_iteration(RankContext& ctx, Workload& work) = 0;
   virtual void server_iteration(RankContext& /*ctx*/, int /*server*/) {}
 };
