@@ -49,6 +49,7 @@ struct CostModel {
   double n = 0;  // bytes per rank
   double alpha = 0, beta = 0;
   int gpus_per_node = 1;
+  int nics_per_node = 1;  // GPUs gpus_per_node / nics_per_node share each NIC
   double alpha_local = 0, beta_local = 0;
 };
 

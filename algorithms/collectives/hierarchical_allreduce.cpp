@@ -6,7 +6,8 @@
 //   3. intra-node ring allgather.
 // Cost with N machines: 2 (g-1)(alpha_l + n/g beta_l) + inner(N, n/g, alpha, max(beta_l, g beta)),
 // where alpha_l, beta_l are the GPU-to-GPU route inside a machine, alpha the GPU-to-GPU route across
-// machines and beta the NIC's: the g concurrent inner allreduces share each machine's NIC.
+// machines and beta the NIC's: the g concurrent inner allreduces share each machine's NIC (with k NICs
+// per machine, g/k share each: max(beta_l, (g/k) beta)).
 // Groups whose members do not split into whole machines run the inner algorithm flat.
 #include <map>
 
@@ -66,7 +67,9 @@ class HierarchicalAllreduce : public Collective {
     const int machines = m.p / g;
     double t = reduce_scatter_ring_time(g, m.n, m.alpha_local, m.beta_local) +
                allgather_ring_time(g, m.n, m.alpha_local, m.beta_local);
-    if (machines > 1) t += inner_form().closed_form(machines, m.n / g, m.alpha, std::max(m.beta_local, g * m.beta));
+    const int sharing = std::max(1, g / std::max(1, m.nics_per_node));  // inner allreduces per NIC
+    if (machines > 1)
+      t += inner_form().closed_form(machines, m.n / g, m.alpha, std::max(m.beta_local, sharing * m.beta));
     return t;
   }
 

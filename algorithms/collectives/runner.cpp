@@ -58,6 +58,7 @@ CostModel cost_model(const Scenario& s, double bytes) {
   m.p = s.cluster.ranks();
   m.n = bytes;
   m.gpus_per_node = s.cluster.gpus_per_node;
+  m.nics_per_node = s.network.nics_per_node;
   m.alpha = 2 * s.network.link.latency + (m.gpus_per_node > 1 ? 2 * s.network.intra_node.latency : 0);
   m.beta = 1 / s.network.link.bandwidth;
   m.alpha_local = 2 * s.network.intra_node.latency;

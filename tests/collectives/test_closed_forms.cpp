@@ -64,3 +64,21 @@ TEST_CASE("collectives: hierarchical closed form on multi-GPU machines") {
       }
     }
 }
+
+// Several NICs per machine: GPU i uses NIC i / (g / k), so g/k inner allreduces share each NIC.
+TEST_CASE("collectives: hierarchical closed form with several NICs per machine") {
+  for (int nics : {2, 4}) {
+    nlohmann::json s = dtsim::test::switch_scenario(3, 1.25e9, 5e-6);
+    s["cluster"]["gpus_per_node"] = 4;
+    s["network"]["nics_per_node"] = nics;
+    s["network"]["intra_node"] = {{"bandwidth", 50e9}, {"latency", 1e-6}};
+    for (const char* algorithm : {"hierarchical", "hierarchical_rabenseifner"}) {
+      CollectiveSpec spec;
+      spec.algorithm = algorithm;
+      spec.bytes = kLarge;
+      const auto r = dtsim::test::simulate_collective(s, spec);
+      INFO(algorithm << " nics=" << nics << " closed form=" << r.closed_form << " simulated=" << r.time);
+      CHECK(r.relative_error() <= 1e-6);
+    }
+  }
+}
