@@ -8,6 +8,7 @@ packages=(
   libsimgrid-dev libeigen3-dev libboost-graph-dev nlohmann-json3-dev doctest-dev zlib1g-dev
   dataset-fashion-mnist
   python3 python3-matplotlib python3-jsonschema
+  parallel
 )
 
 missing=()

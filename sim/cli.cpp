@@ -9,6 +9,8 @@
 #include "sim/metrics.h"
 #include "sim/outputs.h"
 #include "sim/scenario.h"
+#include "sim/sweep.h"
+#include "sim/sweep_simulate.h"
 
 namespace dtsim {
 namespace {
@@ -27,6 +29,13 @@ const char* kUsage =
     "  topo GRAPH --nodes N [--dot FILE] [...]\n"
     "                 print a communication graph's mixing matrix properties (rho, degree,\n"
     "                 diameter, traffic); `dtsim topo --help` lists graphs and options\n"
+    "  sweep SWEEP [--out DIR] [-j N] [--shard K/N] [...] | sweep --merge OUT DIR ...\n"
+    "                 run (or resume) every point of a sweep (base scenario x axes over JSON\n"
+    "                 pointers), one child process per point, into DIR/results.{jsonl,csv};\n"
+    "                 `dtsim sweep --help` lists the options\n"
+    "  plot speedup|breakdown|convergence|timeline ...\n"
+    "                 figures from sweep results or a run's files (analysis/plot.py, PNG and PDF);\n"
+    "                 `dtsim plot --help` lists the plots\n"
     "  collective [SCENARIO] [--nodes N] [--algorithms a,b] [--ops op,..] [...]\n"
     "                 sweep message sizes (8 B .. 1 GiB) for collective algorithms: time, algbw,\n"
     "                 busbw, closed form, #wrong; `dtsim collective --help` lists options\n"
@@ -93,15 +102,8 @@ int command_run(const std::vector<std::string>& args, std::ostream& out, std::os
     return kBadInput;
   }
   try {
-    RunResult run = run_simulation(scenario);
-    std::vector<IterationRow> rows = iteration_rows(scenario, run);
-    nlohmann::json summary = summarize(scenario, run, rows);
-    summary["wall_time_s"] = run.wall_time_s;
-    const std::string& dir = scenario.output.dir;
-    write_iterations_csv(dir + "/iterations.csv", rows);
-    if (scenario.output.trace) write_trace_json(dir + "/trace.json", scenario, run);
-    write_summary_json(dir + "/summary.json", summary);  // last: its presence marks a complete run
-    print_summary(out, summary, dir);
+    nlohmann::json summary = simulate_and_summarize(scenario, /*write_outputs=*/true);
+    print_summary(out, summary, scenario.output.dir);
   } catch (const std::exception& e) {
     err << "error: " << e.what() << "\n";
     return 1;
@@ -127,6 +129,8 @@ int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   if (command == "run") return command_run(args, out, err);
   if (command == "validate") return command_validate(args, out, err);
+  if (command == "sweep") return sweep_main(args, out, err);
+  if (command == "plot") return plot_main(args, out, err);
   if (command == "collective") return collective_main({args.begin() + 1, args.end()}, out, err);
   if (command == "topo") return logical::topo_main({args.begin() + 1, args.end()}, out, err);
   err << "dtsim: unknown command \"" << command << "\"\n" << kUsage;

@@ -1,0 +1,487 @@
+#!/usr/bin/python3
+"""Figures from dtsim sweeps and runs (PNG and PDF).
+
+  plot.py speedup     RESULTS [--x ranks] [--group COL ...] [--facet COL] [--where COL=VALUE ...] -o speedup.png
+  plot.py breakdown   RESULTS [--label COL ...] [--facet COL] [--where COL=VALUE ...] [--normalize] -o breakdown.png
+  plot.py convergence INPUT ... [--label COL ...] [--smooth N] -o convergence.png
+  plot.py timeline    TRACE [--ranks 0-7,12] [--window START:END] -o timeline.png
+
+RESULTS is a sweep's results.csv or its directory. Convergence INPUTs are sweep results (each ok point's
+iterations.csv, from point_outputs) or iterations.csv files / run directories. TRACE is a run's
+trace.json (or its directory). Each figure is written as the given PNG plus a PDF of the same name
+(--no-pdf to skip). Run with Debian's /usr/bin/python3 (python3-matplotlib).
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+# Summary metrics (a sweep's non-parameter columns), used when sweep.json is absent.
+TRAILING = {"point_wall_s", "dir"}
+LEADING = {"index", "point_id", "status", "error"}
+COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+LINESTYLES = ["-", "--", ":", "-."]
+
+
+def fail(message):
+    print("plot.py: error: " + message, file=sys.stderr)
+    sys.exit(2)
+
+
+# ---------------------------------------------------------------------------------------------- input
+def results_path(path):
+    if os.path.isdir(path):
+        path = os.path.join(path, "results.csv")
+    if not os.path.isfile(path):
+        fail(f"{path}: no such results table (give a sweep's results.csv or its directory)")
+    return path
+
+
+def number(text):
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def load_results(path, where=()):
+    """Rows of a results.csv (ok points only) and the sweep's parameter columns with their pointers."""
+    path = results_path(path)
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+        header = rows[0].keys() if rows else []
+    definition = os.path.join(os.path.dirname(path), "sweep.json")
+    pointers = {}
+    if os.path.isfile(definition):
+        with open(definition) as f:
+            sweep = json.load(f)
+        params = list(sweep.get("columns", []))
+        for axis in sweep.get("axes", []):
+            for column in axis:
+                pointers[column["column"]] = column.get("pointer") or ""
+    else:  # parameters sit between "error" and the first summary metric (bytes_sent_..., alphabetical)
+        params = []
+        names = list(header)
+        for name in names[4:]:
+            if name.startswith("bytes_sent") or name in TRAILING:
+                break
+            params.append(name)
+    for condition in where:
+        if "=" not in condition:
+            fail(f"--where {condition}: expected COLUMN=VALUE")
+        key, value = condition.split("=", 1)
+        if rows and key not in rows[0]:
+            fail(f"--where {condition}: no column {key!r}; columns: {', '.join(rows[0].keys())}")
+        rows = [r for r in rows if r[key] == value]
+    failed = sum(1 for r in rows if r.get("status") != "ok")
+    if failed:
+        print(f"plot.py: {failed} failed point(s) left out", file=sys.stderr)
+    rows = [r for r in rows if r.get("status") == "ok"]
+    if not rows:
+        fail(f"{path}: no successful points to plot")
+    base_dir = os.path.dirname(path)
+    for r in rows:
+        r["_base_dir"] = base_dir
+    return rows, params, pointers
+
+
+def require_columns(rows, columns):
+    for c in columns:
+        if c not in rows[0]:
+            fail(f"no column {c!r}; columns: {', '.join(k for k in rows[0].keys() if not k.startswith('_'))}")
+
+
+def ordered_values(rows, column):
+    """Distinct values of a column in order of first appearance (sweep order)."""
+    seen = []
+    for r in rows:
+        if r[column] not in seen:
+            seen.append(r[column])
+    return seen
+
+
+def label_of(row, columns, named=False):
+    if not columns:
+        return "all points"
+    if len(columns) == 1 and not named:
+        return row[columns[0]]
+    return ", ".join(f"{c}={row[c]}" if named else row[c] for c in columns)
+
+
+def save(fig, output, no_pdf):
+    directory = os.path.dirname(output)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    root, ext = os.path.splitext(output)
+    if ext.lower() not in (".png", ".pdf", ".svg"):
+        fail(f"-o {output}: use a .png (a .pdf is written beside it), .pdf or .svg name")
+    fig.savefig(output, dpi=100, bbox_inches="tight")
+    written = [output]
+    if not no_pdf and ext.lower() == ".png":
+        fig.savefig(root + ".pdf", bbox_inches="tight")
+        written.append(root + ".pdf")
+    plt.close(fig)
+    print("wrote " + " and ".join(written))
+
+
+# -------------------------------------------------------------------------------------------- speedup
+def cmd_speedup(a):
+    rows, params, pointers = load_results(a.results, a.where)
+    require_columns(rows, [a.x, "speedup", "scaling_efficiency"])
+    facet_values = ordered_values(rows, a.facet) if a.facet else [None]
+    if a.group is None:  # every parameter but the cluster size and the facet
+        a.group = [p for p in params if p != a.facet and p != a.x and not pointers.get(p, "").startswith("/cluster/")
+                   and "nodes" not in p]
+        labelled = [p for p in a.group if pointers.get(p, None) == ""]
+        if labelled:  # a zipped axis with labels: keep the label column, drop the columns it labels
+            zipped = _zipped_with(a.results, labelled)
+            a.group = [p for p in a.group if p not in zipped]
+    require_columns(rows, a.group + ([a.facet] if a.facet else []))
+    groups = []
+    for r in rows:
+        key = tuple(r[c] for c in a.group)
+        if key not in groups:
+            groups.append(key)
+    width = max(4.2, 3.6 * len(facet_values))
+    fig, axes = plt.subplots(2, len(facet_values), figsize=(width, 6.4), squeeze=False, sharex=True)
+    xs_all = sorted({number(r[a.x]) for r in rows if number(r[a.x])})
+    for col, facet in enumerate(facet_values):
+        top, bottom = axes[0][col], axes[1][col]
+        subset = [r for r in rows if facet is None or r[a.facet] == facet]
+        for g, key in enumerate(groups):
+            points = sorted((number(r[a.x]), number(r["speedup"]), number(r["scaling_efficiency"]))
+                            for r in subset if tuple(r[c] for c in a.group) == key)
+            if not points:
+                continue
+            style = dict(color=COLORS[g % len(COLORS)], marker=MARKERS[g % len(MARKERS)], markersize=4, linewidth=1.5)
+            label = ", ".join(key) if key else "all points"
+            top.plot([p[0] for p in points], [p[1] for p in points], label=label, **style)
+            bottom.plot([p[0] for p in points], [100 * p[2] for p in points], label=label, **style)
+        top.plot(xs_all, xs_all, color="black", linestyle="--", linewidth=1, label="ideal (linear)")
+        bottom.axhline(100, color="black", linestyle="--", linewidth=1, label="ideal")
+        for ax in (top, bottom):
+            ax.set_xscale("log", base=2)
+            ax.grid(True, which="major", alpha=0.3)
+            ax.set_xticks(xs_all)
+            ax.set_xticklabels([f"{x:g}" for x in xs_all])
+        top.set_yscale("log", base=2)
+        top.set_ylim(bottom=min(0.5, top.get_ylim()[0]))
+        bottom.set_ylim(0, 105)
+        if facet is not None:
+            top.set_title(f"{a.facet} = {facet}")
+        bottom.set_xlabel("GPUs (ranks)" if a.x == "ranks" else a.x)
+        if col == 0:
+            top.set_ylabel("speedup over one GPU (x)")
+            bottom.set_ylabel("scaling efficiency (%)")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=min(4, len(labels)), frameon=False,
+               bbox_to_anchor=(0.5, 1.0 + 0.035 * math.ceil(len(labels) / 4)))
+    if a.title:
+        fig.suptitle(a.title, y=1.0 + 0.035 * math.ceil(len(labels) / 4) + 0.04)
+    fig.tight_layout()
+    save(fig, a.output, a.no_pdf)
+
+
+def _zipped_with(results, label_columns):
+    """Columns that share an axis with one of the label columns (from sweep.json)."""
+    definition = os.path.join(os.path.dirname(results_path(results)), "sweep.json")
+    out = set()
+    if os.path.isfile(definition):
+        with open(definition) as f:
+            for axis in json.load(f).get("axes", []):
+                names = [c["column"] for c in axis]
+                if any(n in label_columns for n in names):
+                    out.update(n for n in names if n not in label_columns)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ breakdown
+def cmd_breakdown(a):
+    rows, params, pointers = load_results(a.results, a.where)
+    parts = [("compute_time_s", "compute", COLORS[0]), ("exposed_comm_time_s", "exposed communication", COLORS[1]),
+             ("wait_time_s.mean", "waiting on peers", COLORS[3])]
+    require_columns(rows, [p[0] for p in parts] + ["iteration_time_s", "comm_to_compute_ratio"])
+    if a.label is None:
+        a.label = [p for p in params if p != a.facet]
+        labelled = [p for p in a.label if pointers.get(p, None) == ""]
+        if labelled:
+            zipped = _zipped_with(a.results, labelled)
+            a.label = [p for p in a.label if p not in zipped]
+    require_columns(rows, a.label + ([a.facet] if a.facet else []))
+    facet_values = ordered_values(rows, a.facet) if a.facet else [None]
+    most = max(len([r for r in rows if f is None or r[a.facet] == f]) for f in facet_values)
+    fig, axes = plt.subplots(1, len(facet_values), figsize=(max(5, 0.42 * most * len(facet_values) + 2.5), 4.6),
+                             squeeze=False)
+    scale, unit = (100, "% of iteration time") if a.normalize else (1000, "ms")
+    for col, facet in enumerate(facet_values):
+        ax = axes[0][col]
+        subset = [r for r in rows if facet is None or r[a.facet] == facet]
+        xs = list(range(len(subset)))
+        bottom = [0.0] * len(subset)
+        for key, name, color in parts + [("_other", "idle / other", "#cccccc")]:
+            values = []
+            for r in subset:
+                it = number(r["iteration_time_s"]) or 0.0
+                if key == "_other":
+                    v = max(0.0, it - sum(number(r[p[0]]) or 0.0 for p in parts))
+                else:
+                    v = number(r[key]) or 0.0
+                values.append(v / it * scale if a.normalize and it > 0 else v * scale)
+            ax.bar(xs, values, bottom=bottom, color=color, label=name, width=0.75)
+            bottom = [b + v for b, v in zip(bottom, values)]
+        ax.set_ylim(0, max(bottom, default=1) * 1.06 or 1)
+        ax.set_xticks(xs)
+        ax.set_xticklabels([label_of(r, a.label) for r in subset], rotation=45, ha="right", fontsize=8)
+        ax.set_ylabel(f"mean time per iteration ({unit})" if col == 0 else "")
+        if facet is not None:
+            ax.set_title(f"{a.facet} = {facet}")
+        ax.grid(True, axis="y", alpha=0.3)
+        twin = ax.twinx()
+        ratios = [number(r["comm_to_compute_ratio"]) or 0.0 for r in subset]
+        twin.plot(xs, ratios, "k.", markersize=8, label="comm / compute (right axis)")
+        if max(ratios, default=0) > 0 and max(ratios) / max(min(r for r in ratios if r > 0), 1e-12) > 50:
+            twin.set_yscale("log")
+        if col == len(facet_values) - 1:
+            twin.set_ylabel("communication / compute ratio")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    h2, l2 = twin.get_legend_handles_labels()
+    fig.legend(handles + h2, labels + l2, loc="upper center", ncol=5, frameon=False, bbox_to_anchor=(0.5, 1.06))
+    if a.title:
+        fig.suptitle(a.title, y=1.12)
+    fig.tight_layout()
+    save(fig, a.output, a.no_pdf)
+
+
+# ---------------------------------------------------------------------------------------- convergence
+def read_iterations(path):
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if rows and "train_loss" not in rows[0]:
+        fail(f"{path}: no train_loss column (a timing-only run has no loss; use a real model)")
+    return rows
+
+
+def convergence_series(inputs, label_columns, where):
+    series = []
+    for path in inputs:
+        if os.path.isdir(path) and os.path.isfile(os.path.join(path, "iterations.csv")):
+            path = os.path.join(path, "iterations.csv")
+        if os.path.basename(path) == "iterations.csv":
+            series.append((os.path.basename(os.path.dirname(os.path.abspath(path))), read_iterations(path)))
+            continue
+        rows, params, pointers = load_results(path, where)
+        columns = label_columns
+        if columns is None:  # the parameters that vary
+            columns = [p for p in params if len(ordered_values(rows, p)) > 1] or params[:1]
+        require_columns(rows, columns)
+        for r in rows:
+            if not r.get("dir"):
+                fail(f"{path}: point {r['point_id']} has no per-point outputs (set \"point_outputs\": true)")
+            file = os.path.join(r["_base_dir"], r["dir"], "iterations.csv")
+            if not os.path.isfile(file):
+                fail(f"{file}: missing")
+            series.append((label_of(r, columns, named=len(columns) > 1), read_iterations(file)))
+    return series
+
+
+def smooth(values, window):
+    if window <= 1:
+        return values
+    out, acc, queue = [], 0.0, []
+    for v in values:
+        queue.append(v)
+        acc += v
+        if len(queue) > window:
+            acc -= queue.pop(0)
+        out.append(acc / len(queue))
+    return out
+
+
+def cmd_convergence(a):
+    series = convergence_series(a.inputs, a.label, a.where)
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharey="row")
+    any_accuracy = False
+    for s, (label, rows) in enumerate(series):
+        color = COLORS[s % len(COLORS)]
+        t = [number(r["end_s"]) for r in rows]
+        it = [number(r["iteration"]) + 1 for r in rows]
+        train = [(x, y, number(r["train_loss"])) for x, y, r in zip(t, it, rows) if number(r["train_loss"]) is not None]
+        test = [(x, y, number(r["test_loss"]), number(r["test_accuracy"])) for x, y, r in zip(t, it, rows)
+                if number(r["test_loss"]) is not None]
+        for col, pick in ((0, 0), (1, 1)):
+            if train:
+                axes[0][col].plot([p[pick] for p in train], smooth([p[2] for p in train], a.smooth), color=color,
+                                  linewidth=1.2, label=f"{label}: train")
+            if test:
+                axes[0][col].plot([p[pick] for p in test], [p[2] for p in test], color=color, linestyle="--",
+                                  marker=".", linewidth=1, label=f"{label}: test")
+                accuracy = [(p[pick], p[3]) for p in test if p[3] is not None]
+                if accuracy:
+                    any_accuracy = True
+                    axes[1][col].plot([p[0] for p in accuracy], [100 * p[1] for p in accuracy], color=color, marker=".",
+                                      linewidth=1.5, label=label)
+    for col in (0, 1):
+        axes[1][col].set_xlabel("simulated time (s)" if col == 0 else "iterations")
+        for row in (0, 1):
+            axes[row][col].grid(True, alpha=0.3)
+    axes[0][0].set_ylabel("loss (cross-entropy)" if any_accuracy else "loss")
+    axes[1][0].set_ylabel("test accuracy (%)")
+    axes[0][0].set_title("against simulated time")
+    axes[0][1].set_title("against iterations")
+    if a.log_loss:
+        axes[0][0].set_yscale("log")
+    if not any_accuracy:
+        for col in (0, 1):
+            axes[1][col].text(0.5, 0.5, "no test accuracy in these runs", ha="center", va="center",
+                              transform=axes[1][col].transAxes)
+    axes[0][1].legend(fontsize=7, loc="upper right")
+    if any_accuracy:
+        axes[1][1].legend(fontsize=8, loc="lower right")
+    if a.title:
+        fig.suptitle(a.title)
+    fig.tight_layout()
+    save(fig, a.output, a.no_pdf)
+
+
+# ------------------------------------------------------------------------------------------- timeline
+def parse_ranks(text):
+    ranks = set()
+    for part in text.split(","):
+        if "-" in part:
+            lo, hi = part.split("-", 1)
+            ranks.update(range(int(lo), int(hi) + 1))
+        elif part:
+            ranks.add(int(part))
+    return ranks
+
+
+def cmd_timeline(a):
+    path = a.trace
+    if os.path.isdir(path):
+        path = os.path.join(path, "trace.json")
+    if not os.path.isfile(path):
+        fail(f"{path}: no trace.json (run with \"output\": {{\"trace\": true}})")
+    with open(path) as f:
+        events = json.load(f)["traceEvents"]
+    names = {}
+    spans = []
+    for e in events:
+        if e.get("ph") == "M" and e.get("name") == "thread_name":
+            names[e["tid"]] = e["args"]["name"]
+        elif e.get("ph") == "X":
+            spans.append(e)
+    if not spans:
+        fail(f"{path}: no spans")
+    tracks = sorted({e["tid"] for e in spans})
+    try:
+        chosen = parse_ranks(a.ranks) if a.ranks else set(tracks[:16])
+    except ValueError:
+        fail(f"--ranks {a.ranks}: expected e.g. 0-7,12")
+    tracks = [t for t in tracks if t in chosen]
+    if not tracks:
+        fail(f"--ranks {a.ranks}: none of these tracks is in the trace")
+    start, end = 0.0, max(e["ts"] + e["dur"] for e in spans) / 1e6
+    if a.window:
+        try:
+            lo, hi = a.window.split(":")
+            start = float(lo) if lo else start
+            end = float(hi) if hi else end
+        except ValueError:
+            fail(f"--window {a.window}: expected START:END in seconds of simulated time, e.g. 0.1:0.25")
+        if end <= start:
+            fail(f"--window {a.window}: END must be after START")
+    lanes = {"compute": (0, COLORS[0]), "send": (1, COLORS[1]), "recv": (2, COLORS[2]), "wait": (3, COLORS[3])}
+    lane_h = 0.2
+    # a time unit that reads well for the window
+    span = end - start
+    scale, unit = (1.0, "s") if span >= 2 else (1e3, "ms") if span >= 2e-3 else (1e6, "us")
+    fig, ax = plt.subplots(figsize=(10, 1.4 + 0.45 * len(tracks)))
+    by_track = {t: {k: [] for k in lanes} for t in tracks}
+    for e in spans:
+        if e["tid"] not in by_track:
+            continue
+        b, d = e["ts"] / 1e6, e["dur"] / 1e6
+        if b + d < start or b > end:
+            continue
+        kind = e["name"] if e["name"] in lanes else "compute"
+        by_track[e["tid"]][kind].append(((max(b, start) - start) * scale, (min(b + d, end) - max(b, start)) * scale))
+    for row, t in enumerate(tracks):
+        for kind, (lane, color) in lanes.items():
+            if by_track[t][kind]:
+                ax.broken_barh(by_track[t][kind], (row + 0.1 + lane * lane_h, lane_h * 0.9), facecolors=color,
+                               edgecolor="none")
+    ax.set_yticks([r + 0.5 for r in range(len(tracks))])
+    ax.set_yticklabels([names.get(t, f"track {t}") for t in tracks], fontsize=8)
+    ax.set_ylim(len(tracks), 0)
+    ax.set_xlim(0, span * scale)
+    ax.set_xlabel(f"simulated time since {start:g} s ({unit})")
+    ax.grid(True, axis="x", alpha=0.3)
+    from matplotlib.patches import Patch
+    ax.legend(handles=[Patch(color=c, label=k) for k, (_, c) in lanes.items()], loc="upper left",
+              bbox_to_anchor=(1.005, 1.0), frameon=False, fontsize=8)
+    ax.set_title(a.title or f"{os.path.basename(os.path.dirname(os.path.abspath(path)))}: {len(tracks)} tracks, "
+                            f"{start:g} s to {end:g} s")
+    fig.tight_layout()
+    save(fig, a.output, a.no_pdf)
+
+
+# ----------------------------------------------------------------------------------------------- main
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="plot.py", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split("\n\n", 1)[1])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{speedup,breakdown,convergence,timeline}")
+
+    def common(p, default):
+        p.add_argument("-o", "--output", default=default, help=f"output PNG (a PDF is written beside it); default {default}")
+        p.add_argument("--no-pdf", action="store_true", help="write only the PNG")
+        p.add_argument("--title", help="figure title")
+
+    p = sub.add_parser("speedup", help="speedup and scaling efficiency against GPUs, with the ideal line")
+    p.add_argument("results", help="results.csv of a sweep (or its directory)")
+    p.add_argument("--x", default="ranks", help="x column (default ranks)")
+    p.add_argument("--group", nargs="+", help="columns whose values make one line each (default: the swept parameters)")
+    p.add_argument("--facet", help="one panel per value of this column (e.g. bandwidth)")
+    p.add_argument("--where", nargs="+", default=[], help="keep rows with COLUMN=VALUE")
+    common(p, "speedup.png")
+    p.set_defaults(func=cmd_speedup)
+
+    p = sub.add_parser("breakdown", help="stacked compute / exposed communication / waiting per configuration")
+    p.add_argument("results", help="results.csv of a sweep (or its directory)")
+    p.add_argument("--label", nargs="+", help="columns that name each bar (default: the swept parameters)")
+    p.add_argument("--facet", help="one panel per value of this column")
+    p.add_argument("--where", nargs="+", default=[], help="keep rows with COLUMN=VALUE")
+    p.add_argument("--normalize", action="store_true", help="as a share of the iteration time")
+    common(p, "breakdown.png")
+    p.set_defaults(func=cmd_breakdown)
+
+    p = sub.add_parser("convergence", help="loss and test accuracy against simulated time and iterations")
+    p.add_argument("inputs", nargs="+", help="sweep results (with point_outputs), iterations.csv files or run directories")
+    p.add_argument("--label", nargs="+", help="columns that name each run (default: the parameters that vary)")
+    p.add_argument("--where", nargs="+", default=[], help="keep sweep rows with COLUMN=VALUE")
+    p.add_argument("--smooth", type=int, default=10, help="moving average of the training loss over N iterations")
+    p.add_argument("--log-loss", action="store_true", help="logarithmic loss axis")
+    common(p, "convergence.png")
+    p.set_defaults(func=cmd_convergence)
+
+    p = sub.add_parser("timeline", help="Gantt chart of compute / send / recv / wait spans from trace.json")
+    p.add_argument("trace", help="trace.json (or the run directory)")
+    p.add_argument("--ranks", help="tracks to show, e.g. 0-7,12 (default: the first 16)")
+    p.add_argument("--window", help="START:END in seconds of simulated time (either side may be empty)")
+    common(p, "timeline.png")
+    p.set_defaults(func=cmd_timeline)
+
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
