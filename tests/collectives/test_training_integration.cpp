@@ -41,3 +41,40 @@ TEST_CASE("collectives: network.fidelity fast in training matches step") {
     CHECK(std::abs(fast - step) / step <= 0.01);
   }
 }
+
+// Real numerics through the engine: PSGD on heterogeneous least squares ends at the same parameters
+// with every allreduce algorithm and either fidelity (up to float reassociation of the sums).
+TEST_CASE("collectives: real-numerics PSGD gives the same model with every algorithm and fidelity") {
+  auto run = [](const std::string& collective, const std::string& fidelity) {
+    nlohmann::json s = dtsim::test::base_scenario(3);
+    s["cluster"]["gpus_per_node"] = 2;
+    s["network"]["fidelity"] = fidelity;
+    s["workload"] = {{"model", "linear_regression"},
+                     {"batch_per_gpu", 20},
+                     {"dataset", {{"name", "synthetic_least_squares"}, {"dim", 10}, {"samples_per_rank", 20},
+                                  {"heterogeneity", 1.0}}},
+                     {"optimizer", {{"name", "sgd"}, {"lr", 0.05}}}};
+    s["algorithm"] = {{"name", "allreduce"}, {"collective", collective}};
+    s["run"] = {{"iterations", 30}, {"warmup_iterations", 1}};
+    return dtsim::test::simulate(s)["final_params"];
+  };
+  const nlohmann::json reference = run("ring", "step");
+  REQUIRE(reference.is_array());
+  REQUIRE(!reference.empty());
+  for (const std::string& name : dtsim::CollectiveRegistry::names())
+    for (const char* fidelity : {"step", "fast"}) {
+      if (name.rfind("hierarchical_", 0) == 0 && name != "hierarchical_rabenseifner") continue;
+      const nlohmann::json got = run(name, fidelity);
+      REQUIRE(got.size() == reference.size());
+      double diff = 0, norm = 0;
+      for (std::size_t r = 0; r < got.size(); ++r) {  // every rank's parameters
+        REQUIRE(got[r].size() == reference[r].size());
+        for (std::size_t i = 0; i < got[r].size(); ++i) {
+          diff = std::max(diff, std::abs(got[r][i].get<double>() - reference[0][i].get<double>()));
+          norm = std::max(norm, std::abs(reference[0][i].get<double>()));
+        }
+      }
+      INFO(name << " " << std::string(fidelity) << ": max difference " << diff << " (max |x| " << norm << ")");
+      CHECK(diff <= 1e-5 * std::max(1.0, norm));
+    }
+}
