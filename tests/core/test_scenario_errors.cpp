@@ -68,7 +68,8 @@ TEST_CASE("core: wrong types are rejected") {
   const std::string e = errors_of(s);
   CHECK(contains(e, "/cluster/nodes: \"four\" is not an integer"));
   CHECK(contains(e, "/output/trace: \"yes\" is not a boolean; allowed: true, false"));
-  CHECK(contains(e, "/network/topology: 3 is not a string; allowed: \"fat_tree\", \"switch\""));
+  CHECK(contains(e, "/network/topology: 3 is not a string; allowed: "));
+  CHECK(contains(e, "\"fat_tree\", "));
 }
 
 TEST_CASE("core: bad units are rejected with an example") {
@@ -98,8 +99,11 @@ TEST_CASE("core: unknown names list the allowed ones") {
   s["algorithm"] = {{"name", "gossip"}, {"collective", "carrier-pigeon"}};
   s["workload"] = {{"model", "resnet5000"}};
   const std::string e = errors_of(s);
-  CHECK(contains(e, "/algorithm/name: \"gossip\" is not allowed; allowed: \"allreduce\", \"parameter_server\""));
-  CHECK(contains(e, "/algorithm/collective: \"carrier-pigeon\" is not allowed; allowed: \"ring\""));
+  // The allowed lists are the registries' names (sorted), so they grow as algorithms are added.
+  CHECK(contains(e, "/algorithm/name: \"gossip\" is not allowed; allowed: \"allreduce\", "));
+  CHECK(contains(e, "\"parameter_server\""));
+  CHECK(contains(e, "/algorithm/collective: \"carrier-pigeon\" is not allowed; allowed: "));
+  CHECK(contains(e, "\"ring\""));
   CHECK(contains(e, "/workload/model: \"resnet5000\" is not allowed; allowed:"));
 }
 
