@@ -19,18 +19,21 @@ namespace {
 
 // Endpoint id -> host, from the actors' names ("rank<i>", "server<j>"), built once per simulation.
 sg4::Host* endpoint_host(const RankContext& ctx, int endpoint) {
-  static std::unordered_map<std::string, sg4::Host*> by_name;
+  static std::vector<sg4::Host*> hosts;
   static const sg4::Engine* built_for = nullptr;
   const sg4::Engine* engine = sg4::Engine::get_instance();
-  if (built_for != engine || by_name.empty()) {
-    by_name.clear();
-    for (const auto& actor : engine->get_all_actors()) by_name[actor->get_name()] = actor->get_host();
+  if (built_for != engine || hosts.size() != static_cast<std::size_t>(ctx.endpoints())) {
+    hosts.assign(ctx.endpoints(), nullptr);
+    for (const auto& actor : engine->get_all_actors()) {
+      const std::string& name = actor->get_name();
+      int index = -1;
+      if (name.rfind("rank", 0) == 0) index = std::atoi(name.c_str() + 4);
+      else if (name.rfind("server", 0) == 0) index = ctx.size() + std::atoi(name.c_str() + 6);
+      if (index >= 0 && index < ctx.endpoints()) hosts[index] = actor->get_host();
+    }
     built_for = engine;
   }
-  const std::string name =
-      endpoint < ctx.size() ? "rank" + std::to_string(endpoint) : "server" + std::to_string(endpoint - ctx.size());
-  auto it = by_name.find(name);
-  return it == by_name.end() ? nullptr : it->second;
+  return endpoint >= 0 && endpoint < static_cast<int>(hosts.size()) ? hosts[endpoint] : nullptr;
 }
 
 double latency_factor() {
@@ -55,15 +58,25 @@ double latency_factor() {
 }  // namespace
 
 double route_latency(const RankContext& ctx, int from, int to) {
+  static std::unordered_map<long, double> cache;  // routes are static during a simulation
+  static const sg4::Engine* cached_for = nullptr;
+  if (cached_for != sg4::Engine::get_instance()) {
+    cache.clear();
+    cached_for = sg4::Engine::get_instance();
+  }
+  const long key = static_cast<long>(from) * ctx.endpoints() + to;
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
   sg4::Host* a = endpoint_host(ctx, from);
   sg4::Host* b = endpoint_host(ctx, to);
-  if (!a || !b) {  // not started by a known engine: fall back to a switch route
-    return 2 * ctx.scenario().network.link.latency;
+  double latency = 2 * ctx.scenario().network.link.latency;  // unknown hosts: a switch route
+  if (a && b) {
+    std::vector<sg4::Link*> links;
+    latency = 0;
+    a->route_to(b, links, &latency);
+    latency *= latency_factor();
   }
-  std::vector<sg4::Link*> links;
-  double latency = 0;
-  a->route_to(b, links, &latency);
-  return latency * latency_factor();
+  cache.emplace(key, latency);
+  return latency;
 }
 
 void latency_wait(double seconds) {
