@@ -22,6 +22,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 # Summary metrics (a sweep's non-parameter columns), used when sweep.json is absent.
 TRAILING = {"point_wall_s", "dir"}
@@ -173,6 +174,7 @@ def cmd_speedup(a):
             ax.set_xticks(xs_all)
             ax.set_xticklabels([f"{x:g}" for x in xs_all])
         top.set_yscale("log", base=2)
+        top.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
         top.set_ylim(bottom=min(0.5, top.get_ylim()[0]))
         bottom.set_ylim(0, 105)
         if facet is not None:
@@ -309,8 +311,10 @@ def cmd_convergence(a):
     series = convergence_series(a.inputs, a.label, a.where)
     fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharey="row")
     any_accuracy = False
+    handles = []
     for s, (label, rows) in enumerate(series):
         color = COLORS[s % len(COLORS)]
+        marker = MARKERS[(s // len(COLORS)) % len(MARKERS)]
         t = [number(r["end_s"]) for r in rows]
         it = [number(r["iteration"]) + 1 for r in rows]
         train = [(x, y, number(r["train_loss"])) for x, y, r in zip(t, it, rows) if number(r["train_loss"]) is not None]
@@ -318,20 +322,25 @@ def cmd_convergence(a):
                 if number(r["test_loss"]) is not None]
         for col, pick in ((0, 0), (1, 1)):
             if train:
-                axes[0][col].plot([p[pick] for p in train], smooth([p[2] for p in train], a.smooth), color=color,
-                                  linewidth=1.2, label=f"{label}: train")
+                line, = axes[0][col].plot([p[pick] for p in train], smooth([p[2] for p in train], a.smooth), color=color,
+                                          linewidth=1.2)
+                if col == 0:
+                    handles.append((line, label))
             if test:
                 axes[0][col].plot([p[pick] for p in test], [p[2] for p in test], color=color, linestyle="--",
-                                  marker=".", linewidth=1, label=f"{label}: test")
+                                  marker=marker, markersize=3, linewidth=1)
                 accuracy = [(p[pick], p[3]) for p in test if p[3] is not None]
                 if accuracy:
                     any_accuracy = True
-                    axes[1][col].plot([p[0] for p in accuracy], [100 * p[1] for p in accuracy], color=color, marker=".",
-                                      linewidth=1.5, label=label)
+                    axes[1][col].plot([p[0] for p in accuracy], [100 * p[1] for p in accuracy], color=color,
+                                      marker=marker, markersize=4, linewidth=1.5)
     for col in (0, 1):
         axes[1][col].set_xlabel("simulated time (s)" if col == 0 else "iterations")
         for row in (0, 1):
             axes[row][col].grid(True, alpha=0.3)
+    if a.log_time:
+        for row in (0, 1):
+            axes[row][0].set_xscale("log")
     axes[0][0].set_ylabel("loss (cross-entropy)" if any_accuracy else "loss")
     axes[1][0].set_ylabel("test accuracy (%)")
     axes[0][0].set_title("against simulated time")
@@ -342,11 +351,15 @@ def cmd_convergence(a):
         for col in (0, 1):
             axes[1][col].text(0.5, 0.5, "no test accuracy in these runs", ha="center", va="center",
                               transform=axes[1][col].transAxes)
-    axes[0][1].legend(fontsize=7, loc="upper right")
-    if any_accuracy:
-        axes[1][1].legend(fontsize=8, loc="lower right")
+    from matplotlib.lines import Line2D
+    style = [Line2D([], [], color="gray", linewidth=1.2, label=f"train loss (mean of {a.smooth})" if a.smooth > 1
+                    else "train loss"),
+             Line2D([], [], color="gray", linestyle="--", marker="o", markersize=3, label="test loss")]
+    fig.legend([h for h, _ in handles] + style, [l for _, l in handles] + [h.get_label() for h in style],
+               loc="upper center", ncol=min(4, len(handles) + 2), frameon=False, fontsize=8,
+               bbox_to_anchor=(0.5, 1.0 + 0.03 * math.ceil((len(handles) + 2) / 4)))
     if a.title:
-        fig.suptitle(a.title)
+        fig.suptitle(a.title, y=1.04 + 0.03 * math.ceil((len(handles) + 2) / 4))
     fig.tight_layout()
     save(fig, a.output, a.no_pdf)
 
@@ -469,6 +482,7 @@ def main(argv=None):
     p.add_argument("--where", nargs="+", default=[], help="keep sweep rows with COLUMN=VALUE")
     p.add_argument("--smooth", type=int, default=10, help="moving average of the training loss over N iterations")
     p.add_argument("--log-loss", action="store_true", help="logarithmic loss axis")
+    p.add_argument("--log-time", action="store_true", help="logarithmic simulated-time axis")
     common(p, "convergence.png")
     p.set_defaults(func=cmd_convergence)
 
