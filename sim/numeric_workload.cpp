@@ -153,7 +153,7 @@ bool NumericWorkload::finish_iteration(RankContext& ctx) {
   if (is_evaluation_iteration(k) && !log_.evaluation[k]) {
     log_.evaluation[k] = evaluate_rank(ctx.rank());
     const auto& accuracy = log_.evaluation[k]->accuracy;
-    if (scenario_.run.target_accuracy > 0 && accuracy && *accuracy >= scenario_.run.target_accuracy &&
+    if (scenario_.run.target_accuracy > 0 && scenario_.run.stop_at_target && accuracy && *accuracy >= scenario_.run.target_accuracy &&
         stop_after_ < 0)
       stop_after_ = k;
   }

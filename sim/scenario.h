@@ -93,6 +93,8 @@ struct WorkloadSpec {
   std::string compute_time_source;   // "given", "measured throughput", "FLOP model"
   int batch_per_gpu = 32;
   double real_flops_per_sample = 0;  // forward + backward of the real model (numerics only)
+  double bucket_size = 0;            // bytes per gradient bucket overlapped with the backward pass; 0: none
+  std::vector<std::int64_t> layers;  // parameters per layer, forward order (catalog profile; empty: one layer)
   NumericsSpec numerics;
   double message_bytes() const { return static_cast<double>(params) * bytes_per_param; }
 };
@@ -116,7 +118,8 @@ struct RunSpec {
   int iterations = 10;             // resolved from epochs when those are given
   int warmup_iterations = 1;
   double epochs = 0;               // 0: not used
-  double target_accuracy = 0;      // 0: none; else stop once the test accuracy reaches it
+  double target_accuracy = 0;      // 0: none; else report the time to reach it
+  bool stop_at_target = true;      // and stop there (synchronous algorithms)
 };
 
 struct OutputSpec {

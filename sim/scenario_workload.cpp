@@ -162,6 +162,13 @@ void read_workload(JsonReader& root, Scenario& s) {
     if (unknown_model || (real && !default_time)) default_time = "0";
   }
   w.compute_time = r.duration("compute_time", default_time);
+  // Gradient bucketing (allreduce): buckets of at least bucket_size bytes, in reverse layer order, each
+  // allreduced as soon as its last layer's gradient is ready. 0 (the default): one allreduce after backward.
+  const json* bucket = r.raw("bucket_size");
+  if (bucket && !(bucket->is_number() && bucket->get<double>() == 0)) w.bucket_size = r.size("bucket_size", std::nullopt);
+  // The layer profile of the charged catalog model (the proxy for a real model), if the catalog has one.
+  if (charged && charged->contains("layers")) w.layers = (*charged)["layers"].get<std::vector<std::int64_t>>();
+  if (r.has("layers")) w.layers = r.integer_list("layers", 1);  // a profile for custom models (or to override)
   r.reject_unknown_keys();
 }
 
@@ -186,6 +193,7 @@ void read_run_length(JsonReader& run, Scenario& s) {
   if (s.run.target_accuracy > 0 && !n.enabled)
     run.errors().add(run.child_path("target_accuracy"), "needs a real classifier (workload.model "
                                                         "softmax_regression or mlp)");
+  s.run.stop_at_target = run.boolean("stop_at_target", true);
   s.workload.numerics.eval_every = static_cast<int>(run.integer("eval_every", 0, 0));
   s.workload.numerics.eval_time = run.duration("eval_time", std::string("0"));
   s.workload.numerics.eval_ranks = run.boolean("eval_ranks", false);
