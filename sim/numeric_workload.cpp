@@ -37,11 +37,10 @@ NumericWorkload::NumericWorkload(const Scenario& s, bool replicas_identical)
   log_.real_params = replicas_->num_params();
 }
 
-Message NumericWorkload::gradient(RankContext& ctx) {
-  ctx.compute(scenario_.workload.compute_time);  // simulated time; the host time below is not charged
-  WallTimer timer(wall_);
+Message NumericWorkload::gradient_values(RankContext& ctx) {
+  WallTimer timer(wall_);  // host time only: the simulated compute time is charged by the caller
   const int step = ctx.iteration();
-  // Synchronous algorithms leave every replica identical at the start of a step: the first rank to
+  // Synchronous algorithms leave every replica identical once their compute has begun: the first rank to
   // ask then computes all ranks' gradients in one batched pass (stacked GEMMs; strided-batched on the
   // GPU) and the others take theirs. A gradient depends only on (the rank's parameters, rank, step),
   // and a rank's parameters do not change before it asks, so the cache is exact.

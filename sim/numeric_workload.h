@@ -35,7 +35,7 @@ class NumericWorkload : public Workload {
  public:
   // `replicas_identical`: the algorithm keeps every rank's model equal after each iteration.
   NumericWorkload(const Scenario& s, bool replicas_identical);
-  Message gradient(RankContext& ctx) override;
+  Message gradient_values(RankContext& ctx) override;
   void apply_gradient_sum(RankContext& ctx, const Message& sum, int contributors) override;
   bool finish_iteration(RankContext& ctx) override;
   Message parameters(RankContext& ctx) override;

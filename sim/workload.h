@@ -9,9 +9,15 @@ namespace dtsim {
 class Workload {
  public:
   virtual ~Workload() = default;
-  // Runs the forward/backward pass of `ctx.rank()` (charging simulated compute time) and returns its
-  // gradient as a message.
-  virtual Message gradient(RankContext& ctx) = 0;
+  // Runs the forward/backward pass of `ctx.rank()`, charging its simulated compute time, and returns
+  // its gradient as a message.
+  Message gradient(RankContext& ctx) {
+    ctx.compute(ctx.scenario().workload.compute_time);
+    return gradient_values(ctx);
+  }
+  // The gradient without charging simulated time, for callers that charge the passes themselves
+  // (the backward pass bucket by bucket).
+  virtual Message gradient_values(RankContext& ctx) = 0;
   // Applies an update from the sum of `contributors` gradients to the rank's model.
   virtual void apply_gradient_sum(RankContext& ctx, const Message& sum, int contributors) = 0;
   // Called on every rank after each iteration; true stops the run after this iteration (the same
@@ -27,10 +33,7 @@ class Workload {
 class TimingWorkload : public Workload {
  public:
   explicit TimingWorkload(const Scenario& s) : scenario_(s) {}
-  Message gradient(RankContext& ctx) override {
-    ctx.compute(scenario_.workload.compute_time);
-    return Message{scenario_.workload.message_bytes(), {}};
-  }
+  Message gradient_values(RankContext&) override { return Message{scenario_.workload.message_bytes(), {}}; }
   void apply_gradient_sum(RankContext&, const Message&, int) override {}
   Message parameters(RankContext&) override { return Message{scenario_.workload.message_bytes(), {}}; }
   void set_parameters(RankContext&, Message) override {}

@@ -1,10 +1,25 @@
 // "allreduce": synchronous parallel SGD (seed 000): every rank computes a gradient on its own batch,
 // the gradients are summed with an allreduce collective (algorithm.collective), and every rank applies
 // the same averaged update — mini-batch SGD with batch p x b.
+//
+// With workload.bucket_size > 0 the gradient is allreduced in buckets that overlap the backward pass
+// (algorithms/training/bucket_schedule.h has the compute model): the rank's actor runs the forward
+// pass and then the backward pass bucket by bucket; a second actor on the same host (the rank's
+// communication stream, like NCCL's single stream) allreduces the buckets one at a time, in the same
+// order on every rank, each as soon as it is ready. Both actors record into the rank's RankContext
+// (SimGrid actors are cooperative, so sharing it is safe), so the iteration's breakdown sees the
+// overlap: exposed_comm is the communication not hidden behind compute. The update is applied once the
+// last bucket is reduced, from the whole summed gradient, as without bucketing.
 #include <numeric>
 
+#include <simgrid/s4u.hpp>
+
 #include "algorithms/collectives/collective.h"
+#include "algorithms/training/bucket_schedule.h"
 #include "algorithms/training/training_algorithm.h"
+#include "sim/workload.h"
+
+namespace sg4 = simgrid::s4u;
 
 namespace dtsim {
 namespace {
@@ -16,6 +31,11 @@ class AllreducePsgd : public TrainingAlgorithm {
       collective_ = CollectiveRegistry::create(ctx.scenario().algorithm.collective);
       group_.resize(ctx.size());
       std::iota(group_.begin(), group_.end(), 0);
+      if (ctx.scenario().workload.bucket_size > 0) schedule_ = make_bucket_schedule(ctx.scenario().workload);
+    }
+    if (ctx.scenario().workload.bucket_size > 0) {
+      bucketed_iteration(ctx, work);
+      return;
     }
     Message gradient = work.gradient(ctx);
     collective_->allreduce(ctx, group_, gradient);
@@ -23,9 +43,63 @@ class AllreducePsgd : public TrainingAlgorithm {
   }
 
  private:
+  void bucketed_iteration(RankContext& ctx, Workload& work) {
+    const BucketSchedule& s = schedule_;
+    Message gradient = work.gradient_values(ctx);
+    const std::size_t values = gradient.values.size();
+    std::vector<Message> buckets(s.buckets.size());
+    for (std::size_t k = 0; k < buckets.size(); ++k) {
+      buckets[k].bytes = s.buckets[k].bytes;
+      if (values) {
+        auto [begin, end] = s.value_range(k, values);
+        buckets[k].values.assign(gradient.values.begin() + begin, gradient.values.begin() + end);
+      }
+    }
+
+    // The communication stream: allreduces bucket k once `ready` > k, one bucket at a time.
+    struct Stream {
+      sg4::MutexPtr mutex = sg4::Mutex::create();
+      sg4::ConditionVariablePtr changed = sg4::ConditionVariable::create();
+      std::size_t ready = 0;
+    } stream;
+    sg4::ActorPtr comm = sg4::Actor::create(
+        "comm" + std::to_string(ctx.rank()), sg4::this_actor::get_host(), [this, &ctx, &stream, &buckets] {
+          for (std::size_t k = 0; k < buckets.size(); ++k) {
+            {
+              std::unique_lock<sg4::Mutex> lock(*stream.mutex);
+              while (stream.ready <= k) stream.changed->wait(lock);
+            }
+            collective_->allreduce(ctx, group_, buckets[k]);
+          }
+        });
+
+    ctx.compute(s.forward_time);
+    double done = 0;
+    for (std::size_t k = 0; k < s.buckets.size(); ++k) {
+      ctx.compute(s.buckets[k].backward_done - done);
+      done = s.buckets[k].backward_done;
+      std::unique_lock<sg4::Mutex> lock(*stream.mutex);
+      stream.ready = k + 1;
+      stream.changed->notify_all();
+    }
+    comm->join();
+
+    Message sum{gradient.bytes, {}};
+    if (values) {
+      sum.values.resize(values);
+      for (std::size_t k = 0; k < buckets.size(); ++k) {
+        auto [begin, end] = s.value_range(k, values);
+        std::copy(buckets[k].values.begin(), buckets[k].values.end(), sum.values.begin() + begin);
+        (void)end;
+      }
+    }
+    work.apply_gradient_sum(ctx, sum, ctx.size());
+  }
+
   // Shared by all ranks of the run (the engine creates one algorithm object per run).
   std::unique_ptr<Collective> collective_;
   std::vector<int> group_;
+  BucketSchedule schedule_;
 };
 
 const bool registered =

@@ -131,3 +131,23 @@ TEST_CASE("training: graphs an algorithm cannot use are rejected") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.errors[0].find("/algorithm/overlap") == 0);
 }
+
+TEST_CASE("training: decentralized runs report the average model's accuracy and the ranks' spread") {
+  json s = dtsim::test::base_scenario(4);
+  s["workload"] = {{"model", "softmax_regression"},
+                   {"batch_per_gpu", 32},
+                   {"dataset", {{"name", "fashion_mnist"}, {"train_limit", 4000}, {"test_limit", 1000}}},
+                   {"partition", {{"kind", "shards"}}},  // sorted label shards: ranks disagree
+                   {"optimizer", {{"name", "sgd"}, {"lr", 0.05}}}};
+  s["algorithm"] = {{"name", "dsgd"}, {"graph", {{"name", "ring"}}}};
+  s["run"] = {{"iterations", 60}, {"warmup_iterations", 1}, {"eval_every", 30}, {"eval_ranks", true}};
+  json r = dtsim::test::simulate(s);
+  const json& n = r["numerics"];
+  INFO(n.dump());
+  const double lo = n["final_rank_accuracy"]["min"], hi = n["final_rank_accuracy"]["max"];
+  CHECK(0 <= lo);
+  CHECK(lo < hi);  // non-iid shards: the ranks' own models differ
+  CHECK(hi <= 1);
+  CHECK(n["final_test_accuracy"].get<double>() > 0.1);  // better than chance after 60 steps
+  CHECK(n["final_consensus_distance"].get<double>() > 0);
+}
