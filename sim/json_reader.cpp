@@ -2,11 +2,26 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <sstream>
 
 #include "sim/units.h"
 
 namespace dtsim {
+
+std::optional<json> read_json_file(const std::string& file, const std::string& what, std::vector<std::string>& errors) {
+  std::ifstream in(file);
+  if (!in) {
+    errors.push_back(file + ": cannot open the " + what + " file");
+    return std::nullopt;
+  }
+  try {
+    return json::parse(in, nullptr, true, /*ignore_comments=*/true);
+  } catch (const json::parse_error& e) {
+    errors.push_back(file + ": not valid JSON: " + e.what());
+    return std::nullopt;
+  }
+}
 
 std::string quote(const json& value) {
   std::string text = value.dump();

@@ -66,6 +66,10 @@ class JsonReader {
   bool is_object_ = true;
 };
 
+// Reads a JSON file (comments allowed). On failure appends "FILE: cannot open the WHAT file" or
+// "FILE: not valid JSON: ..." to `errors` and returns nullopt.
+std::optional<json> read_json_file(const std::string& file, const std::string& what, std::vector<std::string>& errors);
+
 // "25Gbs" -> "\"25Gbs\"" : how a bad value is quoted in error messages.
 std::string quote(const json& value);
 

@@ -199,18 +199,9 @@ ScenarioResult parse_scenario(const json& document) {
 
 ScenarioResult load_scenario(const std::string& file, const std::vector<std::string>& overrides) {
   ScenarioResult result;
-  std::ifstream in(file);
-  if (!in) {
-    result.errors.push_back(file + ": cannot open the scenario file");
-    return result;
-  }
-  json document;
-  try {
-    document = json::parse(in, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    result.errors.push_back(file + ": not valid JSON: " + e.what());
-    return result;
-  }
+  std::optional<json> read = read_json_file(file, "scenario", result.errors);
+  if (!read) return result;
+  json& document = *read;
   for (const std::string& item : overrides) {
     const auto eq = item.find('=');
     if (eq == std::string::npos || item.empty() || item[0] != '/') {

@@ -426,18 +426,9 @@ SweepPlanResult expand_sweep(const json& document, const std::string& base_dir, 
 
 SweepPlanResult load_sweep(const std::string& file, const std::vector<std::string>& extra_sets) {
   SweepPlanResult result;
-  std::ifstream in(file);
-  if (!in) {
-    result.errors.push_back(file + ": cannot open the sweep file");
-    return result;
-  }
-  json document;
-  try {
-    document = json::parse(in, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    result.errors.push_back(file + ": not valid JSON: " + e.what());
-    return result;
-  }
+  std::optional<json> read = read_json_file(file, "sweep", result.errors);
+  if (!read) return result;
+  json& document = *read;
   if (document.is_object() && !document.contains("name"))
     document["name"] = std::filesystem::path(file).stem().string();
   return expand_sweep(document, std::filesystem::path(file).parent_path().string(), extra_sets);
