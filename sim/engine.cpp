@@ -10,6 +10,7 @@
 #include "algorithms/training/training_algorithm.h"
 #include "sim/rank_context.h"
 #include "sim/numeric_workload.h"
+#include "sim/straggler_model.h"
 #include "sim/workload.h"
 #include "topologies/physical/physical_topology.h"
 
@@ -28,6 +29,23 @@ void configure_network_model(sg4::Engine& engine, const std::string& model) {
   } else {
     engine.set_config("network/model:LV08");  // SimGrid's default TCP model with its factors
   }
+}
+
+// Network jitter: every period, each link's bandwidth becomes nominal x a mean-1 lognormal draw.
+// Links are taken in name order so that link numbers (and so the draws) do not depend on how
+// SimGrid stores them.
+void start_network_jitter(sg4::Engine& engine, StragglerModel& model, sg4::Host* host) {
+  std::vector<sg4::Link*> links = engine.get_all_links();
+  std::sort(links.begin(), links.end(), [](sg4::Link* a, sg4::Link* b) { return a->get_name() < b->get_name(); });
+  std::vector<double> nominal;
+  for (sg4::Link* l : links) nominal.push_back(l->get_bandwidth());
+  sg4::Actor::create("network_jitter", host, [links, nominal, &model] {
+    sg4::Actor::self()->daemonize();
+    for (std::int64_t period = 0;; ++period) {
+      for (std::size_t i = 0; i < links.size(); ++i) links[i]->set_bandwidth(nominal[i] * model.link_factor(i, period));
+      sg4::this_actor::sleep_for(model.jitter_period());
+    }
+  });
 }
 
 }  // namespace
@@ -59,6 +77,10 @@ RunResult run_simulation(const Scenario& scenario) {
     throw std::logic_error("topology built " + std::to_string(cluster.hosts.size()) + " hosts, expected " +
                            std::to_string(result.workers + servers));
 
+  StragglerModel stragglers(scenario.stragglers, scenario.seed, result.workers);
+  if (scenario.stragglers.any()) cluster.stragglers = &stragglers;
+  if (stragglers.has_jitter()) start_network_jitter(engine, stragglers, cluster.hosts[0]);
+
   std::unique_ptr<Workload> workload;
   NumericWorkload* numerics = nullptr;
   if (scenario.workload.numerics.enabled) {
@@ -78,7 +100,7 @@ RunResult run_simulation(const Scenario& scenario) {
         const bool stop = workload->finish_iteration(ctx);  // evaluation, when charged, is in the iteration
         ctx.end_iteration();
         result.iterations_run = std::max(result.iterations_run, it + 1);
-        if (stop) break;
+        if (stop || ctx.stop_requested()) break;
       }
     });
   }

@@ -29,6 +29,7 @@ NumericWorkload::NumericWorkload(const Scenario& s, bool replicas_identical)
   auto data = std::make_shared<const kernels::DataBundle>(kernels::load_dataset(s.workload.numerics.dataset));
   replicas_ = std::make_unique<kernels::ReplicaSet>(s.workload.numerics.replica, data);
   log_.train_loss.assign(s.run.iterations, 0.0);
+  loss_count_.assign(s.run.iterations, 0);
   log_.evaluation.resize(s.run.iterations);
   log_.consensus_distance.resize(s.run.iterations);
   log_.rank_accuracy_range.resize(s.run.iterations);
@@ -39,7 +40,7 @@ NumericWorkload::NumericWorkload(const Scenario& s, bool replicas_identical)
 
 Message NumericWorkload::gradient_values(RankContext& ctx) {
   WallTimer timer(wall_);  // host time only: the simulated compute time is charged by the caller
-  const int step = ctx.iteration();
+  const std::int64_t step = ctx.sample_step();
   // Synchronous algorithms leave every replica identical once their compute has begun: the first rank to
   // ask then computes all ranks' gradients in one batched pass (stacked GEMMs; strided-batched on the
   // GPU) and the others take theirs. A gradient depends only on (the rank's parameters, rank, step),
@@ -55,7 +56,8 @@ Message NumericWorkload::gradient_values(RankContext& ctx) {
   if (!cached) computed = replicas_->compute_gradient(ctx.rank(), step);
   if (cached) cache_valid_[ctx.rank()] = 0;
   const kernels::GradientResult& g = cached ? cache_[ctx.rank()] : computed;
-  log_.train_loss[ctx.iteration()] += g.loss / ctx.size();
+  log_.train_loss[ctx.iteration()] += g.loss;  // summed here, divided by the count in take_log
+  ++loss_count_[ctx.iteration()];
   log_.samples_processed += g.samples;
   Message m;
   m.bytes = scenario_.workload.message_bytes();
@@ -167,6 +169,10 @@ NumericsLog NumericWorkload::take_log() {
   }
   for (int r = 0; r < replicas_->size(); ++r)
     log_.final_params.emplace_back(replicas_->params(r).data(), replicas_->params(r).data() + replicas_->params(r).size());
+  // Mean loss of the gradients computed in each iteration (one per rank for synchronous algorithms;
+  // local SGD rounds and backup workers compute other numbers).
+  for (std::size_t k = 0; k < log_.train_loss.size(); ++k)
+    if (loss_count_[k] > 0) log_.train_loss[k] /= loss_count_[k];
   log_.wall_time_s = std::chrono::duration<double>(wall_).count();
   return std::move(log_);
 }

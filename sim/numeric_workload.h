@@ -51,10 +51,11 @@ class NumericWorkload : public Workload {
   const Scenario& scenario_;
   std::unique_ptr<kernels::ReplicaSet> replicas_;
   NumericsLog log_;
+  std::vector<int> loss_count_;  // gradients whose loss was added to log_.train_loss[k]
   int stop_after_ = -1;
   std::vector<kernels::GradientResult> cache_;  // all ranks' gradients of step cached_step_
   std::vector<char> cache_valid_;                // a rank's entry is used once, and not after its
-  int cached_step_ = -1;                         // parameters change
+  std::int64_t cached_step_ = -1;                         // parameters change
   bool replicas_identical_;
   // Decentralized evaluation: each rank's model at the end of iteration k, until all n are in.
   std::map<int, std::vector<std::vector<float>>> snapshots_;

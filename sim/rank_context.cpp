@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/straggler_model.h"
+
 namespace sg4 = simgrid::s4u;
 
 namespace dtsim {
@@ -33,6 +35,7 @@ void RankContext::record(SpanKind kind, double begin, double end, double bytes, 
 
 void RankContext::begin_iteration(int iteration) {
   iteration_ = iteration;
+  sample_step_ = -1;
   iteration_begin_ = now();
   compute_spans_.clear();
   transfer_spans_.clear();
@@ -90,9 +93,29 @@ RankContext::Request RankContext::irecv(int peer) {
   return request;
 }
 
+double RankContext::compute_factor() const {
+  if (!cluster_.stragglers || endpoint_ >= cluster_.workers) return 1.0;
+  return cluster_.stragglers->compute_factor(endpoint_, sample_step(), now());
+}
+
 Message RankContext::wait(Request& request) {
+  request.state_->comm->wait();
+  return finish(request);
+}
+
+RankContext::Completed RankContext::wait_any(std::vector<Request>& requests) {
+  std::vector<sg4::CommPtr> comms;
+  comms.reserve(requests.size());
+  for (Request& r : requests) comms.push_back(r.state_->comm);
+  const auto index = static_cast<std::size_t>(sg4::Comm::wait_any(comms));
+  Completed done{index, requests[index].state_->peer, requests[index].state_->is_send, {}};
+  done.message = finish(requests[index]);
+  requests.erase(requests.begin() + static_cast<std::ptrdiff_t>(index));
+  return done;
+}
+
+Message RankContext::finish(Request& request) {
   auto& s = *request.state_;
-  s.comm->wait();
   // The transfer starts once both sides have posted; before that this endpoint waits for its peer.
   const double start = s.comm->get_start_time();
   const double finish = s.comm->get_finish_time();

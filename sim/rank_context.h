@@ -15,11 +15,15 @@
 
 namespace dtsim {
 
-// A message: its simulated size, plus the real tensor when numerics are on.
+// A message: its simulated size, plus the real tensor when numerics are on, plus a small integer
+// an algorithm may use (a model version, an iteration number, a stop signal).
 struct Message {
   double bytes = 0;
   std::vector<float> values;
+  std::int64_t tag = 0;
 };
+
+class StragglerModel;
 
 // Shared by all endpoints of one run.
 struct Cluster {
@@ -27,6 +31,7 @@ struct Cluster {
   std::vector<simgrid::s4u::Host*> hosts;  // endpoints: GPU ranks first, then servers
   int workers = 0;                         // number of GPU ranks
   Recorder& recorder;
+  StragglerModel* stragglers = nullptr;    // none: every rank computes at the nominal speed
 };
 
 class RankContext {
@@ -63,21 +68,45 @@ class RankContext {
 
   // Simulated computation of `seconds` (deterministic; never the host clock).
   void compute(double seconds);
+  // The mini-batch number of the next gradient: the iteration, unless an algorithm that takes several
+  // gradient steps per iteration (local SGD rounds) sets it; reset at every begin_iteration.
+  std::int64_t sample_step() const { return sample_step_ >= 0 ? sample_step_ : iteration_; }
+  void set_sample_step(std::int64_t step) { sample_step_ = step; }
+  // How much slower than nominal this rank computes its gradient for sample_step(), starting now
+  // (scenario.stragglers; 1 without stragglers).
+  double compute_factor() const;
+  // Whether the engine should end this endpoint's loop after the current iteration (an algorithm
+  // whose server says training is over).
+  void stop_after_iteration() { stop_requested_ = true; }
+  bool stop_requested() const { return stop_requested_; }
+  AlgorithmCounters& counters() { return cluster_.recorder.counters(); }
 
   Request isend(int peer, Message message);
   Request irecv(int peer);
   Message wait(Request& request);  // the received message, or an empty one for a send
   std::vector<Message> wait_all(std::vector<Request>& requests);
+  // Waits for the first of `requests` to complete, removes it from the vector and returns its index
+  // (before removal), its peer and its message (empty for a send).
+  struct Completed {
+    std::size_t index;
+    int peer;
+    bool is_send;
+    Message message;
+  };
+  Completed wait_any(std::vector<Request>& requests);
   void send(int peer, Message message);
   Message recv(int peer);
 
  private:
   simgrid::s4u::Mailbox* mailbox(int from, int to);
   void record(SpanKind kind, double begin, double end, double bytes, int peer);
+  Message finish(Request& request);  // records a completed request's spans and takes its message
 
   const Cluster& cluster_;
   int endpoint_;
   int iteration_ = -1;
+  std::int64_t sample_step_ = -1;
+  bool stop_requested_ = false;
   double iteration_begin_ = 0;
   std::unordered_map<long, simgrid::s4u::Mailbox*> mailboxes_;
   std::vector<Interval> compute_spans_, transfer_spans_, wait_spans_;

@@ -33,6 +33,20 @@ struct IterationBreakdown {
   double bytes_sent = 0;
 };
 
+// Counters only some algorithms produce (the parameter-server family); empty otherwise.
+struct AlgorithmCounters {
+  std::vector<std::int64_t> staleness;  // histogram: staleness[s] = gradients applied s model updates late
+  std::int64_t gradients_applied = 0;
+  std::int64_t gradients_dropped = 0;   // backup workers: gradients that arrived after the first m
+  double dropped_compute_s = 0;         // compute time spent on the dropped gradients
+  std::vector<double> update_times;     // simulated time of each model update (shard 0's server)
+  void add_staleness(std::int64_t s) {
+    if (s >= static_cast<std::int64_t>(staleness.size())) staleness.resize(static_cast<std::size_t>(s) + 1, 0);
+    ++staleness[static_cast<std::size_t>(s)];
+    ++gradients_applied;
+  }
+};
+
 class Recorder {
  public:
   explicit Recorder(bool keep_spans) : keep_spans_(keep_spans) {}
@@ -43,8 +57,11 @@ class Recorder {
   void add_iteration(const IterationBreakdown& it) { iterations_.push_back(it); }
   const std::vector<Span>& spans() const { return spans_; }
   const std::vector<IterationBreakdown>& iterations() const { return iterations_; }
+  AlgorithmCounters& counters() { return counters_; }
+  const AlgorithmCounters& counters() const { return counters_; }
 
  private:
+  AlgorithmCounters counters_;
   bool keep_spans_;
   std::vector<Span> spans_;
   std::vector<IterationBreakdown> iterations_;

@@ -165,6 +165,7 @@ ScenarioResult parse_scenario(const json& document) {
   read_workload(root, s);
 
   read_algorithm(root, s);
+  read_stragglers(root, s);
 
   JsonReader run = root.object("run");
   read_run_length(run, s);

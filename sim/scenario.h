@@ -105,10 +105,23 @@ struct GraphSpec {
   logical::Params params;
 };
 
+// Gradient compression (allreduce): what each rank puts on the wire instead of its dense gradient.
+struct CompressionSpec {
+  std::string kind = "none";   // none | topk | randomk | qsgd | sign
+  double ratio = 0.01;         // topk / randomk: fraction of the entries kept
+  int levels = 16;             // qsgd: quantization levels s
+  bool error_feedback = true;  // keep what compression dropped and add it to the next gradient
+};
+
 struct AlgorithmSpec {
   std::string name = "allreduce";
   std::string collective = "ring";
   int servers = 1;               // parameter server shards
+  int backup_workers = 0;        // parameter_server: e of the ranks are backups; the first ranks - e gradients count
+  int staleness_bound = -1;      // async_parameter_server: SSP bound s (-1: none, fully asynchronous)
+  int local_steps = 1;           // local_sgd: local steps I between model averages
+  std::string local_schedule = "constant";  // local_sgd: constant (Alg. 1) | growing (Alg. 2) | by_speed (Alg. 3)
+  CompressionSpec compression;   // allreduce
   GraphSpec graph;               // decentralized algorithms
   bool overlap = false;          // decentralized: exchange while the gradient is computed
   int global_average_every = 0;  // decentralized: global average every H iterations (0: never)
@@ -120,6 +133,34 @@ struct RunSpec {
   double epochs = 0;               // 0: not used
   double target_accuracy = 0;      // 0: none; else report the time to reach it
   bool stop_at_target = true;      // and stop there (synchronous algorithms)
+};
+
+// Stragglers and heterogeneity: every rank's compute time is workload.compute_time times a factor
+// drawn per (rank, gradient step) from the scenario seed, so runs are reproducible bit for bit.
+struct RankFactor {       // a heterogeneous cluster: ranks first..last compute `factor` times slower
+  int first_rank = 0, last_rank = 0;
+  double factor = 1;
+};
+struct SlowdownWindow {   // a transient slowdown: computations starting in [from, to) of simulated time
+  int first_rank = 0, last_rank = 0;
+  double factor = 1;
+  double from = 0, to = 0;
+};
+struct StragglerSpec {
+  std::vector<RankFactor> rank_factors;
+  std::string noise = "none";  // none | lognormal (mean 1) | exponential (1 + Exp(mean)) | pareto (min 1, shape)
+  double sigma = 0;            // lognormal
+  double mean = 0;             // exponential: mean of the added tail
+  double shape = 0;            // pareto: tail index alpha
+  std::vector<SlowdownWindow> slowdowns;
+  // Two-state Markov process per rank, stepped once per gradient: normal -> slow with p_slow,
+  // slow -> normal with p_recover; the slow state multiplies compute by markov_factor.
+  double p_slow = 0, p_recover = 1, markov_factor = 1;
+  // Network jitter: every `jitter_period` each link's bandwidth is redrawn as nominal x lognormal (mean 1).
+  double jitter_sigma = 0, jitter_period = 0;
+  bool any() const {
+    return !rank_factors.empty() || noise != "none" || !slowdowns.empty() || p_slow > 0 || jitter_sigma > 0;
+  }
 };
 
 struct OutputSpec {
@@ -134,6 +175,7 @@ struct Scenario {
   NetworkSpec network;
   WorkloadSpec workload;
   AlgorithmSpec algorithm;
+  StragglerSpec stragglers;
   RunSpec run;
   OutputSpec output;
   nlohmann::json resolved;  // the scenario as understood: defaults filled, SI units

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "algorithms/collectives/collective.h"
 #include "algorithms/training/training_algorithm.h"
 #include "sim/scenario_sections.h"
@@ -38,6 +40,16 @@ void read_graph(JsonReader& algorithm, Scenario& s) {
   r.reject_unknown_keys();
 }
 
+void read_compression(JsonReader& algorithm, CompressionSpec& c) {
+  JsonReader r = algorithm.object("compression");
+  c.kind = r.string("kind", std::string("none"), {"none", "topk", "randomk", "qsgd", "sign"});
+  if (c.kind == "topk" || c.kind == "randomk") c.ratio = r.number("ratio", 0.01, 0, true, 1);
+  if (c.kind == "qsgd") c.levels = static_cast<int>(r.integer("levels", 16, 1, 1 << 15));
+  // Biased compressors (top-k, sign) need error feedback to converge; unbiased ones work without.
+  c.error_feedback = r.boolean("error_feedback", c.kind == "topk" || c.kind == "sign");
+  r.reject_unknown_keys();
+}
+
 }  // namespace
 
 void read_algorithm(JsonReader& root, Scenario& s) {
@@ -55,6 +67,22 @@ void read_algorithm(JsonReader& root, Scenario& s) {
       r.errors().add(r.child_path("overlap"), "true is only meaningful for \"dsgd\" (the other rules need the "
                                               "gradient before they can send)");
   }
+  // Options of one algorithm family: read only where they mean something, a clear error elsewhere.
+  auto only_for = [&](const std::string& key, const std::string& algorithm) {
+    if (!r.has(key) || s.algorithm.name == algorithm) return s.algorithm.name == algorithm;
+    r.raw(key);
+    r.errors().add(r.child_path(key), "is only meaningful for \"" + algorithm + "\"; remove it for \"" +
+                                          s.algorithm.name + "\"");
+    return false;
+  };
+  if (only_for("backup_workers", "parameter_server"))
+    s.algorithm.backup_workers = static_cast<int>(r.integer("backup_workers", 0, 0, std::max(0, s.cluster.ranks() - 1)));
+  if (only_for("staleness_bound", "async_parameter_server"))
+    s.algorithm.staleness_bound = static_cast<int>(r.integer("staleness_bound", -1, -1, 1 << 20));
+  if (only_for("local_steps", "local_sgd")) s.algorithm.local_steps = static_cast<int>(r.integer("local_steps", 1, 1, 1 << 20));
+  if (only_for("local_schedule", "local_sgd"))
+    s.algorithm.local_schedule = r.string("local_schedule", std::string("constant"), {"constant", "growing", "by_speed"});
+  if (only_for("compression", "allreduce")) read_compression(r, s.algorithm.compression);
   r.reject_unknown_keys();
 }
 

@@ -11,6 +11,9 @@ void read_workload(JsonReader& root, Scenario& s);
 // /algorithm: name, collective, servers; for decentralized algorithms graph, overlap,
 // global_average_every.
 void read_algorithm(JsonReader& root, Scenario& s);
+// /stragglers: rank speed factors, compute noise, slowdowns, Markov slow state, network jitter.
+// Needs /cluster read first (rank numbers are checked).
+void read_stragglers(JsonReader& root, Scenario& s);
 // /run/iterations, /run/epochs, /run/target_accuracy, /run/eval_every. Needs /workload read first.
 void read_run_length(JsonReader& run, Scenario& s);
 

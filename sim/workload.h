@@ -9,10 +9,10 @@ namespace dtsim {
 class Workload {
  public:
   virtual ~Workload() = default;
-  // Runs the forward/backward pass of `ctx.rank()`, charging its simulated compute time, and returns
-  // its gradient as a message.
+  // Runs the forward/backward pass of `ctx.rank()` on mini-batch ctx.sample_step(), charging its
+  // simulated compute time (slowed by the rank's straggler factor), and returns its gradient.
   Message gradient(RankContext& ctx) {
-    ctx.compute(ctx.scenario().workload.compute_time);
+    ctx.compute(ctx.scenario().workload.compute_time * ctx.compute_factor());
     return gradient_values(ctx);
   }
   // The gradient without charging simulated time, for callers that charge the passes themselves

@@ -73,10 +73,11 @@ class AllreducePsgd : public TrainingAlgorithm {
           }
         });
 
-    ctx.compute(s.forward_time);
+    const double slow = ctx.compute_factor();  // a straggler is slow in both passes alike
+    ctx.compute(s.forward_time * slow);
     double done = 0;
     for (std::size_t k = 0; k < s.buckets.size(); ++k) {
-      ctx.compute(s.buckets[k].backward_done - done);
+      ctx.compute((s.buckets[k].backward_done - done) * slow);
       done = s.buckets[k].backward_done;
       std::unique_lock<sg4::Mutex> lock(*stream.mutex);
       stream.ready = k + 1;
