@@ -71,6 +71,7 @@ RunResult run_simulation(const Scenario& scenario) {
   result.recorder = Recorder(scenario.output.trace);
   result.workers = scenario.cluster.ranks();
   result.servers = servers;
+  result.synchronous = algorithm->synchronous(scenario);
   Cluster cluster{scenario, {}, result.workers, result.recorder};
   cluster.hosts = PhysicalTopologyRegistry::create(scenario.network.topology)->build(scenario, servers);
   if (static_cast<int>(cluster.hosts.size()) != result.workers + servers)
@@ -113,7 +114,7 @@ RunResult run_simulation(const Scenario& scenario) {
       RankContext ctx(cluster, e);
       for (int it = 0;; ++it) {
         ctx.begin_iteration(it);
-        algorithm->server_iteration(ctx, s);
+        algorithm->server_iteration(ctx, s, *workload);
         ctx.end_iteration();
       }
     });

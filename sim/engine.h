@@ -14,6 +14,7 @@ struct RunResult {
   Recorder recorder{false};
   int workers = 0;
   int servers = 0;
+  bool synchronous = true;  // ranks in lockstep (see TrainingAlgorithm::synchronous)
   int iterations_run = 0;  // fewer than scenario.run.iterations when a target accuracy stopped the run
   std::optional<NumericsLog> numerics;
   double sim_time_s = 0;

@@ -31,8 +31,19 @@ std::vector<IterationRow> iteration_rows(const Scenario& scenario, const RunResu
     r.wait_max = std::max(r.wait_max, b.wait);
     r.bytes_sent_per_rank += b.bytes_sent / workers;
   }
-  for (int k = 0; k < iterations; ++k)
-    rows[k].iteration_time = rows[k].end - (k == 0 ? rows[0].begin : rows[k - 1].end);
+  if (run.synchronous) {
+    for (int k = 0; k < iterations; ++k)
+      rows[k].iteration_time = rows[k].end - (k == 0 ? rows[0].begin : rows[k - 1].end);
+  } else {  // asynchronous ranks: the mean over ranks of each one's own iteration
+    std::vector<int> ranks_in(iterations, 0);
+    for (const IterationBreakdown& b : run.recorder.iterations()) {
+      if (b.endpoint >= workers || b.iteration >= iterations) continue;
+      rows[b.iteration].iteration_time += b.end - b.begin;
+      ++ranks_in[b.iteration];
+    }
+    for (int k = 0; k < iterations; ++k)
+      if (ranks_in[k] > 0) rows[k].iteration_time /= ranks_in[k];
+  }
   if (run.numerics) {
     for (int k = 0; k < iterations; ++k) {
       rows[k].train_loss = run.numerics->train_loss[k];
@@ -94,6 +105,92 @@ nlohmann::json summarize_numerics(const Scenario& scenario, const RunResult& run
   return n;
 }
 
+// The value below which a fraction q of `values` lies (linear interpolation between order statistics).
+double percentile(std::vector<double> values, double q) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const double position = q * static_cast<double>(values.size() - 1);
+  const auto below = static_cast<std::size_t>(std::floor(position));
+  const std::size_t above = std::min(below + 1, values.size() - 1);
+  return values[below] + (position - static_cast<double>(below)) * (values[above] - values[below]);
+}
+
+// The distribution of iteration times: of the lockstep iterations, or of every rank's own iterations
+// when the ranks run asynchronously.
+nlohmann::json iteration_time_distribution(const RunResult& run, const std::vector<IterationRow>& rows, int warmup) {
+  std::vector<double> times;
+  if (run.synchronous) {
+    for (int k = warmup; k < run.iterations_run; ++k) times.push_back(rows[k].iteration_time);
+  } else {
+    for (const IterationBreakdown& b : run.recorder.iterations())
+      if (b.endpoint < run.workers && b.iteration >= warmup && b.iteration < run.iterations_run) times.push_back(b.end - b.begin);
+  }
+  return {{"p50", percentile(times, 0.5)}, {"p90", percentile(times, 0.9)}, {"p99", percentile(times, 0.99)},
+          {"max", times.empty() ? 0.0 : *std::max_element(times.begin(), times.end())},
+          {"over", run.synchronous ? "iterations" : "rank iterations"}};
+}
+
+// Who holds the others up: in each measured iteration the rank with the longest compute is on the
+// critical path of a synchronous step. The slowest rank is the one with the most compute overall;
+// critical_share is the fraction of iterations in which it was that rank.
+nlohmann::json straggler_summary(const RunResult& run, int warmup) {
+  const int measured = run.iterations_run - warmup;
+  std::vector<double> rank_compute(run.workers, 0.0);
+  std::vector<std::pair<double, int>> longest(run.iterations_run, {-1.0, -1});
+  std::vector<double> compute_sum(run.iterations_run, 0.0);
+  for (const IterationBreakdown& b : run.recorder.iterations()) {
+    if (b.endpoint >= run.workers || b.iteration < warmup || b.iteration >= run.iterations_run) continue;
+    rank_compute[b.endpoint] += b.compute / measured;
+    compute_sum[b.iteration] += b.compute;
+    // Ties go to the lower rank, so the choice does not depend on the order ranks finished in.
+    auto& l = longest[b.iteration];
+    if (b.compute > l.first || (b.compute == l.first && b.endpoint < l.second)) l = {b.compute, b.endpoint};
+  }
+  const int slowest = static_cast<int>(std::max_element(rank_compute.begin(), rank_compute.end()) - rank_compute.begin());
+  int critical = 0;
+  double delay = 0;
+  for (int k = warmup; k < run.iterations_run; ++k) {
+    // An iteration where every rank computed equally long has no straggler.
+    const bool uneven = longest[k].first * run.workers > compute_sum[k] * (1 + 1e-12);
+    critical += uneven && longest[k].second == slowest;
+    delay += (longest[k].first - compute_sum[k] / run.workers) / measured;
+  }
+  return {{"slowest_rank", slowest},
+          {"slowest_rank_compute_s", rank_compute[slowest]},
+          {"critical_share", measured > 0 ? static_cast<double>(critical) / measured : 0.0},
+          {"max_minus_mean_compute_s", delay}};
+}
+
+// Parameter servers that hold the model: staleness of the applied gradients, dropped (backup) work
+// and the pace of model updates.
+nlohmann::json server_summary(const Scenario& scenario, const RunResult& run, double total_compute) {
+  const AlgorithmCounters& c = run.recorder.counters();
+  nlohmann::json out;
+  double sum = 0;
+  std::int64_t count = 0, max = 0;
+  for (std::size_t s = 0; s < c.staleness.size(); ++s) {
+    sum += static_cast<double>(s) * c.staleness[s];
+    count += c.staleness[s];
+    if (c.staleness[s] > 0) max = static_cast<std::int64_t>(s);
+  }
+  out["staleness"] = {{"mean", count > 0 ? sum / count : 0.0}, {"max", max}, {"histogram", c.staleness}};
+  out["gradients_applied"] = c.gradients_applied;
+  out["gradients_dropped"] = c.gradients_dropped;
+  out["dropped_compute_s"] = c.dropped_compute_s;
+  out["wasted_compute_fraction"] = total_compute > 0 ? c.dropped_compute_s / total_compute : 0.0;
+  out["model_updates"] = c.update_times.size();
+  // Mean time between updates, leaving out the first warmup_iterations updates.
+  const std::size_t skip = std::min<std::size_t>(static_cast<std::size_t>(scenario.run.warmup_iterations),
+                                                 c.update_times.empty() ? 0 : c.update_times.size() - 1);
+  double interval = 0;
+  if (c.update_times.size() > skip + 1)
+    interval = (c.update_times.back() - c.update_times[skip]) / static_cast<double>(c.update_times.size() - 1 - skip);
+  else if (!c.update_times.empty())
+    interval = c.update_times.back() / static_cast<double>(c.update_times.size());
+  out["update_interval_s"] = interval;
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const std::vector<IterationRow>& rows) {
@@ -134,7 +231,16 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   s["comm_time_s"] = comm;
   s["exposed_comm_time_s"] = exposed;
   s["comm_to_compute_ratio"] = compute > 0 ? comm / compute : 0;
-  s["wait_time_s"] = {{"mean", wait_mean}, {"max", wait_max}};
+  s["wait_time_s"] = {{"mean", wait_mean}, {"max", wait_max}, {"per_rank", rank_wait}};
+  s["iteration_time_distribution_s"] = iteration_time_distribution(run, rows, warmup);
+  if (workers > 1 && measured > 0) s["stragglers"] = straggler_summary(run, warmup);
+  const AlgorithmCounters& counters = run.recorder.counters();
+  if (counters.gradients_applied > 0 || !counters.update_times.empty()) {
+    double total_compute = 0;  // every rank, every iteration (the dropped work is counted over all)
+    for (const IterationBreakdown& b : run.recorder.iterations())
+      if (b.endpoint < workers) total_compute += b.compute;
+    s["parameter_server"] = server_summary(scenario, run, total_compute);
+  }
   s["throughput_samples_per_s"] = throughput;
   s["single_gpu_iteration_time_s"] = single_gpu_time;
   s["speedup"] = speedup;

@@ -95,6 +95,31 @@ double NumericWorkload::learning_rate(RankContext& ctx) {
                                 static_cast<kernels::Index>(spec.batch_size) * spec.ranks);
 }
 
+Message NumericWorkload::initial_parameters() {
+  const kernels::Vector& p = replicas_->params(0);  // every replica starts from the same model
+  Message m;
+  m.bytes = scenario_.workload.message_bytes();
+  m.values.assign(p.data(), p.data() + p.size());
+  return m;
+}
+
+void NumericWorkload::server_update(int shard, Message& model_shard, const Message& gradient_sum, int contributors) {
+  WallTimer timer(wall_);
+  if (gradient_sum.values.size() != model_shard.values.size())
+    throw std::logic_error("server_update: gradient and model shards differ in size");
+  const kernels::ReplicaSpec& spec = replicas_->spec();
+  auto it = server_optimizers_.find(shard);
+  if (it == server_optimizers_.end())  // one update uses contributors x batch samples
+    it = server_optimizers_
+             .emplace(shard, kernels::Optimizer(spec.optimizer, static_cast<kernels::Index>(model_shard.values.size()),
+                                                static_cast<kernels::Index>(spec.batch_size) * contributors))
+             .first;
+  Eigen::Map<kernels::Vector> x(model_shard.values.data(), static_cast<Eigen::Index>(model_shard.values.size()));
+  kernels::Vector mean = Eigen::Map<const kernels::Vector>(gradient_sum.values.data(), x.size());
+  mean /= static_cast<float>(contributors);
+  it->second.step(x, mean);
+}
+
 void NumericWorkload::evaluate_consensus(int k) {
   WallTimer timer(wall_);
   const auto& models = snapshots_[k];

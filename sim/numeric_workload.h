@@ -41,6 +41,8 @@ class NumericWorkload : public Workload {
   Message parameters(RankContext& ctx) override;
   void set_parameters(RankContext& ctx, Message parameters) override;
   double learning_rate(RankContext& ctx) override;
+  Message initial_parameters() override;
+  void server_update(int shard, Message& model_shard, const Message& gradient_sum, int contributors) override;
   NumericsLog take_log();
 
  private:
@@ -60,6 +62,7 @@ class NumericWorkload : public Workload {
   // Decentralized evaluation: each rank's model at the end of iteration k, until all n are in.
   std::map<int, std::vector<std::vector<float>>> snapshots_;
   std::chrono::steady_clock::duration wall_{};
+  std::map<int, kernels::Optimizer> server_optimizers_;  // per shard, created at its first update
 };
 
 }  // namespace dtsim

@@ -28,6 +28,12 @@ class Workload {
   virtual void set_parameters(RankContext& ctx, Message parameters) = 0;
   // The step size gamma of this rank's current step (0 without numerics).
   virtual double learning_rate(RankContext& ctx) = 0;
+  // Parameter servers that hold the model and update it themselves (asynchronous PS, synchronous PS
+  // with backup workers). The model every rank starts from:
+  virtual Message initial_parameters() = 0;
+  // One optimizer step of shard `shard` (of `shards`) of the server's model from the sum of
+  // `contributors` gradients, with the server's own optimizer state for that shard.
+  virtual void server_update(int shard, Message& model_shard, const Message& gradient_sum, int contributors) = 0;
 };
 
 class TimingWorkload : public Workload {
@@ -38,6 +44,8 @@ class TimingWorkload : public Workload {
   Message parameters(RankContext&) override { return Message{scenario_.workload.message_bytes(), {}}; }
   void set_parameters(RankContext&, Message) override {}
   double learning_rate(RankContext&) override { return 0; }
+  Message initial_parameters() override { return Message{scenario_.workload.message_bytes(), {}}; }
+  void server_update(int, Message&, const Message&, int) override {}
 
  private:
   const Scenario& scenario_;

@@ -2,11 +2,24 @@
 // each on its own host. Every worker pushes each shard of its gradient to that shard's server; a server
 // waits for all workers, sums, and every worker pulls the shard back. With k shards the server links
 // carry p n / k bytes each way: iteration = compute + 2 (alpha + p n beta / k).
+//
+// With algorithm.backup_workers = e (Chen et al. 2016, seed 001 Algorithm 4), m = ranks - e gradients
+// make an update: the server holds the model, applies the sum of the first m gradients computed on its
+// current version as soon as the m-th arrives, and replies with the new model to those m. A gradient
+// that arrives later (computed on an older version) is dropped and its worker gets the current model
+// at once. Stragglers then cost the m-th order statistic of the compute times, not the maximum; the
+// dropped gradients' compute time is reported as wasted work. run.iterations counts model updates.
 #include "algorithms/collectives/chunks.h"
+#include "algorithms/training/ps_exchange.h"
 #include "algorithms/training/training_algorithm.h"
+
+#include <map>
 
 namespace dtsim {
 namespace {
+
+// A reply's tag: the server's model version, and whether the worker's gradient was dropped.
+std::int64_t reply_tag(std::int64_t version, bool dropped) { return version * 2 + (dropped ? 1 : 0); }
 
 class ParameterServer : public TrainingAlgorithm {
  public:
@@ -14,10 +27,14 @@ class ParameterServer : public TrainingAlgorithm {
     if (s.algorithm.collective != "ring")  // the default; PS does not use a collective
       errors.add("/algorithm/collective", "\"" + s.algorithm.collective +
                                               "\" has no meaning for parameter_server; remove the key");
+    if (s.algorithm.backup_workers > 0 && s.workload.bucket_size > 0)
+      errors.add("/workload/bucket_size", "gradient buckets are not modelled with backup workers; remove one of them");
   }
   int server_count(const Scenario& s) const override { return s.algorithm.servers; }
+  bool synchronous(const Scenario& s) const override { return s.algorithm.backup_workers == 0; }
 
   void worker_iteration(RankContext& ctx, Workload& work) override {
+    if (ctx.scenario().algorithm.backup_workers > 0) return backup_worker_iteration(ctx, work);
     const int k = ctx.endpoints() - ctx.size();
     const Message gradient = work.gradient(ctx);
     const Chunks shards(gradient, k);
@@ -32,11 +49,16 @@ class ParameterServer : public TrainingAlgorithm {
     work.apply_gradient_sum(ctx, sum, ctx.size());
   }
 
-  void server_iteration(RankContext& ctx, int) override {
+  void server_iteration(RankContext& ctx, int server, Workload& work) override {
+    if (ctx.scenario().algorithm.backup_workers > 0) return backup_server_event(ctx, server, work);
     const int workers = ctx.size();
     std::vector<RankContext::Request> pushes;
     for (int w = 0; w < workers; ++w) pushes.push_back(ctx.irecv(w));
     std::vector<Message> shards = ctx.wait_all(pushes);
+    if (server == 0) {  // every gradient counts at once: staleness 0, one update per iteration
+      for (int w = 0; w < workers; ++w) ctx.counters().add_staleness(0);
+      ctx.counters().update_times.push_back(ctx.now());
+    }
     Message sum = std::move(shards[0]);
     for (int w = 1; w < workers; ++w)
       for (size_t i = 0; i < sum.values.size(); ++i) sum.values[i] += shards[w].values[i];
@@ -44,6 +66,64 @@ class ParameterServer : public TrainingAlgorithm {
     for (int w = 0; w < workers; ++w) pulls.push_back(ctx.isend(w, sum));
     ctx.wait_all(pulls);
   }
+
+ private:
+  void backup_worker_iteration(RankContext& ctx, Workload& work) {
+    const int k = ctx.endpoints() - ctx.size();
+    if (versions_.empty()) versions_.assign(static_cast<std::size_t>(ctx.size()), 0);
+    std::int64_t& version = versions_[static_cast<std::size_t>(ctx.rank())];
+    const double begin = ctx.now();
+    const Message gradient = work.gradient(ctx);
+    const double compute = ctx.now() - begin;
+    const std::vector<std::int64_t> replies =
+        push_gradient_pull_model(ctx, work, gradient, std::vector<std::int64_t>(static_cast<std::size_t>(k), version));
+    int dropped = 0;
+    for (std::int64_t tag : replies) dropped += static_cast<int>(tag % 2);
+    ctx.counters().dropped_compute_s += compute * dropped / k;  // a shard's share of the wasted pass
+    version = replies[0] / 2;
+    if (version >= ctx.scenario().run.iterations) ctx.stop_after_iteration();
+  }
+
+  void backup_server_event(RankContext& ctx, int server, Workload& work) {
+    Server& me = servers_[server];
+    initialize_shard(me.shard, ctx, work, server);
+    const int m = ctx.size() - ctx.scenario().algorithm.backup_workers;
+    ServerEventLoop::Push push = me.loop.next_push(ctx);
+    const bool counts = push.gradient.tag == me.shard.version && me.shard.version < ctx.scenario().run.iterations;
+    if (!counts) {  // late: the update it was meant for is done
+      if (server == 0) ++ctx.counters().gradients_dropped;
+      Message reply = me.shard.model;
+      reply.tag = reply_tag(me.shard.version, true);
+      me.loop.reply(ctx, push.worker, std::move(reply));
+      return;
+    }
+    if (me.accepted.empty()) me.sum = std::move(push.gradient);
+    else
+      for (std::size_t i = 0; i < me.sum.values.size(); ++i) me.sum.values[i] += push.gradient.values[i];
+    me.accepted.push_back(push.worker);
+    if (static_cast<int>(me.accepted.size()) < m) return;
+    work.server_update(server, me.shard.model, me.sum, m);
+    ++me.shard.version;
+    if (server == 0) {
+      ctx.counters().update_times.push_back(ctx.now());
+      for (std::size_t i = 0; i < me.accepted.size(); ++i) ctx.counters().add_staleness(0);
+    }
+    for (int w : me.accepted) {
+      Message reply = me.shard.model;
+      reply.tag = reply_tag(me.shard.version, false);
+      me.loop.reply(ctx, w, std::move(reply));
+    }
+    me.accepted.clear();
+  }
+
+  struct Server {
+    ServerShard shard;
+    ServerEventLoop loop;
+    Message sum;               // of the gradients accepted for the current version
+    std::vector<int> accepted;
+  };
+  std::vector<std::int64_t> versions_;  // per worker: the model version it holds
+  std::map<int, Server> servers_;
 };
 
 const bool registered =

@@ -17,11 +17,17 @@ class TrainingAlgorithm {
   virtual int server_count(const Scenario&) const { return 0; }
   // Synchronous algorithms leave every replica identical after each iteration (then evaluation and
   // early stopping need only one rank's model); decentralized ones do not.
+  // (Parameter servers that hold the model say true too: each worker's model is the server's model
+  // of the moment it last pulled, so the first rank to finish an iteration evaluates that.)
   virtual bool keeps_replicas_identical() const { return true; }
+  // Whether the ranks run their iterations in lockstep. Then an iteration's time is from the previous
+  // iteration's end to the last rank's end; otherwise (asynchronous algorithms) it is the mean over
+  // ranks of each rank's own iteration.
+  virtual bool synchronous(const Scenario&) const { return true; }
   // Whether algorithm.graph (a logical communication graph) means anything to this algorithm.
   virtual bool uses_graph() const { return false; }
   virtual void worker_iteration(RankContext& ctx, Workload& work) = 0;
-  virtual void server_iteration(RankContext& /*ctx*/, int /*server*/) {}
+  virtual void server_iteration(RankContext& /*ctx*/, int /*server*/, Workload& /*work*/) {}
 };
 
 using TrainingAlgorithmRegistry = Registry<TrainingAlgorithm>;

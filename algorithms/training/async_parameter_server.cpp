@@ -1,0 +1,92 @@
+// "async_parameter_server": asynchronous SGD with a parameter server (seed 001, Algorithms 2-3).
+// Each worker computes a gradient on the model it last received, pushes it, and gets back the
+// server's model of the moment; the server applies every gradient as soon as it arrives,
+//   x <- x - eta g_k(x_{t - tau}),
+// where the staleness tau is the number of updates applied between the worker's read and this
+// update (Definition 24.1). With n equally fast workers, every other worker's gradient lands
+// between a worker's read and its own update, so tau is close to n - 1 on average.
+//
+// algorithm.staleness_bound = s turns it into stale synchronous parallel (SSP, Ho et al. 2013): the
+// server holds a worker's reply (so the worker cannot start iteration c) until every worker has
+// finished at least c - s iterations; s = 0 is lockstep. With k shards (algorithm.servers) each
+// shard is its own server with its own version; the staleness histogram is shard 0's.
+#include <algorithm>
+#include <map>
+
+#include "algorithms/training/ps_exchange.h"
+#include "algorithms/training/training_algorithm.h"
+
+namespace dtsim {
+namespace {
+
+class AsyncParameterServer : public TrainingAlgorithm {
+ public:
+  int server_count(const Scenario& s) const override { return s.algorithm.servers; }
+  bool synchronous(const Scenario&) const override { return false; }
+  void validate(const Scenario& s, ErrorList& errors) const override {
+    if (s.algorithm.collective != "ring")
+      errors.add("/algorithm/collective", "\"" + s.algorithm.collective +
+                                              "\" has no meaning for async_parameter_server; remove the key");
+    if (s.workload.bucket_size > 0)
+      errors.add("/workload/bucket_size", "gradient buckets are not modelled for async_parameter_server; remove it");
+  }
+
+  void worker_iteration(RankContext& ctx, Workload& work) override {
+    const int k = ctx.endpoints() - ctx.size();
+    if (worker_versions_.empty()) worker_versions_.assign(static_cast<std::size_t>(ctx.size()), std::vector<std::int64_t>(k, 0));
+    std::vector<std::int64_t>& read = worker_versions_[static_cast<std::size_t>(ctx.rank())];
+    const Message gradient = work.gradient(ctx);
+    read = push_gradient_pull_model(ctx, work, gradient, read);  // replies carry the shard versions
+  }
+
+  void server_iteration(RankContext& ctx, int server, Workload& work) override {
+    Server& me = servers_[server];
+    initialize_shard(me.shard, ctx, work, server);
+    if (me.completed.empty()) me.completed.assign(static_cast<std::size_t>(ctx.size()), 0);
+    ServerEventLoop::Push push = me.loop.next_push(ctx);
+    // Apply at once: the gradient was computed on version push.gradient.tag of this shard.
+    if (server == 0) ctx.counters().add_staleness(me.shard.version - push.gradient.tag);
+    work.server_update(server, me.shard.model, push.gradient, 1);
+    ++me.shard.version;
+    if (server == 0) ctx.counters().update_times.push_back(ctx.now());
+    ++me.completed[static_cast<std::size_t>(push.worker)];
+    me.waiting.push_back(push.worker);
+    release_allowed(ctx, me);
+  }
+
+ private:
+  struct Server {
+    ServerShard shard;
+    ServerEventLoop loop;
+    std::vector<std::int64_t> completed;  // iterations each worker has finished (its SSP clock)
+    std::vector<int> waiting;             // workers whose reply is held back by the staleness bound
+  };
+
+  // Replies to every waiting worker the staleness bound lets go on, with this shard's model now.
+  void release_allowed(RankContext& ctx, Server& me) {
+    const int bound = ctx.scenario().algorithm.staleness_bound;
+    const std::int64_t slowest = *std::min_element(me.completed.begin(), me.completed.end());
+    const std::int64_t last = ctx.scenario().run.iterations;
+    std::vector<int> still_waiting;
+    for (int w : me.waiting) {
+      const std::int64_t next = me.completed[static_cast<std::size_t>(w)];  // the iteration w would start
+      if (bound < 0 || next >= last || slowest >= next - bound) {
+        Message reply = me.shard.model;
+        reply.tag = me.shard.version;
+        me.loop.reply(ctx, w, std::move(reply));
+      } else {
+        still_waiting.push_back(w);
+      }
+    }
+    me.waiting = std::move(still_waiting);
+  }
+
+  std::vector<std::vector<std::int64_t>> worker_versions_;  // per worker: the shard versions it read
+  std::map<int, Server> servers_;
+};
+
+const bool registered = TrainingAlgorithmRegistry::add("async_parameter_server",
+                                                       [] { return std::make_unique<AsyncParameterServer>(); });
+
+}  // namespace
+}  // namespace dtsim
