@@ -85,13 +85,14 @@ RunResult run_simulation(const Scenario& scenario) {
   std::unique_ptr<Workload> workload;
   NumericWorkload* numerics = nullptr;
   if (scenario.workload.numerics.enabled) {
-    auto owned = std::make_unique<NumericWorkload>(scenario, algorithm->keeps_replicas_identical());
+    auto owned = std::make_unique<NumericWorkload>(scenario, algorithm->keeps_replicas_identical(),
+                                                    algorithm->worker_iteration_limit(scenario));
     numerics = owned.get();
     workload = std::move(owned);
   } else {
     workload = std::make_unique<TimingWorkload>(scenario);
   }
-  const int iterations = scenario.run.iterations;
+  const int iterations = algorithm->worker_iteration_limit(scenario);
   for (int w = 0; w < result.workers; ++w) {
     sg4::Actor::create("rank" + std::to_string(w), cluster.hosts[w], [&, w] {
       RankContext ctx(cluster, w);

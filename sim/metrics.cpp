@@ -19,30 +19,31 @@ std::vector<IterationRow> iteration_rows(const Scenario& scenario, const RunResu
     rows[k].warmup = k < effective_warmup(scenario, run);
     rows[k].begin = std::numeric_limits<double>::infinity();
   }
+  // Means over the ranks that ran the iteration: all of them, except where asynchronous workers
+  // ran different numbers of iterations.
+  std::vector<int> ranks_in(iterations, 0);
+  for (const IterationBreakdown& b : run.recorder.iterations())
+    if (b.endpoint < workers && b.iteration < iterations) ++ranks_in[b.iteration];
   for (const IterationBreakdown& b : run.recorder.iterations()) {
     if (b.endpoint >= workers || b.iteration >= iterations) continue;  // servers are not GPU ranks
     IterationRow& r = rows[b.iteration];
+    const double share = 1.0 / ranks_in[b.iteration];
     r.begin = std::min(r.begin, b.begin);
     r.end = std::max(r.end, b.end);
-    r.compute += b.compute / workers;
-    r.comm += b.comm / workers;
-    r.exposed_comm += b.exposed_comm / workers;
-    r.wait_mean += b.wait / workers;
+    r.compute += b.compute * share;
+    r.comm += b.comm * share;
+    r.exposed_comm += b.exposed_comm * share;
+    r.wait_mean += b.wait * share;
     r.wait_max = std::max(r.wait_max, b.wait);
-    r.bytes_sent_per_rank += b.bytes_sent / workers;
+    r.bytes_sent_per_rank += b.bytes_sent * share;
   }
   if (run.synchronous) {
     for (int k = 0; k < iterations; ++k)
       rows[k].iteration_time = rows[k].end - (k == 0 ? rows[0].begin : rows[k - 1].end);
   } else {  // asynchronous ranks: the mean over ranks of each one's own iteration
-    std::vector<int> ranks_in(iterations, 0);
-    for (const IterationBreakdown& b : run.recorder.iterations()) {
-      if (b.endpoint >= workers || b.iteration >= iterations) continue;
-      rows[b.iteration].iteration_time += b.end - b.begin;
-      ++ranks_in[b.iteration];
-    }
-    for (int k = 0; k < iterations; ++k)
-      if (ranks_in[k] > 0) rows[k].iteration_time /= ranks_in[k];
+    for (const IterationBreakdown& b : run.recorder.iterations())
+      if (b.endpoint < workers && b.iteration < iterations)
+        rows[b.iteration].iteration_time += (b.end - b.begin) / ranks_in[b.iteration];
   }
   if (run.numerics) {
     for (int k = 0; k < iterations; ++k) {
@@ -233,6 +234,12 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   s["comm_to_compute_ratio"] = compute > 0 ? comm / compute : 0;
   s["wait_time_s"] = {{"mean", wait_mean}, {"max", wait_max}, {"per_rank", rank_wait}};
   s["iteration_time_distribution_s"] = iteration_time_distribution(run, rows, warmup);
+  if (!run.synchronous) {  // asynchronous workers run as many iterations as their speed allows
+    std::vector<int> per_rank(workers, 0);
+    for (const IterationBreakdown& b : run.recorder.iterations())
+      if (b.endpoint < workers) ++per_rank[b.endpoint];
+    s["iterations_per_rank"] = per_rank;
+  }
   if (workers > 1 && measured > 0) s["stragglers"] = straggler_summary(run, warmup);
   const AlgorithmCounters& counters = run.recorder.counters();
   if (counters.gradients_applied > 0 || !counters.update_times.empty()) {

@@ -23,16 +23,16 @@ class WallTimer {
 
 }  // namespace
 
-NumericWorkload::NumericWorkload(const Scenario& s, bool replicas_identical)
+NumericWorkload::NumericWorkload(const Scenario& s, bool replicas_identical, int iteration_slots)
     : scenario_(s), replicas_identical_(replicas_identical) {
   WallTimer timer(wall_);
   auto data = std::make_shared<const kernels::DataBundle>(kernels::load_dataset(s.workload.numerics.dataset));
   replicas_ = std::make_unique<kernels::ReplicaSet>(s.workload.numerics.replica, data);
-  log_.train_loss.assign(s.run.iterations, 0.0);
-  loss_count_.assign(s.run.iterations, 0);
-  log_.evaluation.resize(s.run.iterations);
-  log_.consensus_distance.resize(s.run.iterations);
-  log_.rank_accuracy_range.resize(s.run.iterations);
+  log_.train_loss.assign(iteration_slots, 0.0);
+  loss_count_.assign(iteration_slots, 0);
+  log_.evaluation.resize(iteration_slots);
+  log_.consensus_distance.resize(iteration_slots);
+  log_.rank_accuracy_range.resize(iteration_slots);
   log_.backend = kernels::to_string(replicas_->backend());
   log_.backend_note = replicas_->backend_note();
   log_.real_params = replicas_->num_params();
@@ -171,6 +171,8 @@ bool NumericWorkload::finish_iteration(RankContext& ctx) {
     }
     return false;
   }
+  last_rank_ = ctx.rank();  // the latest to finish holds the newest model
+  last_iteration_ = std::max(last_iteration_, k);
   // Synchronous algorithms leave every replica identical after the update, so the first rank to
   // finish iteration k evaluates its own model for all (evaluation costs no simulated time), and every
   // rank reads the same stop decision when it finishes k.
@@ -187,6 +189,10 @@ bool NumericWorkload::finish_iteration(RankContext& ctx) {
 }
 
 NumericsLog NumericWorkload::take_log() {
+  // Asynchronous servers end the run on their own budget, after the workers' iteration indexes have
+  // spread out: evaluate the model of the rank that finished last (the newest server model) too.
+  if (replicas_identical_ && last_iteration_ >= 0 && !log_.evaluation[static_cast<std::size_t>(last_iteration_)])
+    log_.evaluation[static_cast<std::size_t>(last_iteration_)] = evaluate_rank(last_rank_);
   const auto& optimum = replicas_->data().optimum;
   if (optimum) {
     const Eigen::VectorXd x = replicas_->params(0).cast<double>();

@@ -34,7 +34,8 @@ struct NumericsLog {
 class NumericWorkload : public Workload {
  public:
   // `replicas_identical`: the algorithm keeps every rank's model equal after each iteration.
-  NumericWorkload(const Scenario& s, bool replicas_identical);
+  // `iteration_slots`: the most iterations a rank may run (the logs are indexed by iteration).
+  NumericWorkload(const Scenario& s, bool replicas_identical, int iteration_slots);
   Message gradient_values(RankContext& ctx) override;
   void apply_gradient_sum(RankContext& ctx, const Message& sum, int contributors) override;
   bool finish_iteration(RankContext& ctx) override;
@@ -55,6 +56,7 @@ class NumericWorkload : public Workload {
   NumericsLog log_;
   std::vector<int> loss_count_;  // gradients whose loss was added to log_.train_loss[k]
   int stop_after_ = -1;
+  int last_rank_ = 0, last_iteration_ = -1;  // who finished an iteration last; the highest iteration finished
   std::vector<kernels::GradientResult> cache_;  // all ranks' gradients of step cached_step_
   std::vector<char> cache_valid_;                // a rank's entry is used once, and not after its
   std::int64_t cached_step_ = -1;                         // parameters change

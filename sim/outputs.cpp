@@ -126,6 +126,22 @@ void print_summary(std::ostream& out, const nlohmann::json& s, const std::string
   out << "  comm/compute " << s["comm_to_compute_ratio"].get<double>() << ", throughput "
       << s["throughput_samples_per_s"].get<double>() << " samples/s, speedup " << s["speedup"].get<double>()
       << " (efficiency " << 100 * s["scaling_efficiency"].get<double>() << " %)\n";
+  if (sc.contains("stragglers") && !sc["stragglers"].empty() && s.contains("stragglers")) {
+    const auto& d = s["iteration_time_distribution_s"];
+    const auto& st = s["stragglers"];
+    out << "  stragglers  iteration p50 " << seconds(d["p50"]) << ", p90 " << seconds(d["p90"]) << ", p99 "
+        << seconds(d["p99"]) << "; slowest rank " << st["slowest_rank"] << " (" << seconds(st["slowest_rank_compute_s"])
+        << " compute, on the critical path in " << 100 * st["critical_share"].get<double>() << " % of iterations)\n";
+  }
+  if (s.contains("parameter_server")) {
+    const auto& ps = s["parameter_server"];
+    out << "  server      " << ps["model_updates"] << " model updates, one per " << seconds(ps["update_interval_s"])
+        << "; staleness mean " << ps["staleness"]["mean"].get<double>() << ", max " << ps["staleness"]["max"];
+    if (ps["gradients_dropped"].get<std::int64_t>() > 0)
+      out << "; " << ps["gradients_dropped"] << " gradients dropped (" << 100 * ps["wasted_compute_fraction"].get<double>()
+          << " % of compute wasted)";
+    out << "\n";
+  }
   if (s.contains("numerics")) {
     const auto& n = s["numerics"];
     out << "  numerics    " << n["model"].get<std::string>() << " (" << n["real_params"] << " params, "

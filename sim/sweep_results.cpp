@@ -29,7 +29,7 @@ void flatten(const SweepRow& node, const std::string& prefix, std::vector<std::p
       if (prefix.empty() && it.key() == "scenario") continue;  // the resolved scenario: in results.jsonl only
       flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
     }
-  } else {
+  } else if (!node.is_array()) {  // per-rank lists and histograms stay in results.jsonl
     out.emplace_back(prefix, &node);
   }
 }

@@ -10,6 +10,10 @@
 // server holds a worker's reply (so the worker cannot start iteration c) until every worker has
 // finished at least c - s iterations; s = 0 is lockstep. With k shards (algorithm.servers) each
 // shard is its own server with its own version; the staleness histogram is shard 0's.
+//
+// The run is a budget of ranks x run.iterations updates (the samples of run.iterations synchronous
+// steps): workers go on until it is spent, fast ones doing more updates than slow ones, and a
+// gradient arriving after that is not applied (counted as dropped) and its worker told to stop.
 #include <algorithm>
 #include <map>
 
@@ -19,10 +23,20 @@
 namespace dtsim {
 namespace {
 
+// A reply's tag: the shard's version, whether the budget is spent (the worker stops) and whether the
+// worker's gradient came too late to be applied.
+std::int64_t reply_tag(std::int64_t version, bool stop, bool dropped) {
+  return version * 4 + (stop ? 2 : 0) + (dropped ? 1 : 0);
+}
+std::int64_t budget(const Scenario& s) { return static_cast<std::int64_t>(s.run.iterations) * s.cluster.ranks(); }
+
 class AsyncParameterServer : public TrainingAlgorithm {
  public:
   int server_count(const Scenario& s) const override { return s.algorithm.servers; }
   bool synchronous(const Scenario&) const override { return false; }
+  int worker_iteration_limit(const Scenario& s) const override {
+    return static_cast<int>(std::min<std::int64_t>(budget(s), 1 << 30));
+  }
   void validate(const Scenario& s, ErrorList& errors) const override {
     if (s.algorithm.collective != "ring")
       errors.add("/algorithm/collective", "\"" + s.algorithm.collective +
@@ -35,8 +49,17 @@ class AsyncParameterServer : public TrainingAlgorithm {
     const int k = ctx.endpoints() - ctx.size();
     if (worker_versions_.empty()) worker_versions_.assign(static_cast<std::size_t>(ctx.size()), std::vector<std::int64_t>(k, 0));
     std::vector<std::int64_t>& read = worker_versions_[static_cast<std::size_t>(ctx.rank())];
+    const double begin = ctx.now();
     const Message gradient = work.gradient(ctx);
-    read = push_gradient_pull_model(ctx, work, gradient, read);  // replies carry the shard versions
+    const double compute = ctx.now() - begin;
+    const std::vector<std::int64_t> replies = push_gradient_pull_model(ctx, work, gradient, read);
+    int dropped = 0;
+    for (std::size_t s = 0; s < replies.size(); ++s) {
+      read[s] = replies[s] / 4;  // the versions now held
+      dropped += static_cast<int>(replies[s] % 2);
+    }
+    ctx.counters().dropped_compute_s += compute * dropped / k;
+    if ((replies[0] / 2) % 2) ctx.stop_after_iteration();
   }
 
   void server_iteration(RankContext& ctx, int server, Workload& work) override {
@@ -44,6 +67,13 @@ class AsyncParameterServer : public TrainingAlgorithm {
     initialize_shard(me.shard, ctx, work, server);
     if (me.completed.empty()) me.completed.assign(static_cast<std::size_t>(ctx.size()), 0);
     ServerEventLoop::Push push = me.loop.next_push(ctx);
+    if (me.shard.version >= budget(ctx.scenario())) {  // the run is over: not applied, worker stops
+      if (server == 0) ++ctx.counters().gradients_dropped;
+      Message reply = me.shard.model;
+      reply.tag = reply_tag(me.shard.version, true, true);
+      me.loop.reply(ctx, push.worker, std::move(reply));
+      return;
+    }
     // Apply at once: the gradient was computed on version push.gradient.tag of this shard.
     if (server == 0) ctx.counters().add_staleness(me.shard.version - push.gradient.tag);
     work.server_update(server, me.shard.model, push.gradient, 1);
@@ -66,13 +96,13 @@ class AsyncParameterServer : public TrainingAlgorithm {
   void release_allowed(RankContext& ctx, Server& me) {
     const int bound = ctx.scenario().algorithm.staleness_bound;
     const std::int64_t slowest = *std::min_element(me.completed.begin(), me.completed.end());
-    const std::int64_t last = ctx.scenario().run.iterations;
+    const bool over = me.shard.version >= budget(ctx.scenario());
     std::vector<int> still_waiting;
     for (int w : me.waiting) {
       const std::int64_t next = me.completed[static_cast<std::size_t>(w)];  // the iteration w would start
-      if (bound < 0 || next >= last || slowest >= next - bound) {
+      if (bound < 0 || over || slowest >= next - bound) {
         Message reply = me.shard.model;
-        reply.tag = me.shard.version;
+        reply.tag = reply_tag(me.shard.version, over, false);
         me.loop.reply(ctx, w, std::move(reply));
       } else {
         still_waiting.push_back(w);

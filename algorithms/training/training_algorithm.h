@@ -24,6 +24,10 @@ class TrainingAlgorithm {
   // iteration's end to the last rank's end; otherwise (asynchronous algorithms) it is the mean over
   // ranks of each rank's own iteration.
   virtual bool synchronous(const Scenario&) const { return true; }
+  // The most iterations one worker may run: run.iterations, unless the algorithm ends the run itself
+  // (an asynchronous server stops its workers once the run's budget of updates is spent, and fast
+  // workers do more of them than slow ones).
+  virtual int worker_iteration_limit(const Scenario& s) const { return s.run.iterations; }
   // Whether algorithm.graph (a logical communication graph) means anything to this algorithm.
   virtual bool uses_graph() const { return false; }
   virtual void worker_iteration(RankContext& ctx, Workload& work) = 0;

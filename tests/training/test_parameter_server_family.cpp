@@ -54,6 +54,25 @@ TEST_CASE("parameter server: asynchronous PS with n equal workers has mean stale
   }
 }
 
+TEST_CASE("parameter server: asynchronous workers share the update budget by speed") {
+  // Two of four workers 3x slower, compute-bound: rates 1/c, 1/c, 1/3c, 1/3c sum to 8/(3c), so the
+  // 4 T updates take 4 T c 3/8 = 1.5 T c, against 3 T c for the lockstep PS that waits for them.
+  const int T = 60;
+  json s = ps_scenario("async_parameter_server", 4, T);
+  s["network"]["bandwidth"] = 1e12;
+  s["stragglers"] = {{"rank_factors", {{{"ranks", {2, 3}}, {"factor", 3}}}}};
+  json async = dtsim::test::simulate(s);
+  s["algorithm"] = {{"name", "parameter_server"}};
+  json sync = dtsim::test::simulate(s);
+  CHECK(async["sim_time_s"].get<double>() == doctest::Approx(1.5 * T * kCompute).epsilon(0.03));
+  CHECK(sync["sim_time_s"].get<double>() == doctest::Approx(3.0 * T * kCompute).epsilon(0.03));
+  const auto per_rank = async["iterations_per_rank"].get<std::vector<int>>();
+  REQUIRE(per_rank.size() == 4);
+  CHECK(std::abs(per_rank[0] - 1.5 * T) <= 2);
+  CHECK(std::abs(per_rank[3] - 0.5 * T) <= 2);
+  CHECK(async["parameter_server"]["gradients_applied"].get<int>() == 4 * T);
+}
+
 TEST_CASE("parameter server: a staleness bound of 0 is lockstep with staleness 0 to n - 1") {
   json s = ps_scenario("async_parameter_server", 8, 30);
   s["algorithm"]["staleness_bound"] = 0;
