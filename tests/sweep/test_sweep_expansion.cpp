@@ -3,9 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "sim/sweep.h"
+#include "tests/core/test_support.h"
 #include "tests/sweep/sweep_helpers.h"
 
 namespace {
@@ -186,4 +188,17 @@ TEST_CASE("sweep: the CLI rejects a bad sweep file with exit 2 and writes nothin
   auto help = dtsim::test::run_dtsim({"--help"});
   CHECK(contains(help.out, "sweep SWEEP"));
   CHECK(contains(help.out, "plot speedup|breakdown|convergence|timeline"));
+}
+
+TEST_CASE("sweep: every shipped study expands and validates") {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(DTSIM_SOURCE_DIR) + "/scenarios/studies")) {
+    if (entry.path().extension() != ".json") continue;
+    INFO(entry.path().string());
+    auto r = dtsim::test::run_dtsim({"sweep", entry.path().string(), "--list"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') >= 2);  // one line per point
+    ++count;
+  }
+  CHECK(count >= 5);
 }
