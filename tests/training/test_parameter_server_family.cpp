@@ -172,3 +172,17 @@ TEST_CASE("parameter server: options of the wrong algorithm and bad straggler in
   s["stragglers"] = {{"slowdowns", {{{"ranks", {1}}, {"factor", 2}, {"from", "2s"}, {"to", "1s"}}}}};
   CHECK(errors_of(s).find("/stragglers/slowdowns/0/to: must be later") != std::string::npos);
 }
+
+TEST_CASE("parameter server: one asynchronous worker is sequential SGD whatever the sharding") {
+  // With one worker nothing is stale: the server's update x -= lr g is the worker's own SGD step,
+  // so 1 or 3 shards end at the parameters of single-rank training, bit for bit.
+  auto one_rank = [](const std::string& algorithm, int servers) {
+    json s = least_squares(algorithm, 200, 0.0);
+    s["cluster"]["nodes"] = 1;
+    if (servers > 0) s["algorithm"]["servers"] = servers;
+    return dtsim::test::simulate(s)["final_params"][0];
+  };
+  const json reference = one_rank("allreduce", 0);
+  CHECK(one_rank("async_parameter_server", 1) == reference);
+  CHECK(one_rank("async_parameter_server", 3) == reference);
+}
