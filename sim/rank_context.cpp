@@ -23,6 +23,8 @@ sg4::Mailbox* RankContext::mailbox(int from, int to) {
   return box;
 }
 
+sg4::Mailbox* RankContext::inbox(int endpoint) { return sg4::Mailbox::by_name("inbox" + std::to_string(endpoint)); }
+
 void RankContext::record(SpanKind kind, double begin, double end, double bytes, int peer) {
   if (end > begin) {
     Interval interval{begin, end};
@@ -66,8 +68,37 @@ void RankContext::compute(double seconds) {
 }
 
 RankContext::Request RankContext::isend(int peer, Message message) {
+  return post_send(mailbox(endpoint_, peer), peer, std::move(message));
+}
+
+RankContext::Request RankContext::isend_to_inbox(int peer, Message message) {
+  return post_send(inbox(peer), peer, std::move(message));
+}
+
+void RankContext::send_detached(int peer, Message message) {
+  if (peer < 0 || peer >= endpoints() || peer == endpoint_)
+    throw std::logic_error("send_detached: bad peer " + std::to_string(peer) + " from " + std::to_string(endpoint_));
+  message.source = endpoint_;
+  bytes_sent_ += message.bytes;
+  const auto simulated = static_cast<uint64_t>(std::llround(message.bytes));
+  mailbox(endpoint_, peer)->put_init(new Message(std::move(message)), simulated)->detach();
+}
+
+RankContext::Request RankContext::irecv_any() {
+  sg4::Mailbox* box = inbox(endpoint_);
+  box->set_receiver(sg4::Actor::self());  // (get_receiver() asserts when none is set)
+  Request request;
+  request.state_ = std::make_unique<Request::State>();
+  auto& s = *request.state_;
+  s.posted = now();
+  s.comm = box->get_async<Message>(&s.received);
+  return request;
+}
+
+RankContext::Request RankContext::post_send(sg4::Mailbox* box, int peer, Message message) {
   if (peer < 0 || peer >= endpoints() || peer == endpoint_)
     throw std::logic_error("isend: bad peer " + std::to_string(peer) + " from " + std::to_string(endpoint_));
+  message.source = endpoint_;
   Request request;
   request.state_ = std::make_unique<Request::State>();
   auto& s = *request.state_;
@@ -76,7 +107,7 @@ RankContext::Request RankContext::isend(int peer, Message message) {
   s.bytes = message.bytes;
   s.posted = now();
   const auto simulated = static_cast<uint64_t>(std::llround(message.bytes));
-  s.comm = mailbox(endpoint_, peer)->put_async(new Message(std::move(message)), simulated);
+  s.comm = box->put_async(new Message(std::move(message)), simulated);
   bytes_sent_ += s.bytes;
   return request;
 }
@@ -117,17 +148,18 @@ RankContext::Completed RankContext::wait_any(std::vector<Request>& requests) {
 Message RankContext::finish(Request& request) {
   auto& s = *request.state_;
   // The transfer starts once both sides have posted; before that this endpoint waits for its peer.
+  // (A transfer into a shared inbox may have started before the receive was posted: no wait then.)
   const double start = s.comm->get_start_time();
   const double finish = s.comm->get_finish_time();
-  record(SpanKind::Wait, s.posted, start, 0, s.peer);
   Message out;
-  if (s.is_send) {
-    record(SpanKind::Send, start, finish, s.bytes, s.peer);
-  } else {
+  if (!s.is_send) {
     std::unique_ptr<Message> received(s.received);
     out = std::move(*received);
-    record(SpanKind::Recv, start, finish, out.bytes, s.peer);
   }
+  const int peer = s.peer >= 0 ? s.peer : out.source;
+  if (start > s.posted) record(SpanKind::Wait, s.posted, start, 0, peer);
+  if (s.is_send) record(SpanKind::Send, start, finish, s.bytes, peer);
+  else record(SpanKind::Recv, start, finish, out.bytes, peer);
   request.state_.reset();
   return out;
 }

@@ -21,6 +21,7 @@ struct Message {
   double bytes = 0;
   std::vector<float> values;
   std::int64_t tag = 0;
+  int source = -1;  // the sending endpoint (set by the send)
 };
 
 class StragglerModel;
@@ -94,11 +95,21 @@ class RankContext {
     Message message;
   };
   Completed wait_any(std::vector<Request>& requests);
+  // This endpoint's shared inbox: messages from any sender, taken in the order their transfers
+  // complete. The endpoint is its permanent receiver, so a transfer starts as soon as it is posted,
+  // as it would with one receive posted per peer, but one receive serves them all (a server facing
+  // thousands of workers). The received message's `source` names the sender.
+  Request irecv_any();
+  Request isend_to_inbox(int peer, Message message);
+  // A send nobody waits for (a server's reply): its bytes count, its transfer shows on the receiver.
+  void send_detached(int peer, Message message);
   void send(int peer, Message message);
   Message recv(int peer);
 
  private:
   simgrid::s4u::Mailbox* mailbox(int from, int to);
+  simgrid::s4u::Mailbox* inbox(int endpoint);
+  Request post_send(simgrid::s4u::Mailbox* box, int peer, Message message);
   void record(SpanKind kind, double begin, double end, double bytes, int peer);
   Message finish(Request& request);  // records a completed request's spans and takes its message
 

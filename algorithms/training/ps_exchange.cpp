@@ -10,7 +10,7 @@ std::vector<std::int64_t> push_gradient_pull_model(RankContext& ctx, Workload& w
   for (int s = 0; s < k; ++s) {
     Message part = shards.extract(gradient, s);
     part.tag = tags[static_cast<std::size_t>(s)];
-    pushes.push_back(ctx.isend(ctx.size() + s, std::move(part)));
+    pushes.push_back(ctx.isend_to_inbox(ctx.size() + s, std::move(part)));
   }
   for (int s = 0; s < k; ++s) pulls.push_back(ctx.irecv(ctx.size() + s));
   ctx.wait_all(pushes);
@@ -34,19 +34,17 @@ void initialize_shard(ServerShard& shard, RankContext& ctx, Workload& work, int 
 
 ServerEventLoop::Push ServerEventLoop::next_push(RankContext& ctx) {
   if (!started_) {
-    for (int w = 0; w < ctx.size(); ++w) pending_.push_back(ctx.irecv(w));
+    pending_ = ctx.irecv_any();
     started_ = true;
   }
-  for (;;) {
-    RankContext::Completed done = ctx.wait_any(pending_);
-    if (done.is_send) continue;  // a reply was taken
-    pending_.push_back(ctx.irecv(done.peer));
-    return Push{done.peer, std::move(done.message)};
-  }
+  Message gradient = ctx.wait(pending_);
+  pending_ = ctx.irecv_any();
+  const int worker = gradient.source;
+  return Push{worker, std::move(gradient)};
 }
 
 void ServerEventLoop::reply(RankContext& ctx, int worker, Message message) {
-  pending_.push_back(ctx.isend(worker, std::move(message)));
+  ctx.send_detached(worker, std::move(message));
 }
 
 }  // namespace dtsim

@@ -28,8 +28,9 @@ struct ServerShard {
 // Takes shard `server` of the initial model the first time it is called.
 void initialize_shard(ServerShard& shard, RankContext& ctx, Workload& work, int server);
 
-// A server's mailbox: one receive posted per worker at all times, and its replies in flight. Replies
-// complete whenever the worker takes them, so the server never blocks on a slow reader.
+// A server's mailbox: pushes from every worker arrive in its shared inbox (RankContext::irecv_any),
+// taken in the order their transfers complete, and replies go out detached, completing whenever the
+// worker takes them, so the server never blocks on a slow reader and costs O(1) per message.
 class ServerEventLoop {
  public:
   struct Push {
@@ -40,7 +41,7 @@ class ServerEventLoop {
   void reply(RankContext& ctx, int worker, Message message);
 
  private:
-  std::vector<RankContext::Request> pending_;
+  RankContext::Request pending_;  // the receive posted on the inbox
   bool started_ = false;
 };
 
