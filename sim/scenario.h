@@ -111,6 +111,8 @@ struct CompressionSpec {
   double ratio = 0.01;         // topk / randomk: fraction of the entries kept
   int levels = 16;             // qsgd: quantization levels s
   bool error_feedback = true;  // keep what compression dropped and add it to the next gradient
+  bool momentum_correction = false;  // topk / randomk: momentum per rank before compression (DGC)
+  double compute_time = 0;           // s per iteration per rank to compress and decode (GPU time)
 };
 
 struct AlgorithmSpec {

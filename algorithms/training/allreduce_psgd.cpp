@@ -16,6 +16,7 @@
 
 #include "algorithms/collectives/collective.h"
 #include "algorithms/training/bucket_schedule.h"
+#include "algorithms/training/compressed_exchange.h"
 #include "algorithms/training/training_algorithm.h"
 #include "sim/workload.h"
 
@@ -26,6 +27,29 @@ namespace {
 
 class AllreducePsgd : public TrainingAlgorithm {
  public:
+  void validate(const Scenario& s, ErrorList& errors) const override {
+    const std::string& kind = s.algorithm.compression.kind;
+    if (kind == "none") return;
+    const CompressionSpec& c = s.algorithm.compression;
+    if (c.momentum_correction && !c.error_feedback)
+      errors.add("/algorithm/compression/momentum_correction",
+                 "true needs error_feedback (its residual is DGC's gradient accumulation); set error_feedback "
+                 "to true or momentum_correction to false");
+    if (c.momentum_correction && s.workload.numerics.enabled &&
+        s.workload.numerics.replica.optimizer.kind != kernels::OptimizerKind::momentum)
+      errors.add("/algorithm/compression/momentum_correction",
+                 "true needs workload.optimizer.name \"momentum\" (the velocity it moves to the ranks)");
+    if (s.workload.bucket_size > 0)
+      errors.add("/algorithm/compression", "\"" + kind + "\" is not modelled with gradient buckets "
+                                           "(workload.bucket_size); remove one of them");
+    // Sparse and quantized blocks cannot be summed in their compressed format: they are exchanged by
+    // ring allgather whatever the allreduce algorithm, so another collective would mean nothing.
+    if (kind != "randomk" && s.algorithm.collective != "ring")
+      errors.add("/algorithm/collective", "\"" + s.algorithm.collective + "\" has no meaning with compression \"" +
+                                              kind + "\" (its blocks are exchanged by ring allgather); remove the "
+                                              "key, or use compression \"randomk\", which sums with any collective");
+  }
+
   void worker_iteration(RankContext& ctx, Workload& work) override {
     if (!collective_) {
       collective_ = CollectiveRegistry::create(ctx.scenario().algorithm.collective);
@@ -38,6 +62,11 @@ class AllreducePsgd : public TrainingAlgorithm {
       return;
     }
     Message gradient = work.gradient(ctx);
+    if (ctx.scenario().algorithm.compression.kind != "none") {  // algorithm.compression
+      if (!compressed_) compressed_ = std::make_unique<CompressedExchange>(ctx.scenario());
+      compressed_->step(ctx, *collective_, group_, work, gradient);
+      return;
+    }
     collective_->allreduce(ctx, group_, gradient);
     work.apply_gradient_sum(ctx, gradient, ctx.size());
   }
@@ -101,6 +130,7 @@ class AllreducePsgd : public TrainingAlgorithm {
   std::unique_ptr<Collective> collective_;
   std::vector<int> group_;
   BucketSchedule schedule_;
+  std::unique_ptr<CompressedExchange> compressed_;  // with algorithm.compression (per-rank residuals inside)
 };
 
 const bool registered =
