@@ -4,7 +4,8 @@
 # lr 0.05, 10 Gbps switch) for EPOCHS epochs with allreduce PSGD under each compression scheme, and
 # prints one markdown row per scheme: test accuracy, bytes each rank sends per iteration and the factor
 # against uncompressed, iteration time, simulated time and time to 0.87 test accuracy.
-# Outputs under out/compression/.  EPOCHS (default 8), SEED (default 3), DTSIM (default ./build/dtsim).
+# Outputs under out/compression/.  EPOCHS (default 8), SEED (default 3), DTSIM (default ./build/dtsim),
+# ONLY (an extended regex: run only the schemes whose label matches; the uncompressed run always runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dtsim=${DTSIM:-./build/dtsim}
@@ -20,14 +21,18 @@ schemes=(
   'random-1%, EF + momentum correction|{"kind":"randomk","ratio":0.01,"error_feedback":true,"momentum_correction":true}'
   'random-10%, EF + momentum correction|{"kind":"randomk","ratio":0.1,"error_feedback":true,"momentum_correction":true}'
   'QSGD s = 16|{"kind":"qsgd","levels":16}'
+  'QSGD s = 16, buckets of 512|{"kind":"qsgd","levels":16,"bucket":512}'
   'QSGD s = 1|{"kind":"qsgd","levels":1}'
+  'QSGD s = 1, buckets of 512, momentum correction|{"kind":"qsgd","levels":1,"bucket":512,"momentum_correction":true}'
   'sign, EF|{"kind":"sign"}'
+  'sign, EF + momentum correction|{"kind":"sign","momentum_correction":true}'
 )
 printf "| compression | test accuracy | bytes / rank / iteration | factor | iteration | simulated time | time to 0.87 |\n"
 printf "|---|---:|---:|---:|---:|---:|---:|\n"
 dense_bytes=""
 for entry in "${schemes[@]}"; do
   label=${entry%%|*}; compression=${entry#*|}
+  if [ -n "${ONLY:-}" ] && [ "$label" != none ] && ! [[ "$label" =~ $ONLY ]]; then continue; fi
   out=out/compression/$(echo "$label" | tr -c 'a-zA-Z0-9\n' '_')
   "$dtsim" run "$base" --out "$out" --set "/algorithm/compression=$compression" --set /seed=$seed \
     --set /run/epochs=$epochs --set /run/stop_at_target=false >/dev/null

@@ -110,8 +110,9 @@ struct CompressionSpec {
   std::string kind = "none";   // none | topk | randomk | qsgd | sign
   double ratio = 0.01;         // topk / randomk: fraction of the entries kept
   int levels = 16;             // qsgd: quantization levels s
+  std::int64_t bucket = 0;     // qsgd: entries per norm (0: one norm for the whole gradient)
   bool error_feedback = true;  // keep what compression dropped and add it to the next gradient
-  bool momentum_correction = false;  // topk / randomk: momentum per rank before compression (DGC)
+  bool momentum_correction = false;  // momentum per rank before compression (DGC; masked for topk / randomk)
   double compute_time = 0;           // s per iteration per rank to compress and decode (GPU time)
 };
 

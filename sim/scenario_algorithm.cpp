@@ -44,15 +44,15 @@ void read_compression(JsonReader& algorithm, CompressionSpec& c) {
   JsonReader r = algorithm.object("compression");
   c.kind = r.string("kind", std::string("none"), {"none", "topk", "randomk", "qsgd", "sign"});
   if (c.kind == "topk" || c.kind == "randomk") c.ratio = r.number("ratio", 0.01, 0, true, 1);
-  if (c.kind == "qsgd") c.levels = static_cast<int>(r.integer("levels", 16, 1, 1 << 15));
+  if (c.kind == "qsgd") {
+    c.levels = static_cast<int>(r.integer("levels", 16, 1, 1 << 15));
+    c.bucket = r.integer("bucket", 0, 0);
+  }
   // Biased compressors (top-k, sign) need error feedback to converge; unbiased ones work without.
   c.error_feedback = r.boolean("error_feedback", c.kind == "topk" || c.kind == "sign");
-  // Deep Gradient Compression's momentum correction: meaningful for sparsifiers only (it masks the
-  // momentum of the entries sent); AllreducePsgd::validate checks the optimizer and error feedback.
+  // Momentum per rank before compression (DGC's momentum correction; AllreducePsgd::validate checks
+  // the optimizer and error feedback).
   c.momentum_correction = r.boolean("momentum_correction", false);
-  if (c.momentum_correction && c.kind != "topk" && c.kind != "randomk")
-    r.errors().add(r.child_path("momentum_correction"),
-                   "true with kind \"" + c.kind + "\"; allowed: only with kind \"topk\" or \"randomk\" (sparsifiers)");
   // The selection (top-k), quantization and decoding run on the GPU before and after the exchange:
   // "sparsification may require extra computation and reduce the benefits" (seed 002).
   c.compute_time = r.duration("compute_time", std::string("0s"));

@@ -1,6 +1,9 @@
-// QSGD with s levels (Alistarh et al. 2017): ||g||_2 sign(g_i) xi_i / s, xi_i in 0..s by stochastic
-// rounding of s |g_i| / ||g||_2, keyed by (seed, rank, step, i). Wire: 4-byte norm +
-// ceil(d (1 + ceil(log2(s + 1))) / 8) bytes. Payload: the norm, then the d signed levels as floats.
+// QSGD with s levels (Alistarh et al. 2017): within each bucket of `bucket` consecutive entries (0: the
+// whole gradient is one bucket), ||g_b||_2 sign(g_i) xi_i / s, xi_i in 0..s by stochastic rounding of
+// s |g_i| / ||g_b||_2, keyed by (seed, rank, step, i). Smaller buckets lower the variance bound
+// min(b / s^2, sqrt(b) / s) ||g||^2 at 4 bytes per bucket. Wire: 4 ceil(d / b) bytes of norms +
+// ceil(d (1 + ceil(log2(s + 1))) / 8) bytes. Payload: the ceil(d / b) norms, then the d signed levels.
+#include <algorithm>
 #include <cmath>
 
 #include "algorithms/compression/schemes.h"
@@ -15,33 +18,46 @@ class Qsgd : public Compressor {
   Exchange exchange() const override { return Exchange::Allgather; }
   double wire_bytes(double params) const override {
     const double level_bits = std::ceil(std::log2(static_cast<double>(spec_.levels) + 1));
-    return 4 + std::ceil(params * (1 + level_bits) / 8);
+    return 4 * buckets(params) + std::ceil(params * (1 + level_bits) / 8);
   }
   void decode_add(const std::vector<float>& payload, const CompressionKey&, std::vector<float>& out) const override {
-    const float unit = payload[0] / static_cast<float>(spec_.levels);
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] += unit * payload[1 + i];
+    const std::size_t d = out.size(), b = bucket_length(d), nb = static_cast<std::size_t>(buckets(static_cast<double>(d)));
+    for (std::size_t k = 0; k < nb; ++k) {
+      const float unit = payload[k] / static_cast<float>(spec_.levels);
+      for (std::size_t i = k * b; i < std::min(d, (k + 1) * b); ++i) out[i] += unit * payload[nb + i];
+    }
   }
 
  protected:
   std::vector<float> encode(const std::vector<float>& g, const CompressionKey& key) const override {
-    double sq = 0;
-    for (float v : g) sq += static_cast<double>(v) * v;
-    const float norm = static_cast<float>(std::sqrt(sq));
-    std::vector<float> payload(1 + g.size(), 0.0f);
-    payload[0] = norm;
-    if (norm == 0) return payload;
+    const std::size_t d = g.size(), b = bucket_length(d), nb = static_cast<std::size_t>(buckets(static_cast<double>(d)));
+    std::vector<float> payload(nb + d, 0.0f);
     const double s = spec_.levels;
     // rank < 2^24 and step < 2^40 share one key without collisions
     const std::uint64_t a = (static_cast<std::uint64_t>(key.rank) << 40) ^ static_cast<std::uint64_t>(key.step);
-    for (std::size_t i = 0; i < g.size(); ++i) {
-      const double r = s * std::fabs(static_cast<double>(g[i])) / norm;
-      double level = std::floor(r);
-      if (keyed_uniform(key.seed, kQsgdStream, a, i) < r - level) level += 1;
-      level = std::min(level, s);  // |g_i| <= ||g|| up to float rounding of the norm
-      payload[1 + i] = static_cast<float>(g[i] < 0 ? -level : level);
+    for (std::size_t k = 0; k < nb; ++k) {
+      const std::size_t begin = k * b, end = std::min(d, begin + b);
+      double sq = 0;
+      for (std::size_t i = begin; i < end; ++i) sq += static_cast<double>(g[i]) * g[i];
+      const float norm = static_cast<float>(std::sqrt(sq));
+      payload[k] = norm;
+      if (norm == 0) continue;
+      for (std::size_t i = begin; i < end; ++i) {
+        const double r = s * std::fabs(static_cast<double>(g[i])) / norm;
+        double level = std::floor(r);
+        if (keyed_uniform(key.seed, kQsgdStream, a, i) < r - level) level += 1;
+        level = std::min(level, s);  // |g_i| <= ||g_b|| up to float rounding of the norm
+        payload[nb + i] = static_cast<float>(g[i] < 0 ? -level : level);
+      }
     }
     return payload;
   }
+
+ private:
+  std::size_t bucket_length(std::size_t d) const {
+    return spec_.bucket > 0 ? static_cast<std::size_t>(spec_.bucket) : std::max<std::size_t>(d, 1);
+  }
+  double buckets(double d) const { return spec_.bucket > 0 ? std::ceil(d / static_cast<double>(spec_.bucket)) : 1.0; }
 };
 
 }  // namespace

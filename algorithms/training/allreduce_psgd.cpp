@@ -31,10 +31,10 @@ class AllreducePsgd : public TrainingAlgorithm {
     const std::string& kind = s.algorithm.compression.kind;
     if (kind == "none") return;
     const CompressionSpec& c = s.algorithm.compression;
-    if (c.momentum_correction && !c.error_feedback)
+    if (c.momentum_correction && !c.error_feedback && (kind == "topk" || kind == "randomk"))
       errors.add("/algorithm/compression/momentum_correction",
-                 "true needs error_feedback (its residual is DGC's gradient accumulation); set error_feedback "
-                 "to true or momentum_correction to false");
+                 "true with \"" + kind + "\" needs error_feedback (its residual is DGC's gradient accumulation); "
+                 "set error_feedback to true or momentum_correction to false");
     if (c.momentum_correction && s.workload.numerics.enabled &&
         s.workload.numerics.replica.optimizer.kind != kernels::OptimizerKind::momentum)
       errors.add("/algorithm/compression/momentum_correction",

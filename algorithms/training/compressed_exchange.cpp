@@ -72,8 +72,10 @@ void CompressedExchange::step(RankContext& ctx, const Collective& collective, co
   for (std::size_t i = 0; i < u.size(); ++i) corrected.values[i] = u[i] = mu * u[i] + gradient.values[i] + wd * x.values[i];
   std::vector<float> sent;
   const Message sum = exchange(ctx, collective, group, corrected, &sent);
-  for (std::size_t i = 0; i < u.size(); ++i)
-    if (sent[i] != 0.0f) u[i] = 0.0f;  // momentum factor masking
+  const std::string& kind = compressor_->spec().kind;
+  if (kind == "topk" || kind == "randomk")  // momentum factor masking: sent entries restart their velocity
+    for (std::size_t i = 0; i < u.size(); ++i)
+      if (sent[i] != 0.0f) u[i] = 0.0f;
   const auto scale = static_cast<float>(work.learning_rate(ctx) / ctx.size());
   for (std::size_t i = 0; i < u.size(); ++i) x.values[i] -= scale * sum.values[i];
   work.set_parameters(ctx, std::move(x));

@@ -6,7 +6,8 @@
 //   randomk: algorithm.collective allreduce of the k kept values (the mask is shared), decoded once.
 // With momentum_correction (Deep Gradient Compression, Lin et al. 2018) each rank keeps its own
 // heavy-ball velocity u_i = mu u_i + g_i + wd x_i and compresses u_i (plus the residual, which is
-// DGC's accumulation v_i), masks u_i where entries were sent (momentum factor masking), and every rank
+// DGC's accumulation v_i), masks u_i where entries were sent (momentum factor masking; sparsifiers
+// only, as QSGD and sign send every entry: for them this is EF-SGD with momentum, Zheng et al. 2019), and every rank
 // applies x <- x - lr sum / p without a second momentum: a sparse entry sent after many steps is then
 // not amplified once more by the optimizer's momentum.
 // Error feedback keeps one residual per rank here; the engine creates one algorithm object per run

@@ -106,45 +106,54 @@ TEST_CASE("compression: error feedback gives decode plus new residual equal to g
 }
 
 TEST_CASE("compression: QSGD is unbiased and within its variance bound") {
-  // d = 64, s = 4, N = 4000 keyed draws (different steps). Per coordinate the quantization error is a
-  // Bernoulli of spread ||g||/s: variance <= (||g||/s)^2 / 4, so the mean of N draws is within
-  // 5 standard errors 5 ||g|| / (2 s sqrt(N)) of g_i (a 5-sigma tolerance; 64 coordinates).
+  // d = 64, s = 4, N = 4000 keyed draws (different steps), one norm for the whole vector (bucket 0)
+  // and one per 16 entries. Per coordinate the quantization error is a Bernoulli of spread
+  // ||g_b||/s: variance <= (||g_b||/s)^2 / 4, so the mean of N draws is within 5 standard errors
+  // 5 ||g_b|| / (2 s sqrt(N)) of g_i (a 5-sigma tolerance; 64 coordinates).
   const std::size_t d = 64;
   const int s = 4, draws = 4000;
   const std::vector<float> g = test_vector(d, 7);
-  double norm2 = 0;
-  for (float v : g) norm2 += static_cast<double>(v) * v;
-  const double norm = std::sqrt(norm2);
-  auto c = dtsim::make_compressor(spec("qsgd", 0.01, s), 4);
-  std::vector<double> mean(d, 0.0);
-  double squared_error = 0;
-  for (int n = 0; n < draws; ++n) {
-    const dtsim::Compressed out = c->compress(g, 4.0 * d, CompressionKey{9, 1, n});
-    for (std::size_t i = 0; i < d; ++i) {
-      mean[i] += out.decoded[i] / static_cast<double>(draws);
-      squared_error += std::pow(out.decoded[i] - g[i], 2) / draws;
-      // levels are integers in -s..s
-      const float level = out.payload[1 + i];
-      CHECK(level == std::round(level));
-      CHECK(std::fabs(level) <= s);
+  for (const std::size_t bucket : {std::size_t{0}, std::size_t{16}}) {
+    const std::size_t b = bucket == 0 ? d : bucket, buckets = d / b;
+    std::vector<double> norm2(buckets, 0.0);
+    for (std::size_t i = 0; i < d; ++i) norm2[i / b] += static_cast<double>(g[i]) * g[i];
+    CompressionSpec c_spec = spec("qsgd", 0.01, s);
+    c_spec.bucket = static_cast<std::int64_t>(bucket);
+    auto c = dtsim::make_compressor(c_spec, 4);
+    std::vector<double> mean(d, 0.0);
+    double squared_error = 0;
+    for (int n = 0; n < draws; ++n) {
+      const dtsim::Compressed out = c->compress(g, 4.0 * d, CompressionKey{9, 1, n});
+      REQUIRE(out.payload.size() == buckets + d);
+      for (std::size_t i = 0; i < d; ++i) {
+        mean[i] += out.decoded[i] / static_cast<double>(draws);
+        squared_error += std::pow(out.decoded[i] - g[i], 2) / draws;
+        // levels are integers in -s..s
+        const float level = out.payload[buckets + i];
+        CHECK(level == std::round(level));
+        CHECK(std::fabs(level) <= s);
+      }
     }
+    double worst = 0;  // in units of the tolerance
+    for (std::size_t i = 0; i < d; ++i)
+      worst = std::max(worst, std::fabs(mean[i] - g[i]) /
+                                  (5 * std::sqrt(norm2[i / b]) / (2.0 * s * std::sqrt(static_cast<double>(draws)))));
+    INFO("bucket " << bucket << ": worst |mean - g| in units of the 5-sigma tolerance " << worst);
+    CHECK(worst <= 1.0);
+    // Exact variance: sum_i (||g_b||/s)^2 p_i (1 - p_i), p_i the fractional part of s|g_i|/||g_b||;
+    // bound: min(b/s^2, sqrt(b)/s) ||g||^2 (Lemma 3.1 per bucket).
+    double exact = 0, total = 0;
+    for (std::size_t i = 0; i < d; ++i) {
+      const double norm = std::sqrt(norm2[i / b]), r = s * std::fabs(g[i]) / norm, p = r - std::floor(r);
+      exact += std::pow(norm / s, 2) * p * (1 - p);
+      total += static_cast<double>(g[i]) * g[i];
+    }
+    const double bound = std::min(static_cast<double>(b) / (s * s), std::sqrt(static_cast<double>(b)) / s) * total;
+    INFO("E||Q-g||^2 measured " << squared_error << " exact " << exact << " bound " << bound);
+    CHECK(exact <= bound);
+    CHECK(squared_error == doctest::Approx(exact).epsilon(0.05));  // 4000 draws: ~1.5% standard error
+    CHECK(squared_error <= bound);
   }
-  const double tolerance = 5 * norm / (2.0 * s * std::sqrt(static_cast<double>(draws)));
-  double worst = 0;
-  for (std::size_t i = 0; i < d; ++i) worst = std::max(worst, std::fabs(mean[i] - g[i]));
-  INFO("worst |mean - g| " << worst << " tolerance " << tolerance);
-  CHECK(worst <= tolerance);
-  // Exact variance: sum_i (||g||/s)^2 p_i (1 - p_i), p_i the fractional part of s|g_i|/||g||.
-  double exact = 0;
-  for (float v : g) {
-    const double r = s * std::fabs(v) / norm, p = r - std::floor(r);
-    exact += std::pow(norm / s, 2) * p * (1 - p);
-  }
-  const double bound = std::min(static_cast<double>(d) / (s * s), std::sqrt(static_cast<double>(d)) / s) * norm2;
-  INFO("E||Q-g||^2 measured " << squared_error << " exact " << exact << " bound " << bound);
-  CHECK(exact <= bound);
-  CHECK(squared_error == doctest::Approx(exact).epsilon(0.05));  // 4000 draws: ~1.5% standard error
-  CHECK(squared_error <= bound);
 }
 
 TEST_CASE("compression: the scaled sign carries the mean magnitude") {
@@ -204,6 +213,9 @@ TEST_CASE("compression: wire sizes follow the formulas") {
   CHECK(dtsim::make_compressor(spec("qsgd", 0, 15), 4)->wire_bytes(d) == 4 + std::ceil(d * 5 / 8));
   CHECK(dtsim::make_compressor(spec("qsgd", 0, 16), 4)->wire_bytes(d) == 4 + std::ceil(d * 6 / 8));
   CHECK(dtsim::make_compressor(spec("qsgd", 0, 255), 4)->wire_bytes(d) == 4 + d * 9 / 8);
+  CompressionSpec bucketed = spec("qsgd", 0, 15);
+  bucketed.bucket = 512;  // one 4-byte norm per 512 entries
+  CHECK(dtsim::make_compressor(bucketed, 4)->wire_bytes(d) == 4 * std::ceil(d / 512) + std::ceil(d * 5 / 8));
   CHECK(dtsim::make_compressor(spec("sign"), 4)->wire_bytes(d) == 4 + std::ceil(d / 8));
   CHECK(dtsim::make_compressor(spec("sign"), 4)->wire_bytes(9) == 4 + 2);
   // k rounds up and keeps at least one entry; an exact product does not round up.
@@ -260,6 +272,7 @@ TEST_CASE("compression: top-1% costs compute plus a ring allgather of k x 8 byte
 TEST_CASE("compression: QSGD and sign cost compute plus a ring allgather of their blocks") {
   check_allgather_scheme({{"kind", "qsgd"}, {"levels", 16}}, 4 + kParams * 6 / 8);  // 1 sign + 5 level bits
   check_allgather_scheme({{"kind", "qsgd"}, {"levels", 1}}, 4 + kParams * 2 / 8);
+  check_allgather_scheme({{"kind", "qsgd"}, {"levels", 16}, {"bucket", 512}}, 4 * 1954 + kParams * 6 / 8);
   check_allgather_scheme({{"kind", "sign"}}, 4 + kParams / 8);  // factor 2n/(p c) = 8 x 4e6/(8 x 125004)
 }
 
@@ -445,8 +458,9 @@ TEST_CASE("compression: bad input names the JSON path") {
   CHECK(has_error(errors_of(timing_scenario({{"kind", "gzip"}})), "/algorithm/compression/kind"));
   CHECK(has_error(errors_of(least_squares({{"kind", "topk"}, {"momentum_correction", true}}, 10)),
                   "/algorithm/compression/momentum_correction: true needs workload.optimizer.name \"momentum\""));
-  CHECK(has_error(errors_of(timing_scenario({{"kind", "qsgd"}, {"momentum_correction", true}})),
-                  "/algorithm/compression/momentum_correction: true with kind \"qsgd\""));
+  CHECK(errors_of(timing_scenario({{"kind", "qsgd"}, {"momentum_correction", true}})).empty());
   CHECK(has_error(errors_of(timing_scenario({{"kind", "topk"}, {"momentum_correction", true}, {"error_feedback", false}})),
-                  "/algorithm/compression/momentum_correction: true needs error_feedback"));
+                  "/algorithm/compression/momentum_correction: true with \"topk\" needs error_feedback"));
+  CHECK(has_error(errors_of(timing_scenario({{"kind", "qsgd"}, {"bucket", -1}})), "/algorithm/compression/bucket"));
+  CHECK(has_error(errors_of(timing_scenario({{"kind", "topk"}, {"bucket", 512}})), "/algorithm/compression/bucket"));
 }
