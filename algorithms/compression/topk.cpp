@@ -2,6 +2,7 @@
 // Wire: k x (b + 4) bytes. Payload: k values, then their k indices (ascending) as exact floats.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 
 #include "algorithms/compression/schemes.h"
@@ -23,21 +24,30 @@ class TopK : public Compressor {
 
  protected:
   std::vector<float> encode(const std::vector<float>& g, const CompressionKey&) const override {
+    // The k-th largest magnitude t by selection on a contiguous copy of |g| (no index array to
+    // chase), then one ascending scan keeps every |g_i| > t and the first k - #{|g_i| > t} entries
+    // equal to t: ties go to the lower index, and the indices come out sorted.
     const std::size_t d = g.size(), k = kept(spec_.ratio, static_cast<double>(d));
-    std::vector<std::size_t> order(d);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    auto larger = [&](std::size_t a, std::size_t b) {
-      const float fa = std::fabs(g[a]), fb = std::fabs(g[b]);
-      return fa > fb || (fa == fb && a < b);
-    };
-    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k - 1), order.end(), larger);
-    order.resize(k);
-    std::sort(order.begin(), order.end());
+    std::vector<float> magnitude(d);
+    for (std::size_t i = 0; i < d; ++i) magnitude[i] = std::fabs(g[i]);
+    std::nth_element(magnitude.begin(), magnitude.begin() + static_cast<std::ptrdiff_t>(k - 1), magnitude.end(),
+                     std::greater<float>());
+    const float t = magnitude[k - 1];
+    std::size_t ties = k;
+    for (std::size_t i = 0; i < d; ++i)
+      if (std::fabs(g[i]) > t) --ties;
     std::vector<float> payload(2 * k);
-    for (std::size_t j = 0; j < k; ++j) {
-      payload[j] = g[order[j]];
-      payload[k + j] = index_to_float(order[j]);
+    std::size_t j = 0;
+    for (std::size_t i = 0; i < d && j < k; ++i) {
+      const float m = std::fabs(g[i]);
+      if (m > t || (m == t && ties > 0 && ties--)) {
+        payload[j] = g[i];
+        payload[k + j] = index_to_float(i);
+        ++j;
+      }
     }
+    // Fewer than k only if g holds NaN (a diverged run): pad with zeros at index 0, which add nothing.
+    for (; j < k; ++j) payload[k + j] = 0.0f;
     return payload;
   }
 };
