@@ -23,7 +23,21 @@ sg4::Mailbox* RankContext::mailbox(int from, int to) {
   return box;
 }
 
-sg4::Mailbox* RankContext::inbox(int endpoint) { return sg4::Mailbox::by_name("inbox" + std::to_string(endpoint)); }
+sg4::Mailbox* RankContext::inbox(int endpoint) {
+  // Cached beside the pair mailboxes under a negative key (pair keys are >= 0).
+  const long key = -1L - endpoint;
+  auto it = mailboxes_.find(key);
+  if (it != mailboxes_.end()) return it->second;
+  sg4::Mailbox* box = sg4::Mailbox::by_name("inbox" + std::to_string(endpoint));
+  mailboxes_.emplace(key, box);
+  return box;
+}
+
+void RankContext::check_peer(const char* operation, int peer) const {
+  if (peer < 0 || peer >= endpoints() || peer == endpoint_)
+    throw std::logic_error(std::string(operation) + ": bad peer " + std::to_string(peer) + " from " +
+                           std::to_string(endpoint_));
+}
 
 void RankContext::record(SpanKind kind, double begin, double end, double bytes, int peer) {
   if (end > begin) {
@@ -76,8 +90,7 @@ RankContext::Request RankContext::isend_to_inbox(int peer, Message message) {
 }
 
 void RankContext::send_detached(int peer, Message message) {
-  if (peer < 0 || peer >= endpoints() || peer == endpoint_)
-    throw std::logic_error("send_detached: bad peer " + std::to_string(peer) + " from " + std::to_string(endpoint_));
+  check_peer("send_detached", peer);
   message.source = endpoint_;
   bytes_sent_ += message.bytes;
   const auto simulated = static_cast<uint64_t>(std::llround(message.bytes));
@@ -86,7 +99,10 @@ void RankContext::send_detached(int peer, Message message) {
 
 RankContext::Request RankContext::irecv_any() {
   sg4::Mailbox* box = inbox(endpoint_);
-  box->set_receiver(sg4::Actor::self());  // (get_receiver() asserts when none is set)
+  if (!inbox_claimed_) {  // once: this actor becomes the inbox's permanent receiver
+    box->set_receiver(sg4::Actor::self());
+    inbox_claimed_ = true;
+  }
   Request request;
   request.state_ = std::make_unique<Request::State>();
   auto& s = *request.state_;
@@ -96,8 +112,7 @@ RankContext::Request RankContext::irecv_any() {
 }
 
 RankContext::Request RankContext::post_send(sg4::Mailbox* box, int peer, Message message) {
-  if (peer < 0 || peer >= endpoints() || peer == endpoint_)
-    throw std::logic_error("isend: bad peer " + std::to_string(peer) + " from " + std::to_string(endpoint_));
+  check_peer("isend", peer);
   message.source = endpoint_;
   Request request;
   request.state_ = std::make_unique<Request::State>();

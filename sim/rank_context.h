@@ -110,6 +110,7 @@ class RankContext {
   simgrid::s4u::Mailbox* mailbox(int from, int to);
   simgrid::s4u::Mailbox* inbox(int endpoint);
   Request post_send(simgrid::s4u::Mailbox* box, int peer, Message message);
+  void check_peer(const char* operation, int peer) const;  // throws std::logic_error on a bad peer
   void record(SpanKind kind, double begin, double end, double bytes, int peer);
   Message finish(Request& request);  // records a completed request's spans and takes its message
 
@@ -119,7 +120,8 @@ class RankContext {
   std::int64_t sample_step_ = -1;
   bool stop_requested_ = false;
   double iteration_begin_ = 0;
-  std::unordered_map<long, simgrid::s4u::Mailbox*> mailboxes_;
+  std::unordered_map<long, simgrid::s4u::Mailbox*> mailboxes_;  // pair mailboxes, and inboxes (key < 0)
+  bool inbox_claimed_ = false;                                   // this actor is its inbox's receiver
   std::vector<Interval> compute_spans_, transfer_spans_, wait_spans_;
   double bytes_sent_ = 0;
 };

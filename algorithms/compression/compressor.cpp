@@ -26,6 +26,8 @@ Compressed Compressor::compress(const std::vector<float>& g, double dense_bytes,
   return c;
 }
 
+bool is_sparsifier(const CompressionSpec& spec) { return spec.kind == "topk" || spec.kind == "randomk"; }
+
 std::unique_ptr<Compressor> make_compressor(const CompressionSpec& spec, double bytes_per_param) {
   if (spec.kind == "topk") return compression::make_topk(spec, bytes_per_param);
   if (spec.kind == "randomk") return compression::make_randomk(spec, bytes_per_param);

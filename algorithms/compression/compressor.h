@@ -81,6 +81,10 @@ class Compressor {
   double bytes_per_param_;
 };
 
+// Top-k and random-k send a subset of the entries (the others are 0 in the decoding); QSGD and sign
+// send every entry.
+bool is_sparsifier(const CompressionSpec& spec);
+
 // The compressor of `spec.kind` (topk, randomk, qsgd, sign); throws on "none" or an unknown kind.
 std::unique_ptr<Compressor> make_compressor(const CompressionSpec& spec, double bytes_per_param);
 

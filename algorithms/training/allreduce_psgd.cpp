@@ -31,7 +31,7 @@ class AllreducePsgd : public TrainingAlgorithm {
     const std::string& kind = s.algorithm.compression.kind;
     if (kind == "none") return;
     const CompressionSpec& c = s.algorithm.compression;
-    if (c.momentum_correction && !c.error_feedback && (kind == "topk" || kind == "randomk"))
+    if (c.momentum_correction && !c.error_feedback && is_sparsifier(c))
       errors.add("/algorithm/compression/momentum_correction",
                  "true with \"" + kind + "\" needs error_feedback (its residual is DGC's gradient accumulation); "
                  "set error_feedback to true or momentum_correction to false");

@@ -13,7 +13,7 @@ CompressedExchange::CompressedExchange(const Scenario& s)
 Message CompressedExchange::exchange(RankContext& ctx, const Collective& collective, const std::vector<int>& group,
                                      const Message& gradient, std::vector<float>* sent) {
   // Compressing and decoding take GPU time (compression.compute_time), slowed like the rank's compute.
-  ctx.compute(compressor_->spec().compute_time * ctx.compute_factor());
+  if (compressor_->spec().compute_time > 0) ctx.compute(compressor_->spec().compute_time * ctx.compute_factor());
   const CompressionKey key{ctx.scenario().seed, ctx.rank(), ctx.sample_step()};
   Compressed mine;
   if (compressor_->spec().error_feedback) {
@@ -23,7 +23,7 @@ Message CompressedExchange::exchange(RankContext& ctx, const Collective& collect
     mine = compressor_->compress(gradient.values, gradient.bytes, key);
   }
   const bool numerics = !gradient.values.empty();
-  if (sent) *sent = mine.decoded;
+  if (sent) *sent = std::move(mine.decoded);
   Message sum{gradient.bytes, {}};
   if (numerics) sum.values.assign(gradient.values.size(), 0.0f);
 
@@ -72,8 +72,7 @@ void CompressedExchange::step(RankContext& ctx, const Collective& collective, co
   for (std::size_t i = 0; i < u.size(); ++i) corrected.values[i] = u[i] = mu * u[i] + gradient.values[i] + wd * x.values[i];
   std::vector<float> sent;
   const Message sum = exchange(ctx, collective, group, corrected, &sent);
-  const std::string& kind = compressor_->spec().kind;
-  if (kind == "topk" || kind == "randomk")  // momentum factor masking: sent entries restart their velocity
+  if (is_sparsifier(compressor_->spec()))  // momentum factor masking: sent entries restart their velocity
     for (std::size_t i = 0; i < u.size(); ++i)
       if (sent[i] != 0.0f) u[i] = 0.0f;
   const auto scale = static_cast<float>(work.learning_rate(ctx) / ctx.size());

@@ -81,4 +81,12 @@ nlohmann::json base_scenario(int nodes) {
           {"output", {{"trace", false}}}};
 }
 
+nlohmann::json least_squares_workload(int dim, int samples_per_rank, double heterogeneity, double lr) {
+  return {{"model", "linear_regression"},
+          {"batch_per_gpu", samples_per_rank},
+          {"dataset", {{"name", "synthetic_least_squares"}, {"dim", dim}, {"samples_per_rank", samples_per_rank},
+                       {"heterogeneity", heterogeneity}}},
+          {"optimizer", {{"name", "sgd"}, {"lr", lr}}}};
+}
+
 }  // namespace dtsim::test

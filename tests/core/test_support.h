@@ -26,4 +26,8 @@ bool file_exists(const std::string& path);
 // A minimal valid scenario for timing tests: `nodes` on one switch, exact model, explicit sizes.
 nlohmann::json base_scenario(int nodes);
 
+// The workload of full-batch training on synthetic least squares (known optimum x*): each rank's batch
+// is its whole shard of `samples_per_rank`, so the only noise is the ranks' disagreement.
+nlohmann::json least_squares_workload(int dim, int samples_per_rank, double heterogeneity, double lr);
+
 }  // namespace dtsim::test

@@ -320,11 +320,7 @@ namespace {
 json least_squares(const json& compression, int iterations, double heterogeneity = 1.0, double lr = 0.05) {
   json s = dtsim::test::base_scenario(8);
   s["seed"] = 11;
-  s["workload"] = {{"model", "linear_regression"},
-                   {"batch_per_gpu", 50},
-                   {"dataset", {{"name", "synthetic_least_squares"}, {"dim", 20}, {"samples_per_rank", 50},
-                                {"heterogeneity", heterogeneity}}},
-                   {"optimizer", {{"name", "sgd"}, {"lr", lr}}}};
+  s["workload"] = dtsim::test::least_squares_workload(20, 50, heterogeneity, lr);
   s["run"] = {{"iterations", iterations}, {"warmup_iterations", 1}};
   if (!compression.is_null()) s["algorithm"] = {{"name", "allreduce"}, {"compression", compression}};
   return s;

@@ -36,11 +36,7 @@ constexpr int kDim = 10, kSamples = 40;
 json least_squares_scenario(const std::string& algorithm, int iterations, double heterogeneity) {
   json s = dtsim::test::base_scenario(kRanks);
   s["seed"] = 5;
-  s["workload"] = {{"model", "linear_regression"},
-                   {"batch_per_gpu", kSamples},  // full batch: the only noise is the ranks' disagreement
-                   {"dataset", {{"name", "synthetic_least_squares"}, {"dim", kDim}, {"samples_per_rank", kSamples},
-                                {"heterogeneity", heterogeneity}}},
-                   {"optimizer", {{"name", "sgd"}, {"lr", 0.02}}}};
+  s["workload"] = dtsim::test::least_squares_workload(kDim, kSamples, heterogeneity, 0.02);
   s["algorithm"] = {{"name", algorithm}};
   s["run"] = {{"iterations", iterations}, {"warmup_iterations", 1}};
   return s;

@@ -27,11 +27,7 @@ json ps_scenario(const std::string& algorithm, int ranks, int iterations) {
 json least_squares(const std::string& algorithm, int iterations, double heterogeneity) {
   json s = dtsim::test::base_scenario(8);
   s["seed"] = 5;
-  s["workload"] = {{"model", "linear_regression"},
-                   {"batch_per_gpu", 40},
-                   {"dataset", {{"name", "synthetic_least_squares"}, {"dim", 10}, {"samples_per_rank", 40},
-                                {"heterogeneity", heterogeneity}}},
-                   {"optimizer", {{"name", "sgd"}, {"lr", 0.02}}}};
+  s["workload"] = dtsim::test::least_squares_workload(10, 40, heterogeneity, 0.02);
   s["algorithm"] = {{"name", algorithm}};
   s["run"] = {{"iterations", iterations}, {"warmup_iterations", 1}};
   return s;
