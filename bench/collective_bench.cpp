@@ -21,8 +21,9 @@
 #include <vector>
 
 #include "algorithms/collectives/runner.h"
-#include "sim/child_process.h"
-#include "sim/scenario.h"
+#include "sim/app/child_process.h"
+#include "sim/scenario/scenario.h"
+#include "sim/engine/load_scenario.h"
 
 using nlohmann::json;
 

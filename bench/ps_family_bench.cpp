@@ -14,10 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "sim/child_process.h"
-#include "sim/engine.h"
-#include "sim/metrics.h"
-#include "sim/scenario.h"
+#include "sim/app/child_process.h"
+#include "sim/engine/engine.h"
+#include "sim/output/metrics.h"
+#include "sim/scenario/scenario.h"
+#include "sim/engine/load_scenario.h"
 
 using nlohmann::json;
 

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "sim/rank_context.h"
+#include "sim/engine/rank_context.h"
 
 namespace dtsim {
 

@@ -9,12 +9,12 @@
 #pragma once
 #include <optional>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
-#include "sim/rank_context.h"
-#include "sim/registry.h"
+#include "sim/engine/rank_context.h"
+#include "sim/base/registry.h"
+#include "sim/scenario/scenario.h"
 
 namespace dtsim {
 
@@ -23,23 +23,8 @@ enum class Fidelity { Step, Fast };
 Fidelity parse_fidelity(const std::string& name);
 const char* fidelity_name(Fidelity f);
 
-namespace detail {
-template <typename T, typename = void>
-struct has_fidelity_field : std::false_type {};
-template <typename T>
-struct has_fidelity_field<T, std::void_t<decltype(std::declval<const T&>().fidelity)>> : std::true_type {};
-template <typename NetworkSpecT>
-std::string network_fidelity(const NetworkSpecT& network) {
-  if constexpr (has_fidelity_field<NetworkSpecT>::value) return std::string(network.fidelity);
-  else return "step";
-}
-}  // namespace detail
-
-// The scenario's network.fidelity ("step" until the scenario has that field).
-inline Fidelity scenario_fidelity(const Scenario& s) {
-  const std::string name = detail::network_fidelity(s.network);
-  return name.empty() ? Fidelity::Step : parse_fidelity(name);
-}
+// The scenario's network.fidelity.
+inline Fidelity scenario_fidelity(const Scenario& s) { return parse_fidelity(s.network.fidelity); }
 
 // Platform parameters of a closed form. alpha, beta: the route between two ranks (on multi-GPU
 // machines: between GPUs of different machines, beta being the NIC's). alpha_local, beta_local: the
@@ -55,6 +40,7 @@ struct CostModel {
 
 class Collective {
  public:
+  static constexpr const char* family = "collective";  // /algorithm/collective
   virtual ~Collective() = default;
   // `group` lists endpoint ids in ring/tree order; ctx.rank() must be in it.
   virtual void allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const = 0;

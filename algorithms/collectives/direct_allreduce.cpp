@@ -49,7 +49,9 @@ class DirectAllreduce : public Collective {
   }
 };
 
-const bool registered = CollectiveRegistry::add("direct", [] { return std::make_unique<DirectAllreduce>(); });
+const bool registered = CollectiveRegistry::add(
+    {"direct", "one-shot all-to-all reduce-scatter + allgather", {}},
+    [](const OptionValues&) { return std::make_unique<DirectAllreduce>(); });
 
 }  // namespace
 }  // namespace dtsim

@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "sim/rank_context.h"
+#include "sim/engine/rank_context.h"
 
 namespace dtsim::fast {
 

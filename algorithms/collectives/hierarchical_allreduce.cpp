@@ -89,12 +89,14 @@ class HierarchicalAllreduce : public Collective {
 };
 
 const bool registered = [] {
-  CollectiveRegistry::add("hierarchical", [] { return std::make_unique<HierarchicalAllreduce>("ring"); });
+  CollectiveRegistry::add({"hierarchical", "intra-machine reduce-scatter, inter-machine ring, intra-machine allgather "
+                                           "(Goyal et al. 2017)", {}},
+                          [](const OptionValues&) { return std::make_unique<HierarchicalAllreduce>("ring"); });
   for (const char* inner : {"ring", "rabenseifner", "recursive_doubling", "binary_tree", "double_binary_tree",
                             "direct", "reduce_broadcast"}) {
     const std::string name = inner;
-    CollectiveRegistry::add("hierarchical_" + name,
-                            [name] { return std::make_unique<HierarchicalAllreduce>(name); });
+    CollectiveRegistry::add({"hierarchical_" + name, "hierarchical allreduce with " + name + " between machines", {}},
+                            [name](const OptionValues&) { return std::make_unique<HierarchicalAllreduce>(name); });
   }
   return true;
 }();

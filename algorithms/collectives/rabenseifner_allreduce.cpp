@@ -59,7 +59,9 @@ class RabenseifnerAllreduce : public Collective {
 };
 
 const bool registered =
-    CollectiveRegistry::add("rabenseifner", [] { return std::make_unique<RabenseifnerAllreduce>(); });
+    CollectiveRegistry::add(
+        {"rabenseifner", "recursive halving reduce-scatter + doubling allgather (Thakur, Rabenseifner & Gropp 2005)", {}},
+        [](const OptionValues&) { return std::make_unique<RabenseifnerAllreduce>(); });
 
 }  // namespace
 }  // namespace dtsim

@@ -39,7 +39,8 @@ class RecursiveDoublingAllreduce : public Collective {
 };
 
 const bool registered = CollectiveRegistry::add(
-    "recursive_doubling", [] { return std::make_unique<RecursiveDoublingAllreduce>(); });
+    {"recursive_doubling", "recursive doubling: lg p exchanges of the whole vector (MPICH, short messages)", {}},
+    [](const OptionValues&) { return std::make_unique<RecursiveDoublingAllreduce>(); });
 
 }  // namespace
 }  // namespace dtsim

@@ -23,7 +23,8 @@ class ReduceBroadcastAllreduce : public Collective {
 };
 
 const bool registered =
-    CollectiveRegistry::add("reduce_broadcast", [] { return std::make_unique<ReduceBroadcastAllreduce>(); });
+    CollectiveRegistry::add({"reduce_broadcast", "binomial-tree reduce to one root, then binomial-tree broadcast (MPICH)", {}},
+                            [](const OptionValues&) { return std::make_unique<ReduceBroadcastAllreduce>(); });
 
 }  // namespace
 }  // namespace dtsim

@@ -44,7 +44,9 @@ class RingAllreduce : public Collective {
   }
 };
 
-const bool registered = CollectiveRegistry::add("ring", [] { return std::make_unique<RingAllreduce>(); });
+const bool registered = CollectiveRegistry::add(
+    {"ring", "ring reduce-scatter + allgather (Patarasuk & Yuan 2009; NCCL, Horovod)", {}},
+    [](const OptionValues&) { return std::make_unique<RingAllreduce>(); });
 
 }  // namespace
 }  // namespace dtsim

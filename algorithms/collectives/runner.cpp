@@ -6,13 +6,13 @@
 #include <stdexcept>
 
 #include <simgrid/s4u.hpp>
-#include <xbt/log.h>
 
 #include "algorithms/collectives/chunks.h"
 #include "algorithms/collectives/operations.h"
-#include "sim/rank_context.h"
-#include "sim/recorder.h"
-#include "topologies/physical/physical_topology.h"
+#include "sim/engine/rank_context.h"
+#include "sim/engine/simgrid_setup.h"
+#include "sim/engine/recorder.h"
+#include "sim/plugin/physical_topology.h"
 
 namespace sg4 = simgrid::s4u;
 
@@ -21,17 +21,6 @@ namespace {
 
 // Exact small integers: every sum over up to 2^20 ranks is exact in float in any order.
 float input_value(int rank, std::size_t k) { return static_cast<float>((rank * 7 + k * 3) % 17 + 1); }
-
-// Same settings as the engine (sim/engine.cpp).
-void configure_network_model(sg4::Engine& engine, const std::string& model) {
-  if (model == "exact") {
-    engine.set_config("network/model:CM02");
-    engine.set_config("network/crosstraffic:0");
-    engine.set_config("network/TCP-gamma:0");
-  } else {
-    engine.set_config("network/model:LV08");
-  }
-}
 
 std::vector<int> ring_neighbours(int p, int me) {
   std::vector<int> out;
@@ -85,18 +74,13 @@ CollectiveOutcome run_collective(const Scenario& scenario, const CollectiveSpec&
   if (std::find(known.begin(), known.end(), std::make_pair(spec.operation, spec.algorithm)) == known.end())
     throw std::invalid_argument("unknown collective " + spec.operation + " / " + spec.algorithm);
 
-  int argc = 1;
-  char name[] = "dtsim-collective";
-  char* argv[] = {name, nullptr};
-  xbt_log_control_set("root.thresh:warning");
-  sg4::Engine engine(&argc, argv);
-  configure_network_model(engine, scenario.network.model);
-  engine.set_config("contexts/stack-size:1024");
+  std::unique_ptr<sg4::Engine> engine = start_simgrid("dtsim-collective", scenario);
 
   const int p = scenario.cluster.ranks();
   Recorder recorder(false);
   Cluster cluster{scenario, {}, p, recorder};
-  cluster.hosts = PhysicalTopologyRegistry::create(scenario.network.topology)->build(scenario, 0);
+  cluster.hosts = PhysicalTopologyRegistry::create(scenario.network.topology, scenario.network.topology_options)
+                      ->build(scenario, 0);
 
   std::unique_ptr<Collective> allreduce;
   if (spec.operation == "allreduce") {
@@ -171,7 +155,7 @@ CollectiveOutcome run_collective(const Scenario& scenario, const CollectiveSpec&
       finish[r] = ctx.now();
     });
   }
-  engine.run();
+  engine->run();
   outcome.time_s = *std::max_element(finish.begin(), finish.end());
   outcome.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_begin).count();
   return outcome;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "algorithms/collectives/collective.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 namespace dtsim {
 

@@ -38,9 +38,11 @@ class TreeAllreduce : public Collective {
 };
 
 const bool registered_binary =
-    CollectiveRegistry::add("binary_tree", [] { return std::make_unique<TreeAllreduce>(1); });
+    CollectiveRegistry::add({"binary_tree", "pipelined binary tree reduce + broadcast (NCCL's tree)", {}},
+                            [](const OptionValues&) { return std::make_unique<TreeAllreduce>(1); });
 const bool registered_double =
-    CollectiveRegistry::add("double_binary_tree", [] { return std::make_unique<TreeAllreduce>(2); });
+    CollectiveRegistry::add({"double_binary_tree", "two complementary pipelined binary trees (Sanders et al. 2009; NCCL)", {}},
+                            [](const OptionValues&) { return std::make_unique<TreeAllreduce>(2); });
 
 }  // namespace
 }  // namespace dtsim

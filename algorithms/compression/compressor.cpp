@@ -5,9 +5,35 @@
 #include <stdexcept>
 #include <string>
 
-#include "algorithms/compression/schemes.h"
-
 namespace dtsim {
+
+CompressionSpec CompressionSpec::from(const std::string& kind, const OptionValues& o) {
+  CompressionSpec c;
+  c.kind = kind;
+  if (o.has("ratio")) c.ratio = o.number("ratio");
+  if (o.has("levels")) c.levels = static_cast<int>(o.integer("levels"));
+  if (o.has("bucket")) c.bucket = o.integer("bucket");
+  if (o.has("rank")) c.rank = static_cast<int>(o.integer("rank"));
+  c.error_feedback = o.boolean("error_feedback");
+  c.momentum_correction = o.boolean("momentum_correction");
+  c.compute_time = o.number("compute_time");
+  return c;
+}
+
+OptionList compression_options(bool error_feedback, OptionList own) {
+  OptionList options = std::move(own);
+  options.push_back(Option::boolean("error_feedback", error_feedback,
+                                    "keep what compression dropped and add it to the next gradient (Seide et al. "
+                                    "2014; Karimireddy et al. 2019)"));
+  options.push_back(Option::boolean("momentum_correction", false,
+                                    "momentum per rank before compression (Deep Gradient Compression, Lin et al. "
+                                    "2018); needs workload.optimizer \"momentum\""));
+  // Selection, quantization and decoding run on the GPU before and after the exchange, which can eat
+  // into what compression saves.
+  options.push_back(Option::duration("compute_time", std::string("0s"),
+                                     "GPU time per iteration per rank to compress and decode"));
+  return options;
+}
 
 std::size_t Compressor::kept(double ratio, double d) {
   if (d < 1) return 0;
@@ -26,14 +52,22 @@ Compressed Compressor::compress(const std::vector<float>& g, double dense_bytes,
   return c;
 }
 
-bool is_sparsifier(const CompressionSpec& spec) { return spec.kind == "topk" || spec.kind == "randomk"; }
+std::unique_ptr<Compressor> make_compressor(const std::string& kind, const OptionValues& options,
+                                            double bytes_per_param) {
+  std::unique_ptr<Compressor> compressor = CompressorRegistry::create(kind, options);
+  compressor->set_bytes_per_param(bytes_per_param);
+  return compressor;
+}
 
 std::unique_ptr<Compressor> make_compressor(const CompressionSpec& spec, double bytes_per_param) {
-  if (spec.kind == "topk") return compression::make_topk(spec, bytes_per_param);
-  if (spec.kind == "randomk") return compression::make_randomk(spec, bytes_per_param);
-  if (spec.kind == "qsgd") return compression::make_qsgd(spec, bytes_per_param);
-  if (spec.kind == "sign") return compression::make_sign(spec, bytes_per_param);
-  throw std::logic_error("make_compressor: no compressor \"" + spec.kind + "\"");
+  const json options = {{"ratio", spec.ratio},
+                        {"levels", spec.levels},
+                        {"bucket", spec.bucket},
+                        {"rank", spec.rank},
+                        {"error_feedback", spec.error_feedback},
+                        {"momentum_correction", spec.momentum_correction},
+                        {"compute_time", spec.compute_time}};
+  return make_compressor(spec.kind, OptionValues(options), bytes_per_param);
 }
 
 Compressed compress_with_error_feedback(const Compressor& compressor, const std::vector<float>& g,

@@ -1,4 +1,4 @@
-// Gradient compression (algorithm.compression, issue 7): a compressor turns one rank's dense gradient
+// Gradient compression (algorithm.compression): a compressor turns one rank's dense gradient
 // into a block that is smaller on the wire, and says how the blocks of all ranks are summed.
 //
 // Wire sizes, for d simulated parameters (workload.message_bytes() / workload.bytes_per_param) of
@@ -23,16 +23,36 @@
 //            E||C(g) - g||^2 <= min(d / s^2, sqrt(d) / s) ||g||^2 (Alistarh et al. 2017, Lemma 3.1).
 //   sign     (||g||_1 / d) sign(g_i), sign(0) = +1 (scaled sign; with error feedback this is EF-signSGD,
 //            Karimireddy et al. 2019).
-// Random draws use keyed_uniform (sim/straggler_model.h) keyed by the scenario seed, a stream of this
+// Each scheme registers itself from its own file (Registry<Compressor>, family "compressor") with the
+// options it owns under /algorithm/compression; compression_options() gives the ones every scheme has.
+// Random draws use keyed_uniform (sim/engine/straggler_model.h) keyed by the scenario seed, a stream of this
 // file, the rank (qsgd only) and the gradient step: runs are reproducible bit for bit.
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <vector>
 
-#include "sim/scenario.h"
+#include "sim/base/options.h"
+#include "sim/base/registry.h"
 
 namespace dtsim {
+
+// A compressor's resolved options (/algorithm/compression), with the defaults of the scheme.
+struct CompressionSpec {
+  std::string kind = "none";   // the scheme's registered name
+  double ratio = 0.01;         // topk / randomk: fraction of the entries kept
+  int levels = 16;             // qsgd: quantization levels s
+  std::int64_t bucket = 0;     // qsgd: entries per norm (0: one norm for the whole gradient)
+  bool error_feedback = true;  // keep what compression dropped and add it to the next gradient
+  bool momentum_correction = false;  // momentum per rank before compression (DGC; masked for sparsifiers)
+  double compute_time = 0;           // s per iteration per rank to compress and decode (GPU time)
+  int rank = 1;                      // low-rank schemes: the rank r of the factors
+  static CompressionSpec from(const std::string& kind, const OptionValues& options);
+};
+
+// Options every scheme owns: error_feedback (default `error_feedback` here: biased schemes need it to
+// converge, unbiased ones work without), momentum_correction and compute_time; then `own`.
+OptionList compression_options(bool error_feedback, OptionList own);
 
 // What a compressor's randomness is keyed by.
 struct CompressionKey {
@@ -55,8 +75,16 @@ class Compressor {
   // share one support, so they are summed element-wise by algorithm.collective, then decoded once.
   enum class Exchange { Allgather, Allreduce };
 
-  Compressor(const CompressionSpec& spec, double bytes_per_param) : spec_(spec), bytes_per_param_(bytes_per_param) {}
+  static constexpr const char* family = "compressor";  // /algorithm/compression/kind
+
+  explicit Compressor(CompressionSpec spec) : spec_(std::move(spec)) {}
   virtual ~Compressor() = default;
+
+  // The simulated size of one gradient entry (workload.bytes_per_param), set once before use.
+  void set_bytes_per_param(double bytes) { bytes_per_param_ = bytes; }
+  // Whether it sends a subset of the entries (the others decode to 0): momentum factor masking then
+  // applies (DGC).
+  virtual bool sparsifier() const { return false; }
 
   virtual Exchange exchange() const = 0;
   // Wire bytes of one block for a gradient of `params` simulated parameters.
@@ -78,14 +106,15 @@ class Compressor {
   virtual std::vector<float> encode(const std::vector<float>& g, const CompressionKey& key) const = 0;
 
   CompressionSpec spec_;
-  double bytes_per_param_;
+  double bytes_per_param_ = 4;
 };
 
-// Top-k and random-k send a subset of the entries (the others are 0 in the decoding); QSGD and sign
-// send every entry.
-bool is_sparsifier(const CompressionSpec& spec);
+using CompressorRegistry = Registry<Compressor>;
 
-// The compressor of `spec.kind` (topk, randomk, qsgd, sign); throws on "none" or an unknown kind.
+// The registered scheme `kind` with `options`, sized for `bytes_per_param`; throws on an unknown kind.
+std::unique_ptr<Compressor> make_compressor(const std::string& kind, const OptionValues& options,
+                                            double bytes_per_param);
+// The same from a filled-in spec (spec.kind names the scheme), as tests and benchmarks build them.
 std::unique_ptr<Compressor> make_compressor(const CompressionSpec& spec, double bytes_per_param);
 
 // One error-feedback step on one rank's residual e (Seide et al. 2014, Karimireddy et al. 2019):

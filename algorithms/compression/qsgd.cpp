@@ -5,9 +5,10 @@
 // ceil(d (1 + ceil(log2(s + 1))) / 8) bytes. Payload: the ceil(d / b) norms, then the d signed levels.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "algorithms/compression/schemes.h"
-#include "sim/straggler_model.h"
+#include "sim/engine/straggler_model.h"
 
 namespace dtsim::compression {
 namespace {
@@ -60,10 +61,12 @@ class Qsgd : public Compressor {
   double buckets(double d) const { return spec_.bucket > 0 ? std::ceil(d / static_cast<double>(spec_.bucket)) : 1.0; }
 };
 
+const bool registered = CompressorRegistry::add(
+    {"qsgd", "QSGD: stochastic quantization to s levels per bucket (Alistarh et al. 2017)",
+     compression_options(false, {Option::integer("levels", 16, 1, 1 << 15, "quantization levels s"), Option::integer("bucket", 0, 0, std::numeric_limits<std::int64_t>::max(), "entries per norm (0: one norm for the whole gradient)")})},
+    [](const OptionValues& o) { return std::make_unique<Qsgd>(CompressionSpec::from("qsgd", o)); });
+
 }  // namespace
 
-std::unique_ptr<Compressor> make_qsgd(const CompressionSpec& spec, double bytes_per_param) {
-  return std::make_unique<Qsgd>(spec, bytes_per_param);
-}
 
 }  // namespace dtsim::compression

@@ -7,7 +7,7 @@
 #include <numeric>
 
 #include "algorithms/compression/schemes.h"
-#include "sim/straggler_model.h"
+#include "sim/engine/straggler_model.h"
 
 namespace dtsim::compression {
 namespace {
@@ -15,6 +15,7 @@ namespace {
 class RandomK : public Compressor {
  public:
   using Compressor::Compressor;
+  bool sparsifier() const override { return true; }
   Exchange exchange() const override { return Exchange::Allreduce; }
   double wire_bytes(double params) const override {
     return static_cast<double>(kept(spec_.ratio, params)) * bytes_per_param_;
@@ -50,10 +51,12 @@ class RandomK : public Compressor {
   }
 };
 
+const bool registered = CompressorRegistry::add(
+    {"randomk", "random-k sparsification with a mask shared by all ranks, summed by any allreduce (Stich et al. 2018)",
+     compression_options(false, {Option::number("ratio", 0.01, 0, true, 1, "fraction of the entries kept: k = ceil(ratio x d)")})},
+    [](const OptionValues& o) { return std::make_unique<RandomK>(CompressionSpec::from("randomk", o)); });
+
 }  // namespace
 
-std::unique_ptr<Compressor> make_randomk(const CompressionSpec& spec, double bytes_per_param) {
-  return std::make_unique<RandomK>(spec, bytes_per_param);
-}
 
 }  // namespace dtsim::compression

@@ -28,10 +28,12 @@ class Sign : public Compressor {
   }
 };
 
+const bool registered = CompressorRegistry::add(
+    {"sign", "scaled sign (1-bit): (||g||_1 / d) sign(g_i); with error feedback EF-signSGD (Karimireddy et al. 2019)",
+     compression_options(true, {})},
+    [](const OptionValues& o) { return std::make_unique<Sign>(CompressionSpec::from("sign", o)); });
+
 }  // namespace
 
-std::unique_ptr<Compressor> make_sign(const CompressionSpec& spec, double bytes_per_param) {
-  return std::make_unique<Sign>(spec, bytes_per_param);
-}
 
 }  // namespace dtsim::compression

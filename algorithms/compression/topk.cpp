@@ -13,6 +13,7 @@ namespace {
 class TopK : public Compressor {
  public:
   using Compressor::Compressor;
+  bool sparsifier() const override { return true; }
   Exchange exchange() const override { return Exchange::Allgather; }
   double wire_bytes(double params) const override {
     return static_cast<double>(kept(spec_.ratio, params)) * (bytes_per_param_ + 4);
@@ -52,10 +53,12 @@ class TopK : public Compressor {
   }
 };
 
+const bool registered = CompressorRegistry::add(
+    {"topk", "top-k sparsification: the k entries of largest |g_i| with their indices (Aji & Heafield 2017; Stich et al. 2018)",
+     compression_options(true, {Option::number("ratio", 0.01, 0, true, 1, "fraction of the entries kept: k = ceil(ratio x d)")})},
+    [](const OptionValues& o) { return std::make_unique<TopK>(CompressionSpec::from("topk", o)); });
+
 }  // namespace
 
-std::unique_ptr<Compressor> make_topk(const CompressionSpec& spec, double bytes_per_param) {
-  return std::make_unique<TopK>(spec, bytes_per_param);
-}
 
 }  // namespace dtsim::compression

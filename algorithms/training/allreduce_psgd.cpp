@@ -17,8 +17,8 @@
 #include "algorithms/collectives/collective.h"
 #include "algorithms/training/bucket_schedule.h"
 #include "algorithms/training/compressed_exchange.h"
-#include "algorithms/training/training_algorithm.h"
-#include "sim/workload.h"
+#include "sim/plugin/training_algorithm.h"
+#include "sim/engine/workload.h"
 
 namespace sg4 = simgrid::s4u;
 
@@ -27,11 +27,17 @@ namespace {
 
 class AllreducePsgd : public TrainingAlgorithm {
  public:
+  explicit AllreducePsgd(const OptionValues& o)
+      : collective_name_(o.text("collective")),
+        compression_kind_(o.object("compression").text("kind")),
+        compression_options_(o.object("compression")) {}
+
   void validate(const Scenario& s, ErrorList& errors) const override {
-    const std::string& kind = s.algorithm.compression.kind;
+    const std::string& kind = compression_kind_;
     if (kind == "none") return;
-    const CompressionSpec& c = s.algorithm.compression;
-    if (c.momentum_correction && !c.error_feedback && is_sparsifier(c))
+    const auto compressor = make_compressor(kind, compression_options_, s.workload.bytes_per_param);
+    const CompressionSpec& c = compressor->spec();
+    if (c.momentum_correction && !c.error_feedback && compressor->sparsifier())
       errors.add("/algorithm/compression/momentum_correction",
                  "true with \"" + kind + "\" needs error_feedback (its residual is DGC's gradient accumulation); "
                  "set error_feedback to true or momentum_correction to false");
@@ -44,15 +50,15 @@ class AllreducePsgd : public TrainingAlgorithm {
                                            "(workload.bucket_size); remove one of them");
     // Sparse and quantized blocks cannot be summed in their compressed format: they are exchanged by
     // ring allgather whatever the allreduce algorithm, so another collective would mean nothing.
-    if (kind != "randomk" && s.algorithm.collective != "ring")
-      errors.add("/algorithm/collective", "\"" + s.algorithm.collective + "\" has no meaning with compression \"" +
-                                              kind + "\" (its blocks are exchanged by ring allgather); remove the "
-                                              "key, or use compression \"randomk\", which sums with any collective");
+    if (compressor->exchange() == Compressor::Exchange::Allgather && collective_name_ != "ring")
+      errors.add("/algorithm/collective", "\"" + collective_name_ + "\" has no meaning with compression \"" + kind +
+                                              "\" (its blocks are exchanged by ring allgather); remove the key, or use "
+                                              "a compression that sums with any collective, such as \"randomk\"");
   }
 
   void worker_iteration(RankContext& ctx, Workload& work) override {
     if (!collective_) {
-      collective_ = CollectiveRegistry::create(ctx.scenario().algorithm.collective);
+      collective_ = CollectiveRegistry::create(collective_name_);
       group_.resize(ctx.size());
       std::iota(group_.begin(), group_.end(), 0);
       if (ctx.scenario().workload.bucket_size > 0) schedule_ = make_bucket_schedule(ctx.scenario().workload);
@@ -62,8 +68,9 @@ class AllreducePsgd : public TrainingAlgorithm {
       return;
     }
     Message gradient = work.gradient(ctx);
-    if (ctx.scenario().algorithm.compression.kind != "none") {  // algorithm.compression
-      if (!compressed_) compressed_ = std::make_unique<CompressedExchange>(ctx.scenario());
+    if (compression_kind_ != "none") {
+      if (!compressed_)
+        compressed_ = std::make_unique<CompressedExchange>(ctx.scenario(), compression_kind_, compression_options_);
       compressed_->step(ctx, *collective_, group_, work, gradient);
       return;
     }
@@ -126,6 +133,9 @@ class AllreducePsgd : public TrainingAlgorithm {
     work.apply_gradient_sum(ctx, sum, ctx.size());
   }
 
+  std::string collective_name_;          // /algorithm/collective
+  std::string compression_kind_;         // /algorithm/compression/kind ("none": dense gradients)
+  OptionValues compression_options_;     // the scheme's own options
   // Shared by all ranks of the run (the engine creates one algorithm object per run).
   std::unique_ptr<Collective> collective_;
   std::vector<int> group_;
@@ -133,8 +143,12 @@ class AllreducePsgd : public TrainingAlgorithm {
   std::unique_ptr<CompressedExchange> compressed_;  // with algorithm.compression (per-rank residuals inside)
 };
 
-const bool registered =
-    TrainingAlgorithmRegistry::add("allreduce", [] { return std::make_unique<AllreducePsgd>(); });
+const bool registered = TrainingAlgorithmRegistry::add(
+    {"allreduce", "synchronous data-parallel SGD (PSGD): every rank's gradient summed by an allreduce",
+     {Option::member("collective", "collective", std::string("ring"), "the allreduce algorithm"),
+      Option::plugin("compression", "compressor", "kind", "none", "none",
+                     "gradient compression before the exchange (see docs: gradient compression)")}},
+    [](const OptionValues& o) { return std::make_unique<AllreducePsgd>(o); });
 
 }  // namespace
 }  // namespace dtsim

@@ -18,7 +18,7 @@
 #include <map>
 
 #include "algorithms/training/ps_exchange.h"
-#include "algorithms/training/training_algorithm.h"
+#include "sim/plugin/training_algorithm.h"
 
 namespace dtsim {
 namespace {
@@ -32,15 +32,15 @@ std::int64_t budget(const Scenario& s) { return static_cast<std::int64_t>(s.run.
 
 class AsyncParameterServer : public TrainingAlgorithm {
  public:
-  int server_count(const Scenario& s) const override { return s.algorithm.servers; }
+  explicit AsyncParameterServer(const OptionValues& o)
+      : servers_count_(static_cast<int>(o.integer("servers"))),
+        staleness_bound_(static_cast<int>(o.integer("staleness_bound"))) {}
+  int server_count(const Scenario&) const override { return servers_count_; }
   bool synchronous(const Scenario&) const override { return false; }
   int worker_iteration_limit(const Scenario& s) const override {
     return static_cast<int>(std::min<std::int64_t>(budget(s), 1 << 30));
   }
   void validate(const Scenario& s, ErrorList& errors) const override {
-    if (s.algorithm.collective != "ring")
-      errors.add("/algorithm/collective", "\"" + s.algorithm.collective +
-                                              "\" has no meaning for async_parameter_server; remove the key");
     if (s.workload.bucket_size > 0)
       errors.add("/workload/bucket_size", "gradient buckets are not modelled for async_parameter_server; remove it");
   }
@@ -94,7 +94,7 @@ class AsyncParameterServer : public TrainingAlgorithm {
 
   // Replies to every waiting worker the staleness bound lets go on, with this shard's model now.
   void release_allowed(RankContext& ctx, Server& me) {
-    const int bound = ctx.scenario().algorithm.staleness_bound;
+    const int bound = staleness_bound_;
     const std::int64_t slowest = *std::min_element(me.completed.begin(), me.completed.end());
     const bool over = me.shard.version >= budget(ctx.scenario());
     std::vector<int> still_waiting;
@@ -111,12 +111,20 @@ class AsyncParameterServer : public TrainingAlgorithm {
     me.waiting = std::move(still_waiting);
   }
 
+  int servers_count_;    // /algorithm/servers
+  int staleness_bound_;  // /algorithm/staleness_bound: SSP bound s, -1 for none
   std::vector<std::vector<std::int64_t>> worker_versions_;  // per worker: the shard versions it read
   std::map<int, Server> servers_;
 };
 
-const bool registered = TrainingAlgorithmRegistry::add("async_parameter_server",
-                                                       [] { return std::make_unique<AsyncParameterServer>(); });
+const bool registered = TrainingAlgorithmRegistry::add(
+    {"async_parameter_server",
+     "asynchronous parameter server (Hogwild-style updates as gradients arrive), optionally stale-synchronous "
+     "(SSP, Ho et al. 2013)",
+     {Option::integer("servers", 1, 1, 1 << 16, "server shards, each on its own host and link"),
+      Option::integer("staleness_bound", -1, -1, 1 << 20,
+                      "SSP bound s: a worker may not start iteration c before every worker has finished c - s; -1: none")}},
+    [](const OptionValues& o) { return std::make_unique<AsyncParameterServer>(o); });
 
 }  // namespace
 }  // namespace dtsim

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 namespace dtsim {
 

@@ -7,8 +7,8 @@
 
 namespace dtsim {
 
-CompressedExchange::CompressedExchange(const Scenario& s)
-    : compressor_(make_compressor(s.algorithm.compression, s.workload.bytes_per_param)) {}
+CompressedExchange::CompressedExchange(const Scenario& s, const std::string& compressor, const OptionValues& options)
+    : compressor_(make_compressor(compressor, options, s.workload.bytes_per_param)) {}
 
 Message CompressedExchange::exchange(RankContext& ctx, const Collective& collective, const std::vector<int>& group,
                                      const Message& gradient, std::vector<float>* sent) {
@@ -72,7 +72,7 @@ void CompressedExchange::step(RankContext& ctx, const Collective& collective, co
   for (std::size_t i = 0; i < u.size(); ++i) corrected.values[i] = u[i] = mu * u[i] + gradient.values[i] + wd * x.values[i];
   std::vector<float> sent;
   const Message sum = exchange(ctx, collective, group, corrected, &sent);
-  if (is_sparsifier(compressor_->spec()))  // momentum factor masking: sent entries restart their velocity
+  if (compressor_->sparsifier())  // momentum factor masking: sent entries restart their velocity
     for (std::size_t i = 0; i < u.size(); ++i)
       if (sent[i] != 0.0f) u[i] = 0.0f;
   const auto scale = static_cast<float>(work.learning_rate(ctx) / ctx.size());

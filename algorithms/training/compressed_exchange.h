@@ -18,13 +18,14 @@
 
 #include "algorithms/collectives/collective.h"
 #include "algorithms/compression/compressor.h"
-#include "sim/workload.h"
+#include "sim/engine/workload.h"
 
 namespace dtsim {
 
 class CompressedExchange {
  public:
-  explicit CompressedExchange(const Scenario& s);
+  // `compressor`: the registered scheme with its options (/algorithm/compression).
+  CompressedExchange(const Scenario& s, const std::string& compressor, const OptionValues& options);
   // Returns the summed gradient: bytes = gradient.bytes, values (numerics only) = sum over the group of
   // decode(block of rank j).
   // `sent`, when given, receives this rank's own decoded contribution (numerics only).

@@ -1,4 +1,4 @@
-// "local_sgd": Parallel Restarted SGD / local SGD (seed 004, Yu et al.). Every rank trains its own
+// "local_sgd": Parallel Restarted SGD / local SGD (Yu, Yang and Zhu, AAAI 2019: "Parallel Restarted SGD with Faster Convergence and Less Communication"). Every rank trains its own
 // model with plain local optimizer steps and the models are averaged only now and then, so the
 // number of communication rounds falls by the averaging interval.
 //
@@ -31,9 +31,9 @@
 #include <set>
 
 #include "algorithms/collectives/collective.h"
-#include "algorithms/training/training_algorithm.h"
-#include "sim/straggler_model.h"
-#include "sim/workload.h"
+#include "sim/plugin/training_algorithm.h"
+#include "sim/engine/straggler_model.h"
+#include "sim/engine/workload.h"
 
 namespace dtsim {
 namespace {
@@ -50,7 +50,7 @@ std::int64_t growing_epoch_length(int interval, std::int64_t s) {
 }
 
 // I_i of Algorithm 3 for every rank.
-std::vector<int> steps_by_speed(const Scenario& s) {
+std::vector<int> steps_by_speed(const Scenario& s, int local_steps) {
   const int ranks = s.cluster.ranks();
   StragglerModel model(s.stragglers, s.seed, ranks);
   double fastest = INFINITY;
@@ -58,14 +58,23 @@ std::vector<int> steps_by_speed(const Scenario& s) {
   std::vector<int> steps(static_cast<std::size_t>(ranks));
   for (int r = 0; r < ranks; ++r)
     steps[static_cast<std::size_t>(r)] =
-        std::max(1, static_cast<int>(std::lround(s.algorithm.local_steps * fastest / model.static_factor(r))));
+        std::max(1, static_cast<int>(std::lround(local_steps * fastest / model.static_factor(r))));
   return steps;
 }
 
 class LocalSgd : public TrainingAlgorithm {
  public:
+  // The options of the algorithm: what validate and the iterations read.
+  struct Options {
+    std::string collective;      // /algorithm/collective: how the models are averaged
+    int local_steps = 1;         // I
+    std::string local_schedule;  // constant | growing | by_speed
+  };
+  explicit LocalSgd(const OptionValues& o)
+      : options_{o.text("collective"), static_cast<int>(o.integer("local_steps")), o.text("local_schedule")} {}
+
   void validate(const Scenario& s, ErrorList& errors) const override {
-    const AlgorithmSpec& a = s.algorithm;
+    const Options& a = options_;
     if (s.workload.bucket_size > 0)
       errors.add("/workload/bucket_size", "gradient buckets are not modelled for local_sgd (it averages the "
                                           "parameters after the local steps, not the gradient); remove it");
@@ -85,7 +94,7 @@ class LocalSgd : public TrainingAlgorithm {
 
   void worker_iteration(RankContext& ctx, Workload& work) override {
     set_up(ctx.scenario());
-    const std::string& schedule = ctx.scenario().algorithm.local_schedule;
+    const std::string& schedule = options_.local_schedule;
     if (schedule == "by_speed") {
       const int rank = ctx.rank();
       for (int k = 0; k < steps_[static_cast<std::size_t>(rank)]; ++k) {
@@ -98,7 +107,7 @@ class LocalSgd : public TrainingAlgorithm {
     local_step(ctx, work);
     const int t = ctx.iteration();
     const bool average_now = schedule == "growing" ? averaging_points_.count(t) > 0
-                                                   : (t + 1) % ctx.scenario().algorithm.local_steps == 0;
+                                                   : (t + 1) % options_.local_steps == 0;
     if (average_now) average(ctx, work);
   }
 
@@ -119,22 +128,23 @@ class LocalSgd : public TrainingAlgorithm {
   // Shared by all ranks of the run (one algorithm object per run; SimGrid actors are cooperative).
   void set_up(const Scenario& s) {
     if (collective_) return;
-    collective_ = CollectiveRegistry::create(s.algorithm.collective);
+    collective_ = CollectiveRegistry::create(options_.collective);
     group_.resize(static_cast<std::size_t>(s.cluster.ranks()));
     std::iota(group_.begin(), group_.end(), 0);
-    if (s.algorithm.local_schedule == "growing") {
+    if (options_.local_schedule == "growing") {
       std::int64_t end = 0;  // iterations 0..end-1 are done after epoch s
       for (std::int64_t epoch = 1; end < s.run.iterations; ++epoch) {
-        end += growing_epoch_length(s.algorithm.local_steps, epoch);
+        end += growing_epoch_length(options_.local_steps, epoch);
         averaging_points_.insert(static_cast<int>(end - 1));
       }
     }
-    if (s.algorithm.local_schedule == "by_speed") {
-      steps_ = steps_by_speed(s);
+    if (options_.local_schedule == "by_speed") {
+      steps_ = steps_by_speed(s, options_.local_steps);
       next_sample_.assign(steps_.size(), 0);
     }
   }
 
+  Options options_;
   std::unique_ptr<Collective> collective_;
   std::vector<int> group_;
   std::set<int> averaging_points_;         // growing: iterations that end an epoch
@@ -142,7 +152,14 @@ class LocalSgd : public TrainingAlgorithm {
   std::vector<std::int64_t> next_sample_;  // by_speed: each rank's next mini-batch number
 };
 
-const bool registered = TrainingAlgorithmRegistry::add("local_sgd", [] { return std::make_unique<LocalSgd>(); });
+const bool registered = TrainingAlgorithmRegistry::add(
+    {"local_sgd", "local SGD / Parallel Restarted SGD (Yu et al. 2019): models averaged every I local steps",
+     {Option::member("collective", "collective", std::string("ring"), "the allreduce that averages the models"),
+      Option::integer("local_steps", 1, 1, 1 << 20, "I, the local steps between averages"),
+      Option::choice("local_schedule", std::string("constant"), {"constant", "growing", "by_speed"},
+                     "constant: average every I steps; growing: epoch s lasts ceil(I s^(1/3)) steps; by_speed: rank "
+                     "i runs max(1, round(I f_min / f_i)) steps per round")}},
+    [](const OptionValues& o) { return std::make_unique<LocalSgd>(o); });
 
 }  // namespace
 }  // namespace dtsim

@@ -11,7 +11,7 @@
 // dropped gradients' compute time is reported as wasted work. run.iterations counts model updates.
 #include "algorithms/collectives/chunks.h"
 #include "algorithms/training/ps_exchange.h"
-#include "algorithms/training/training_algorithm.h"
+#include "sim/plugin/training_algorithm.h"
 
 #include <map>
 
@@ -23,18 +23,22 @@ std::int64_t reply_tag(std::int64_t version, bool dropped) { return version * 2 
 
 class ParameterServer : public TrainingAlgorithm {
  public:
+  explicit ParameterServer(const OptionValues& o)
+      : servers_count_(static_cast<int>(o.integer("servers"))),
+        backup_workers_(static_cast<int>(o.integer("backup_workers"))) {}
+
   void validate(const Scenario& s, ErrorList& errors) const override {
-    if (s.algorithm.collective != "ring")  // the default; PS does not use a collective
-      errors.add("/algorithm/collective", "\"" + s.algorithm.collective +
-                                              "\" has no meaning for parameter_server; remove the key");
-    if (s.algorithm.backup_workers > 0 && s.workload.bucket_size > 0)
+    if (backup_workers_ > s.cluster.ranks() - 1)
+      errors.add("/algorithm/backup_workers", std::to_string(backup_workers_) + " is out of range; allowed: 0 to " +
+                                                  std::to_string(s.cluster.ranks() - 1) + " (ranks - 1)");
+    if (backup_workers_ > 0 && s.workload.bucket_size > 0)
       errors.add("/workload/bucket_size", "gradient buckets are not modelled with backup workers; remove one of them");
   }
-  int server_count(const Scenario& s) const override { return s.algorithm.servers; }
-  bool synchronous(const Scenario& s) const override { return s.algorithm.backup_workers == 0; }
+  int server_count(const Scenario&) const override { return servers_count_; }
+  bool synchronous(const Scenario&) const override { return backup_workers_ == 0; }
 
   void worker_iteration(RankContext& ctx, Workload& work) override {
-    if (ctx.scenario().algorithm.backup_workers > 0) return backup_worker_iteration(ctx, work);
+    if (backup_workers_ > 0) return backup_worker_iteration(ctx, work);
     const int k = ctx.endpoints() - ctx.size();
     const Message gradient = work.gradient(ctx);
     const Chunks shards(gradient, k);
@@ -50,7 +54,7 @@ class ParameterServer : public TrainingAlgorithm {
   }
 
   void server_iteration(RankContext& ctx, int server, Workload& work) override {
-    if (ctx.scenario().algorithm.backup_workers > 0) return backup_server_event(ctx, server, work);
+    if (backup_workers_ > 0) return backup_server_event(ctx, server, work);
     const int workers = ctx.size();
     std::vector<RankContext::Request> pushes;
     for (int w = 0; w < workers; ++w) pushes.push_back(ctx.irecv(w));
@@ -87,7 +91,7 @@ class ParameterServer : public TrainingAlgorithm {
   void backup_server_event(RankContext& ctx, int server, Workload& work) {
     Server& me = servers_[server];
     initialize_shard(me.shard, ctx, work, server);
-    const int m = ctx.size() - ctx.scenario().algorithm.backup_workers;
+    const int m = ctx.size() - backup_workers_;
     ServerEventLoop::Push push = me.loop.next_push(ctx);
     const bool counts = push.gradient.tag == me.shard.version && me.shard.version < ctx.scenario().run.iterations;
     if (!counts) {  // late: the update it was meant for is done
@@ -122,12 +126,19 @@ class ParameterServer : public TrainingAlgorithm {
     Message sum;               // of the gradients accepted for the current version
     std::vector<int> accepted;
   };
+  int servers_count_;         // /algorithm/servers: shards, each on its own host
+  int backup_workers_;        // /algorithm/backup_workers: e; each update takes the first ranks - e gradients
   std::vector<std::int64_t> versions_;  // per worker: the model version it holds
   std::map<int, Server> servers_;
 };
 
-const bool registered =
-    TrainingAlgorithmRegistry::add("parameter_server", [] { return std::make_unique<ParameterServer>(); });
+const bool registered = TrainingAlgorithmRegistry::add(
+    {"parameter_server",
+     "synchronous parameter server (Li et al. 2014), optionally with backup workers (Chen et al. 2016)",
+     {Option::integer("servers", 1, 1, 1 << 16, "server shards, each on its own host and link"),
+      Option::integer("backup_workers", 0, 0, 1 << 20,
+                      "e of the ranks are backups: each update takes the first ranks - e gradients and drops the rest")}},
+    [](const OptionValues& o) { return std::make_unique<ParameterServer>(o); });
 
 }  // namespace
 }  // namespace dtsim

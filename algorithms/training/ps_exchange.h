@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "algorithms/collectives/chunks.h"
-#include "sim/rank_context.h"
-#include "sim/workload.h"
+#include "sim/engine/rank_context.h"
+#include "sim/engine/workload.h"
 
 namespace dtsim {
 

@@ -4,9 +4,10 @@
 
 #include <cmath>
 
-#include "sim/child_process.h"
-#include "sim/scenario.h"
+#include "sim/app/child_process.h"
+#include "sim/scenario/scenario.h"
 #include "tests/core/test_support.h"
+#include "sim/engine/load_scenario.h"
 
 namespace dtsim::test {
 

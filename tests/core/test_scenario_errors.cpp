@@ -2,8 +2,9 @@
 // path, the bad value and what is allowed.
 #include <doctest/doctest.h>
 
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "tests/core/test_support.h"
+#include "sim/engine/load_scenario.h"
 
 namespace {
 
@@ -119,7 +120,7 @@ TEST_CASE("core: inconsistent combinations are rejected") {
 
   s = dtsim::test::base_scenario(4);
   s["network"]["fat_tree"] = {{"down", {2, 2}}, {"up", {1, 2}}, {"links", {1, 1}}};
-  CHECK(contains(errors_of(s), "/network/fat_tree: is only allowed with \"topology\": \"fat_tree\""));
+  CHECK(contains(errors_of(s), "/network/fat_tree: is only meaningful for \"fat_tree\"; remove it for \"switch\""));
 
   s = dtsim::test::base_scenario(4);
   s["workload"] = {{"bytes_per_param", 4}};  // no catalog model: params and compute_time required

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "sim/intervals.h"
-#include "sim/units.h"
+#include "sim/engine/intervals.h"
+#include "sim/base/units.h"
 
 using namespace dtsim;
 

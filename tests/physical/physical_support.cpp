@@ -6,11 +6,12 @@
 
 #include <simgrid/s4u.hpp>
 
-#include "sim/child_process.h"
-#include "sim/scenario.h"
+#include "sim/app/child_process.h"
+#include "sim/scenario/scenario.h"
 #include "tests/core/test_support.h"
-#include "topologies/physical/physical_topology.h"
-#include "algorithms/training/training_algorithm.h"
+#include "sim/plugin/physical_topology.h"
+#include "sim/plugin/training_algorithm.h"
+#include "sim/engine/load_scenario.h"
 
 namespace sg4 = simgrid::s4u;
 
@@ -27,8 +28,9 @@ nlohmann::json routes(const nlohmann::json& document, const std::vector<std::pai
     sg4::Engine engine(&argc, argv);
     engine.set_config("network/model:CM02");
     const Scenario& s = parsed.scenario;
-    const int servers = TrainingAlgorithmRegistry::create(s.algorithm.name)->server_count(s);
-    std::vector<sg4::Host*> hosts = PhysicalTopologyRegistry::create(s.network.topology)->build(s, servers);
+    const int servers = TrainingAlgorithmRegistry::create(s.algorithm.name, s.algorithm.options)->server_count(s);
+    std::vector<sg4::Host*> hosts =
+        PhysicalTopologyRegistry::create(s.network.topology, s.network.topology_options)->build(s, servers);
     nlohmann::json out = nlohmann::json::array();
     for (auto [a, b] : pairs) {
       std::vector<sg4::Link*> links;

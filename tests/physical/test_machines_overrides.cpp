@@ -4,8 +4,9 @@
 
 #include <cmath>
 
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "tests/physical/physical_support.h"
+#include "sim/engine/load_scenario.h"
 
 namespace pt = dtsim::physical_test;
 using nlohmann::json;

@@ -1,8 +1,9 @@
 // Bad network entries are rejected with their JSON paths.
 #include <doctest/doctest.h>
 
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "tests/physical/physical_support.h"
+#include "sim/engine/load_scenario.h"
 
 namespace pt = dtsim::physical_test;
 using nlohmann::json;
@@ -84,7 +85,7 @@ TEST_CASE("physical: bad NIC counts, intra-node kinds, fidelity and fabric param
 
   s = base();
   s["network"]["torus"] = {{"dims", {4}}};
-  CHECK(contains(pt::errors_of(s), "/network/torus: is only allowed with \"topology\": \"torus\""));
+  CHECK(contains(pt::errors_of(s), "/network/torus: is only meaningful for \"torus\"; remove it for \"switch\""));
 
   s = base();
   s["cluster"]["nodes"] = 4;

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "sim/straggler_model.h"
+#include "sim/engine/straggler_model.h"
 
 namespace {
 

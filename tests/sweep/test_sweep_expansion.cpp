@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <set>
 
-#include "sim/sweep.h"
+#include "sim/app/sweep.h"
 #include "tests/core/test_support.h"
 #include "tests/sweep/sweep_helpers.h"
 

@@ -5,8 +5,9 @@
 
 #include "algorithms/collectives/collective.h"
 #include "algorithms/training/bucket_schedule.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "tests/core/test_support.h"
+#include "sim/engine/load_scenario.h"
 
 namespace {
 

@@ -11,8 +11,9 @@
 
 #include "algorithms/collectives/collective.h"
 #include "algorithms/compression/compressor.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "tests/core/test_support.h"
+#include "sim/engine/load_scenario.h"
 
 namespace {
 

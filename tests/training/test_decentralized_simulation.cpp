@@ -6,9 +6,10 @@
 #include <cmath>
 
 #include "kernels/least_squares.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "tests/core/test_support.h"
 #include "tests/training/gossip_harness.h"
+#include "sim/engine/load_scenario.h"
 
 namespace {
 

@@ -6,8 +6,9 @@
 #include <cmath>
 
 #include "kernels/least_squares.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "tests/core/test_support.h"
+#include "sim/engine/load_scenario.h"
 
 namespace {
 
@@ -262,5 +263,6 @@ TEST_CASE("local_sgd: meaningless combinations are rejected with their paths") {
   s["algorithm"]["name"] = "allreduce";
   r = dtsim::parse_scenario(s);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.errors[0].find("/algorithm/local_steps: is only meaningful for \"local_sgd\"") == 0);
+  CHECK(r.errors[0].find("/algorithm/local_schedule: is only meaningful for \"local_sgd\"") == 0);
+  CHECK(r.errors[1].find("/algorithm/local_steps: is only meaningful for \"local_sgd\"") == 0);
 }

@@ -6,21 +6,59 @@
 // A route: NIC -> router, then minimal routing (at most one green, one black, one global hop on each
 // side), router -> NIC; every link has network.bandwidth / network.latency.
 #include "topologies/physical/machine.h"
-#include "topologies/physical/physical_topology.h"
+#include "sim/plugin/physical_topology.h"
 
 namespace sg4 = simgrid::s4u;
 
 namespace dtsim {
 namespace {
 
+struct DragonflySpec {  // SimGrid's dragonfly: {count, parallel links} per level
+  unsigned groups = 0, global_links = 1;     // groups; links between two groups
+  unsigned chassis = 0, chassis_links = 1;   // chassis per group; links between two chassis of a group
+  unsigned routers = 0, router_links = 1;    // routers per chassis; links between two routers of a chassis
+  unsigned nodes = 0;                        // fabric ports (NICs) per router
+};
+
 long port_count(const DragonflySpec& d) {
   return static_cast<long>(d.groups) * d.chassis * d.routers * d.nodes;
 }
 
-class DragonflyTopology : public PhysicalTopology {
+// [count, parallel links] of one level; other lengths are reported by read_level.
+void read_level(const json& values, const char* key, unsigned& count, unsigned& links) {
+  const json& v = values.value(key, json::array());
+  if (v.size() != 2) return;
+  count = v[0].get<unsigned>();
+  links = v[1].get<unsigned>();
+}
+
+// Reads one [count, parallel links] pair under /network/dragonfly.
+Option level_option(const char* key, const char* what) {
+  const json schema = {{"type", "array"}, {"minItems", 2}, {"maxItems", 2}, {"items", {{"type", "integer"}, {"minimum", 1}}}};
+  const std::string k = key;
+  return Option::custom(
+      key, schema,
+      [k](JsonReader& d, const OptionContext&) {
+        const std::vector<std::int64_t> v = d.integer_list(k, 1);
+        if (v.size() != 2 && !v.empty())
+          d.errors().add(d.child_path(k), "has " + std::to_string(v.size()) +
+                                              " entries; expected [count, parallel links], e.g. [4, 1]");
+      },
+      std::string("[") + what + ", parallel links]");
+}
+
+class DragonflyTopology : public FabricTopology {
  public:
+  explicit DragonflyTopology(const OptionValues& o) {
+    const OptionValues section = o.object("dragonfly");
+    const json& v = section.raw();
+    read_level(v, "groups", d_.groups, d_.global_links);
+    read_level(v, "chassis", d_.chassis, d_.chassis_links);
+    read_level(v, "routers", d_.routers, d_.router_links);
+    d_.nodes = v.value("nodes", 0u);
+  }
   void validate_fabric(const Scenario& s, int extra_hosts, ErrorList& errors) const override {
-    const DragonflySpec& d = s.network.dragonfly;
+    const DragonflySpec& d = d_;
     if (port_count(d) == 0) return;  // already reported
     const long needed = fabric_ports(s, extra_hosts);
     if (port_count(d) < needed)
@@ -31,7 +69,7 @@ class DragonflyTopology : public PhysicalTopology {
   }
 
   std::vector<sg4::Host*> build(const Scenario& s, int extra_hosts) const override {
-    const DragonflySpec& d = s.network.dragonfly;
+    const DragonflySpec& d = d_;
     ClusterLeaves leaves(s, extra_hosts);
     auto make_leaf = [&](sg4::NetZone* zone, const std::vector<unsigned long>&, unsigned long id) {
       return leaves.create(zone, id);
@@ -46,10 +84,19 @@ class DragonflyTopology : public PhysicalTopology {
     leaves.apply_overrides();
     return leaves.hosts();
   }
+
+ private:
+  DragonflySpec d_;  // /network/dragonfly
 };
 
-const bool registered =
-    PhysicalTopologyRegistry::add("dragonfly", [] { return std::make_unique<DragonflyTopology>(); });
+const bool registered = PhysicalTopologyRegistry::add(
+    {"dragonfly", "SimGrid's dragonfly zone (Cray Cascade style): groups of chassis of routers",
+     {Option::object("dragonfly",
+                     {level_option("groups", "groups"), level_option("chassis", "chassis per group"),
+                      level_option("routers", "routers per chassis"),
+                      Option::integer("nodes", std::nullopt, 1, 1 << 20, "NIC ports per router")},
+                     "{\"groups\": [g, links], \"chassis\": [c, links], \"routers\": [r, links], \"nodes\": n}")}},
+    [](const OptionValues& o) { return std::make_unique<DragonflyTopology>(o); });
 
 }  // namespace
 }  // namespace dtsim

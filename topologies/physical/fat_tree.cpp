@@ -6,12 +6,16 @@
 // consecutive leaves share an edge switch. A route between leaves under one edge switch crosses 2
 // links, one whose lowest common switch is at level l crosses 2l links.
 #include "topologies/physical/machine.h"
-#include "topologies/physical/physical_topology.h"
+#include "sim/plugin/physical_topology.h"
 
 namespace sg4 = simgrid::s4u;
 
 namespace dtsim {
 namespace {
+
+struct FatTreeSpec {  // SimGrid's fat-tree parameters (see create_fatTree_zone), per level
+  std::vector<unsigned> down, up, links;
+};
 
 long leaf_count(const FatTreeSpec& spec) {
   long leaves = 1;
@@ -19,10 +23,20 @@ long leaf_count(const FatTreeSpec& spec) {
   return leaves;
 }
 
-class FatTreeTopology : public PhysicalTopology {
+std::vector<unsigned> unsigned_list(const OptionValues& o, const char* key) {
+  std::vector<unsigned> out;
+  for (const json& v : o.raw().value(key, json::array())) out.push_back(v.get<unsigned>());
+  return out;
+}
+
+class FatTreeTopology : public FabricTopology {
  public:
+  explicit FatTreeTopology(const OptionValues& o) {
+    const OptionValues ft = o.object("fat_tree");
+    spec_ = {unsigned_list(ft, "down"), unsigned_list(ft, "up"), unsigned_list(ft, "links")};
+  }
   void validate_fabric(const Scenario& s, int extra_hosts, ErrorList& errors) const override {
-    const FatTreeSpec& ft = s.network.fat_tree;
+    const FatTreeSpec& ft = spec_;
     if (ft.down.empty()) return;  // already reported as missing
     if (ft.up.size() != ft.down.size() || ft.links.size() != ft.down.size())
       errors.add("/network/fat_tree", "down, up and links must have one entry per level (down has " +
@@ -35,7 +49,7 @@ class FatTreeTopology : public PhysicalTopology {
   }
 
   std::vector<sg4::Host*> build(const Scenario& s, int extra_hosts) const override {
-    const FatTreeSpec& ft = s.network.fat_tree;
+    const FatTreeSpec& ft = spec_;
     ClusterLeaves leaves(s, extra_hosts);
     auto make_leaf = [&](sg4::NetZone* zone, const std::vector<unsigned long>&, unsigned long id) {
       return leaves.create(zone, id);
@@ -49,10 +63,19 @@ class FatTreeTopology : public PhysicalTopology {
     leaves.apply_overrides();
     return leaves.hosts();
   }
+
+ private:
+  FatTreeSpec spec_;  // /network/fat_tree
 };
 
-const bool registered =
-    PhysicalTopologyRegistry::add("fat_tree", [] { return std::make_unique<FatTreeTopology>(); });
+const bool registered = PhysicalTopologyRegistry::add(
+    {"fat_tree", "SimGrid's fat-tree zone (Zahavi's XGFT notation); oversubscribed with fewer up than down links",
+     {Option::object("fat_tree",
+                     {Option::integer_list("down", 1, "children per switch, per level, leaves first"),
+                      Option::integer_list("up", 1, "parents per node, per level"),
+                      Option::integer_list("links", 1, "parallel links per connection, per level")},
+                     "per level, leaves first (SimGrid's create_fatTree_zone); product(down) leaves")}},
+    [](const OptionValues& o) { return std::make_unique<FatTreeTopology>(o); });
 
 }  // namespace
 }  // namespace dtsim

@@ -18,8 +18,9 @@
 
 #include <simgrid/s4u.hpp>
 
-#include "sim/json_reader.h"
-#include "sim/scenario.h"
+#include "sim/base/json_reader.h"
+#include "sim/plugin/physical_topology.h"
+#include "sim/scenario/scenario.h"
 
 namespace dtsim {
 
@@ -32,6 +33,17 @@ long fabric_ports(const Scenario& s, int extra_hosts);
 
 // Checks shared by every topology: nics_per_node against gpus_per_node, override node/NIC ranges.
 void validate_machines(const Scenario& s, ErrorList& errors);
+
+// A topology of machines on a fabric: the shared machine checks, then the fabric's own.
+class FabricTopology : public PhysicalTopology {
+ public:
+  void validate(const Scenario& s, int extra_hosts, ErrorList& errors) const final {
+    validate_machines(s, errors);
+    validate_fabric(s, extra_hosts, errors);
+  }
+  // Fabric-specific checks (e.g. a fat-tree's leaf count).
+  virtual void validate_fabric(const Scenario&, int /*extra_hosts*/, ErrorList&) const {}
+};
 
 class ClusterLeaves {
  public:

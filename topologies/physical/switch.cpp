@@ -1,14 +1,14 @@
 // "switch": every NIC on its own full-duplex link to one non-blocking switch. A route between two
 // machines crosses two links (sender's NIC up, receiver's NIC down), so alpha = 2 x link latency.
 #include "topologies/physical/machine.h"
-#include "topologies/physical/physical_topology.h"
+#include "sim/plugin/physical_topology.h"
 
 namespace sg4 = simgrid::s4u;
 
 namespace dtsim {
 namespace {
 
-class SwitchTopology : public PhysicalTopology {
+class SwitchTopology : public FabricTopology {
  public:
   std::vector<sg4::Host*> build(const Scenario& s, int extra_hosts) const override {
     auto* fabric = sg4::create_star_zone("fabric");
@@ -28,8 +28,9 @@ class SwitchTopology : public PhysicalTopology {
   }
 };
 
-const bool registered =
-    PhysicalTopologyRegistry::add("switch", [] { return std::make_unique<SwitchTopology>(); });
+const bool registered = PhysicalTopologyRegistry::add(
+    {"switch", "every NIC on its own full-duplex link to one non-blocking switch", {}},
+    [](const OptionValues&) { return std::make_unique<SwitchTopology>(); });
 
 }  // namespace
 }  // namespace dtsim

@@ -7,18 +7,27 @@
 #include <numeric>
 
 #include "topologies/physical/machine.h"
-#include "topologies/physical/physical_topology.h"
+#include "sim/plugin/physical_topology.h"
 
 namespace sg4 = simgrid::s4u;
 
 namespace dtsim {
 namespace {
 
-class TorusTopology : public PhysicalTopology {
+class TorusTopology : public FabricTopology {
  public:
+  explicit TorusTopology(const OptionValues& o) {
+    const OptionValues torus = o.object("torus");
+    for (const json& d : torus.raw().value("dims", json::array())) dims_.push_back(d.get<unsigned>());
+  }
   void validate_fabric(const Scenario& s, int extra_hosts, ErrorList& errors) const override {
-    const auto& dims = s.network.torus.dims;
+    const auto& dims = dims_;
     if (dims.empty()) return;  // already reported
+    if (dims.size() > 3) {
+      errors.add("/network/torus/dims", "has " + std::to_string(dims.size()) +
+                                            " dimensions; allowed: 1 to 3 (e.g. [4, 4] or [4, 4, 4])");
+      return;
+    }
     long positions = 1;
     for (unsigned d : dims) positions *= d;
     const long needed = fabric_ports(s, extra_hosts);
@@ -33,7 +42,7 @@ class TorusTopology : public PhysicalTopology {
     auto make_leaf = [&](sg4::NetZone* zone, const std::vector<unsigned long>&, unsigned long id) {
       return leaves.create(zone, id);
     };
-    const std::vector<unsigned long> dims(s.network.torus.dims.begin(), s.network.torus.dims.end());
+    const std::vector<unsigned long> dims(dims_.begin(), dims_.end());
     auto* fabric = sg4::create_torus_zone("fabric", nullptr, dims, sg4::ClusterCallbacks(make_leaf),
                                           s.network.link.bandwidth, s.network.link.latency,
                                           sg4::Link::SharingPolicy::SPLITDUPLEX);
@@ -42,9 +51,16 @@ class TorusTopology : public PhysicalTopology {
     leaves.apply_overrides();
     return leaves.hosts();
   }
+
+ private:
+  std::vector<unsigned> dims_;  // /network/torus/dims
 };
 
-const bool registered = PhysicalTopologyRegistry::add("torus", [] { return std::make_unique<TorusTopology>(); });
+const bool registered = PhysicalTopologyRegistry::add(
+    {"torus", "SimGrid's torus zone, 1 to 3 dimensions, dimension-ordered shortest routes",
+     {Option::object("torus", {Option::integer_list("dims", 1, "positions per dimension, e.g. [4, 4]")},
+                     "the torus shape (product of dims >= NICs + servers)")}},
+    [](const OptionValues& o) { return std::make_unique<TorusTopology>(o); });
 
 }  // namespace
 }  // namespace dtsim

@@ -4,6 +4,9 @@
 
 #include "topologies/logical/registry.h"
 #include "topologies/logical/validate.h"
+#include "topologies/logical/weights.h"
+
+#include <limits>
 
 namespace dtsim {
 namespace {
@@ -19,16 +22,81 @@ Message to_message(const GossipVec<float>& v, double bytes) {
   return m;
 }
 
+// /algorithm/graph/edges: [[from, to], [from, to, weight], ...] (edge_list graphs).
+void read_edges(JsonReader& graph, const OptionContext&) {
+  const json* edges = graph.raw("edges");
+  if (!edges) return;
+  if (!edges->is_array()) {
+    graph.errors().add(graph.child_path("edges"), quote(*edges) + " is not an array of [from, to] or [from, to, weight]");
+    return;
+  }
+  for (size_t i = 0; i < edges->size(); ++i) {
+    const json& e = (*edges)[i];
+    if (!e.is_array() || e.size() < 2 || e.size() > 3 || !e[0].is_number_integer() || !e[1].is_number_integer() ||
+        (e.size() == 3 && !e[2].is_number()))
+      graph.errors().add(graph.child_path("edges") + "/" + std::to_string(i),
+                         quote(e) + " is not [from, to] or [from, to, weight]");
+  }
+  graph.resolved()["edges"] = *edges;
+}
+
+OptionList graph_options() {
+  const json edge_schema = {{"type", "array"},
+                            {"items", {{"type", "array"}, {"minItems", 2}, {"maxItems", 3}, {"items", {{"type", "number"}}}}}};
+  return {
+      Option::choice_from("name", std::string("ring"), [] { return logical::topology_names(); },
+                          "the communication graph (dtsim topo lists them with their properties)"),
+      Option::choice("weights", std::string("default"),
+                     {"default", "uniform", "metropolis", "metropolis_hastings", "metropolis-hastings", "mh"},
+                     "mixing weights: default (Metropolis-Hastings on symmetric graphs, else uniform), uniform, "
+                     "metropolis"),
+      Option::number("p", 0.5, 0, false, 1, "erdos_renyi: link probability"),
+      Option::integer("seed", std::nullopt, 0, std::numeric_limits<std::int64_t>::max(), "erdos_renyi: random stream")
+          .default_from([](const OptionContext& c) { return json(c.seed); }, "the scenario seed"),
+      Option::integer("rows", 0, 0, 1 << 20, "grid / torus: rows (0: the most square factorization)"),
+      Option::integer("per_node", std::nullopt, 0, 1 << 20, "hierarchical: ranks per machine")
+          .default_from([](const OptionContext& c) { return json(c.gpus_per_node); }, "cluster.gpus_per_node"),
+      Option::custom("edges", edge_schema, read_edges, "edge_list: [[from, to, weight?], ...]"),
+      Option::boolean("directed", false, "edge_list: the links are one-way"),
+  };
+}
+
 }  // namespace
+
+OptionList DecentralizedAlgorithm::shared_options() {
+  return {Option::object("graph", graph_options(), "the logical communication graph and its mixing weights"),
+          Option::integer("global_average_every", 0, 0, std::numeric_limits<int>::max(),
+                          "average all models with `collective` every H iterations (0: never)"),
+          Option::member("collective", "collective", std::string("ring"), "the allreduce of the global averages")};
+}
+
+DecentralizedAlgorithm::DecentralizedAlgorithm(std::string rule, const OptionValues& o)
+    : rule_name_(std::move(rule)),
+      overlap_(o.has("overlap") && o.boolean("overlap")),
+      global_average_every_(static_cast<int>(o.integer("global_average_every"))),
+      collective_name_(o.text("collective")) {
+  const OptionValues g = o.object("graph");
+  graph_name_ = g.text("name");
+  graph_params_.weighting = logical::parse_weighting(g.text("weights"));
+  graph_params_.p = g.number("p");
+  graph_params_.seed = static_cast<std::uint64_t>(g.integer("seed"));
+  graph_params_.rows = static_cast<int>(g.integer("rows"));
+  graph_params_.per_node = static_cast<int>(g.integer("per_node"));
+  if (g.has("edges"))
+    for (const json& e : g.raw().at("edges"))
+      if (e.is_array() && e.size() >= 2)
+        graph_params_.edges.push_back({e[0].get<int>(), e[1].get<int>(), e.size() == 3 ? e[2].get<double>() : -1.0});
+  graph_params_.directed = g.boolean("directed");
+}
 
 void DecentralizedAlgorithm::validate(const Scenario& s, ErrorList& errors) const {
   try {
     const logical::Topology t =
-        logical::make_topology(s.algorithm.graph.name, s.cluster.ranks(), s.algorithm.graph.params);
+        logical::make_topology(graph_name_, s.cluster.ranks(), graph_params_);
     const bool symmetric = gossip_rules().at(rule_name_).needs_symmetric_w;
     const std::string problem = logical::check_doubly_stochastic(t, symmetric);
     if (!problem.empty())
-      errors.add("/algorithm/graph", "\"" + s.algorithm.graph.name + "\" gives a mixing matrix " + rule_name_ +
+      errors.add("/algorithm/graph", "\"" + graph_name_ + "\" gives a mixing matrix " + rule_name_ +
                                          " cannot use: " + problem +
                                          (symmetric ? " (this algorithm needs W symmetric and doubly stochastic)"
                                                     : " (gossip needs W doubly stochastic)"));
@@ -39,13 +107,13 @@ void DecentralizedAlgorithm::validate(const Scenario& s, ErrorList& errors) cons
 
 void DecentralizedAlgorithm::set_up(const Scenario& s) {
   topology_ = std::make_unique<logical::Topology>(
-      logical::make_topology(s.algorithm.graph.name, s.cluster.ranks(), s.algorithm.graph.params));
+      logical::make_topology(graph_name_, s.cluster.ranks(), graph_params_));
   GossipRuleParams params;
   params.momentum = s.workload.numerics.replica.optimizer.momentum;
-  params.overlap = s.algorithm.overlap;
+  params.overlap = overlap_;
   for (int r = 0; r < s.cluster.ranks(); ++r) rules_.push_back(gossip_rules().at(rule_name_).make_float(params));
-  if (s.algorithm.global_average_every > 0) {
-    global_average_ = CollectiveRegistry::create(s.algorithm.collective);
+  if (global_average_every_ > 0) {
+    global_average_ = CollectiveRegistry::create(collective_name_);
     everyone_.resize(s.cluster.ranks());
     std::iota(everyone_.begin(), everyone_.end(), 0);
   }
@@ -93,7 +161,7 @@ void DecentralizedAlgorithm::worker_iteration(RankContext& ctx, Workload& work) 
   work.set_parameters(ctx, to_message(x, ctx.scenario().workload.message_bytes()));
   if (rule.gradient_at() == At::AfterExchange) rule.after_gradient(to_vec(work.gradient(ctx)));
 
-  const int every = ctx.scenario().algorithm.global_average_every;
+  const int every = global_average_every_;
   if (every > 0 && (k + 1) % every == 0) {
     Message params = work.parameters(ctx);
     global_average_->allreduce(ctx, everyone_, params);

@@ -9,17 +9,19 @@
 
 #include "algorithms/collectives/collective.h"
 #include "algorithms/training/decentralized/gossip_rule.h"
-#include "algorithms/training/training_algorithm.h"
+#include "sim/plugin/training_algorithm.h"
+#include "topologies/logical/registry.h"
 #include "topologies/logical/topology.h"
 
 namespace dtsim {
 
 class DecentralizedAlgorithm : public TrainingAlgorithm {
  public:
-  explicit DecentralizedAlgorithm(std::string rule) : rule_name_(std::move(rule)) {}
+  DecentralizedAlgorithm(std::string rule, const OptionValues& options);
+  // The /algorithm keys every decentralized algorithm owns: graph, global_average_every, collective.
+  static OptionList shared_options();
   void validate(const Scenario& s, ErrorList& errors) const override;
   bool keeps_replicas_identical() const override { return false; }
-  bool uses_graph() const override { return true; }
   void worker_iteration(RankContext& ctx, Workload& work) override;
 
  private:
@@ -29,6 +31,11 @@ class DecentralizedAlgorithm : public TrainingAlgorithm {
                                    std::vector<RankContext::Request>& sends, const GossipVec<float>& send);
 
   std::string rule_name_;
+  std::string graph_name_;         // /algorithm/graph/name
+  logical::Params graph_params_;   // the rest of /algorithm/graph
+  bool overlap_ = false;           // /algorithm/overlap (D-SGD only)
+  int global_average_every_ = 0;   // /algorithm/global_average_every (0: never)
+  std::string collective_name_;    // /algorithm/collective: the global average's allreduce
   std::unique_ptr<logical::Topology> topology_;
   std::vector<std::unique_ptr<GossipRule<float>>> rules_;  // one per rank: the rule keeps rank state
   std::unique_ptr<Collective> global_average_;

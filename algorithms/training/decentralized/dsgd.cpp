@@ -24,8 +24,17 @@ class Dsgd : public GossipRule<S> {
   bool overlap_;
 };
 
-const bool registered = register_gossip_rule(
-    "dsgd", make_rule_maker<Dsgd>("decentralized SGD, adapt-then-combine (or combine-while-adapting with overlap)"));
+GossipRuleMaker dsgd_maker() {
+  GossipRuleMaker maker =
+      make_rule_maker<Dsgd>("decentralized SGD, adapt-then-combine (or combine-while-adapting with overlap)");
+  maker.options.push_back(Option::boolean(
+      "overlap", false,
+      "exchange x while the gradient is computed (BlueFog's non-blocking neighbor allreduce); the other rules need "
+      "the gradient before they can send"));
+  return maker;
+}
+
+const bool registered = register_gossip_rule("dsgd", dsgd_maker());
 
 }  // namespace
 }  // namespace dtsim

@@ -10,8 +10,13 @@ std::map<std::string, GossipRuleMaker>& gossip_rules() {
 }
 
 bool register_gossip_rule(const std::string& name, GossipRuleMaker maker) {
+  OptionList options = DecentralizedAlgorithm::shared_options();
+  options.insert(options.end(), maker.options.begin(), maker.options.end());
+  const std::string summary = maker.summary;
   gossip_rules()[name] = std::move(maker);
-  return TrainingAlgorithmRegistry::add(name, [name] { return std::make_unique<DecentralizedAlgorithm>(name); });
+  return TrainingAlgorithmRegistry::add({name, summary, options}, [name](const OptionValues& o) {
+    return std::make_unique<DecentralizedAlgorithm>(name, o);
+  });
 }
 
 }  // namespace dtsim

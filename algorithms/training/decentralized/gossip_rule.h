@@ -1,4 +1,4 @@
-// A decentralized update rule (seed 003): what one rank sends to its graph neighbours each round and
+// A decentralized update rule: what one rank sends to its graph neighbours each round and
 // how it combines what it receives. The rule is written once, templated on the scalar, so that the
 // simulator runs it in float on the simulated network while the tests run the very same code in
 // double over a dense mixing matrix (tests/training/) to check the convergence claims.
@@ -18,6 +18,8 @@
 #include <vector>
 
 #include <Eigen/Core>
+
+#include "sim/base/options.h"
 
 namespace dtsim {
 
@@ -51,10 +53,13 @@ struct GossipRuleMaker {
   bool needs_symmetric_w = false;  // exact diffusion and EXTRA converge only with a symmetric W
   std::function<std::unique_ptr<GossipRule<float>>(const GossipRuleParams&)> make_float;
   std::function<std::unique_ptr<GossipRule<double>>(const GossipRuleParams&)> make_double;
+  OptionList options;              // /algorithm keys of this rule alone (D-SGD's overlap)
 };
 
 std::map<std::string, GossipRuleMaker>& gossip_rules();
-// Registers the rule and the training algorithm of the same name (algorithms/training/decentralized.h).
+// Registers the rule and the training algorithm of the same name (decentralized_algorithm.h), which
+// owns the rule's options plus those of every decentralized algorithm (graph, global_average_every,
+// collective).
 bool register_gossip_rule(const std::string& name, GossipRuleMaker maker);
 
 template <template <class> class Rule>

@@ -1,0 +1,256 @@
+#include "sim/app/collective_command.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "algorithms/collectives/runner.h"
+#include "sim/app/child_process.h"
+#include "sim/scenario/scenario.h"
+#include "sim/base/units.h"
+#include "sim/engine/load_scenario.h"
+#include "sim/base/problems.h"
+
+namespace dtsim {
+namespace {
+
+
+const char* kCollectiveUsage =
+    "usage: dtsim collective [SCENARIO] [options]\n"
+    "\n"
+    "Sweeps message sizes for collective algorithms on a platform and prints, per size, the simulated\n"
+    "time, algbw = S/t and busbw (nccl-tests: allreduce x 2(p-1)/p, reduce-scatter/allgather x (p-1)/p,\n"
+    "broadcast/reduce/neighbor exchange x 1), the alpha-beta closed form and #wrong (real float values\n"
+    "checked on every rank for sizes up to --check-max; '-' above). The platform is SCENARIO's (cluster\n"
+    "and network) or, without one, 8 machines on a 25 Gbps switch with 5 us links, exact model.\n"
+    "\n"
+    "options:\n"
+    "  --set /json/pointer=value   override a scenario field (repeatable)\n"
+    "  --nodes N, --gpus-per-node G, --bandwidth B, --latency L, --topology T, --model M\n"
+    "                              shortcuts for --set /cluster/... and /network/...\n"
+    "  --algorithms a,b,...        allreduce algorithms (default: every flat one, plus hierarchical\n"
+    "                              when G > 1); 'all' for every registered one, 'none' for none\n"
+    "  --ops op,...                other operations: reduce_scatter, allgather, broadcast, reduce,\n"
+    "                              neighbor_exchange, or 'all' (default: none)\n"
+    "  --min-bytes S, --max-bytes S, --factor F\n"
+    "                              sizes S_min, S_min x F, ... <= S_max (default 8 B, 1 GiB, 4)\n"
+    "  --fidelity step|fast        message by message, or one aggregated flow per pair and phase\n"
+    "  --check-max S               largest size whose values are checked (default 1 MiB)\n"
+    "  --csv FILE                  also write the table as CSV\n";
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::string human_size(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 4 && std::fmod(bytes, 1024) == 0) {
+    bytes /= 1024;
+    ++u;
+  }
+  std::ostringstream s;
+  s << std::setprecision(15) << bytes << " " << units[u];
+  return s.str();
+}
+
+double bus_factor(const std::string& operation, int p) {
+  if (operation == "allreduce") return 2.0 * (p - 1) / p;
+  if (operation == "reduce_scatter" || operation == "allgather") return static_cast<double>(p - 1) / p;
+  return 1.0;
+}
+
+}  // namespace
+
+int collective_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string scenario_file, algorithms_arg, ops_arg, csv_file;
+  std::vector<std::string> overrides;
+  double min_bytes = 8, max_bytes = 1024.0 * 1024 * 1024, factor = 4, check_max = 1024.0 * 1024;
+  Fidelity fidelity = Fidelity::Step;
+  auto bad = [&](const std::string& message) {
+    err << "dtsim collective: " << message << "\n" << kCollectiveUsage;
+    return kBadInput;
+  };
+  const std::pair<const char*, const char*> shortcuts[] = {
+      {"--nodes", "/cluster/nodes"},          {"--gpus-per-node", "/cluster/gpus_per_node"},
+      {"--bandwidth", "/network/bandwidth"},  {"--latency", "/network/latency"},
+      {"--topology", "/network/topology"},    {"--model", "/network/model"}};
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      out << kCollectiveUsage;
+      return 0;
+    }
+    if (a.rfind("--", 0) == 0) {
+      if (i + 1 >= args.size()) return bad(a + " needs a value");
+      const std::string v = args[++i];
+      bool done = false;
+      for (const auto& [flag, pointer] : shortcuts)
+        if (a == flag) {
+          const bool number = !v.empty() && v.find_first_not_of("0123456789.eE+-") == std::string::npos;
+          overrides.push_back(std::string(pointer) + "=" + (number ? v : nlohmann::json(v).dump()));
+          done = true;
+        }
+      if (done) continue;
+      if (a == "--set") overrides.push_back(v);
+      else if (a == "--algorithms") algorithms_arg = v;
+      else if (a == "--ops") ops_arg = v;
+      else if (a == "--csv") csv_file = v;
+      else if (a == "--fidelity") {
+        if (v != "step" && v != "fast") return bad("--fidelity: \"" + v + "\"; allowed: step, fast");
+        fidelity = parse_fidelity(v);
+      } else if (a == "--factor") {
+        char* end = nullptr;
+        factor = std::strtod(v.c_str(), &end);
+        if (!end || *end || !(factor > 1)) return bad("--factor: \"" + v + "\" must be a number > 1");
+      } else if (a == "--min-bytes" || a == "--max-bytes" || a == "--check-max") {
+        auto size = units::parse_size(v);
+        if (!size || *size < 0) return bad(a + ": \"" + v + "\" is not a size; use e.g. 8, \"64KiB\", \"1GiB\"");
+        (a == "--min-bytes" ? min_bytes : a == "--max-bytes" ? max_bytes : check_max) = *size;
+      } else {
+        return bad("unknown option " + a);
+      }
+    } else if (scenario_file.empty()) {
+      scenario_file = a;
+    } else {
+      return bad("unexpected argument " + a);
+    }
+  }
+  if (min_bytes < 1 || max_bytes < min_bytes) return bad("need 1 <= --min-bytes <= --max-bytes");
+
+  // Without a scenario: a default platform written to a temporary file, so that --set works alike.
+  std::string temp_file;
+  if (scenario_file.empty()) {
+    char pattern[] = "/tmp/dtsim-collective-XXXXXX";
+    const int fd = mkstemp(pattern);
+    if (fd < 0) {
+      err << "error: cannot create a temporary file\n";
+      return 1;
+    }
+    close(fd);
+    temp_file = pattern;
+    nlohmann::json doc = {{"name", "collective"},
+                          {"cluster", {{"nodes", 8}}},
+                          {"network", {{"topology", "switch"}, {"bandwidth", "25Gbps"}, {"latency", "5us"}}},
+                          {"workload", {{"params", 1}, {"compute_time", 0}}},
+                          {"output", {{"trace", false}}}};
+    std::ofstream(temp_file) << doc.dump();
+    scenario_file = temp_file;
+  }
+  ScenarioResult loaded = load_scenario(scenario_file, overrides);
+  if (!temp_file.empty()) std::remove(temp_file.c_str());
+  if (!loaded.ok()) {
+    return report_problems(loaded.errors, err, "nothing was run");
+  }
+  const Scenario& scenario = loaded.scenario;
+  const int p = scenario.cluster.ranks();
+  const int g = scenario.cluster.gpus_per_node;
+
+  // What to sweep.
+  std::vector<std::pair<std::string, std::string>> items;
+  const auto known = known_collectives();
+  const auto registered = CollectiveRegistry::names();
+  if (algorithms_arg.empty()) {
+    for (const std::string& name : registered)
+      if (name.rfind("hierarchical", 0) != 0 || (g > 1 && name == "hierarchical")) items.emplace_back("allreduce", name);
+  } else if (algorithms_arg == "all") {
+    for (const std::string& name : registered) items.emplace_back("allreduce", name);
+  } else if (algorithms_arg != "none") {
+    for (const std::string& name : split(algorithms_arg)) {
+      if (!CollectiveRegistry::contains(name)) {
+        std::string allowed;
+        for (const auto& n : registered) allowed += (allowed.empty() ? "" : ", ") + n;
+        return bad("--algorithms: unknown allreduce \"" + name + "\"; allowed: " + allowed);
+      }
+      items.emplace_back("allreduce", name);
+    }
+  }
+  if (!ops_arg.empty()) {
+    const std::vector<std::string> ops = split(ops_arg);
+    for (const std::string& op : ops)
+      if (op != "all" && (op == "allreduce" || std::none_of(known.begin(), known.end(),
+                                                            [&](const auto& k) { return k.first == op; })))
+        return bad("--ops: unknown operation \"" + op +
+                   "\"; allowed: reduce_scatter, allgather, broadcast, reduce, neighbor_exchange, all");
+    const bool all = std::find(ops.begin(), ops.end(), "all") != ops.end();
+    for (const auto& k : known)
+      if (k.first != "allreduce" && (all || std::find(ops.begin(), ops.end(), k.first) != ops.end())) items.push_back(k);
+  }
+  if (items.empty()) return bad("nothing to run (--algorithms none and no --ops)");
+  std::vector<double> sizes;
+  for (double s = min_bytes; s <= max_bytes * (1 + 1e-12); s *= factor) sizes.push_back(std::round(s));
+
+  const bool exact = scenario.network.model == "exact" && scenario.network.topology == "switch";
+  out << "# dtsim collective: " << p << " ranks (" << scenario.cluster.nodes << " nodes x " << g << " GPU"
+      << (g == 1 ? "" : "s") << "), " << scenario.network.topology << " @ " << scenario.network.link.bandwidth / 1e9
+      << " GB/s, latency " << scenario.network.link.latency * 1e6 << " us, model " << scenario.network.model
+      << ", fidelity " << fidelity_name(fidelity) << "\n";
+  out << "# algbw = size / time; busbw = algbw x bus factor (nccl-tests); model = alpha-beta closed form"
+      << (exact ? "" : " (exact only on a switch under the exact model)") << "\n";
+  out << std::left << std::setw(18) << "# operation" << std::setw(26) << "algorithm" << std::right << std::setw(12)
+      << "size" << std::setw(14) << "time(us)" << std::setw(13) << "algbw(GB/s)" << std::setw(13) << "busbw(GB/s)"
+      << std::setw(14) << "model(us)" << std::setw(8) << "#wrong" << std::setw(10) << "wall(s)" << "\n";
+  out.flush();  // before forking: a child must not inherit unwritten output
+  std::ofstream csv;
+  if (!csv_file.empty()) {
+    csv.open(csv_file);
+    csv << "operation,algorithm,ranks,fidelity,bytes,time_s,algbw_GBps,busbw_GBps,model_s,checked,wrong,wall_s\n";
+  }
+  int failures = 0;
+  for (const auto& [operation, algorithm] : items)
+    for (double bytes : sizes) {
+      CollectiveSpec spec;
+      spec.operation = operation;
+      spec.algorithm = algorithm;
+      spec.bytes = bytes;
+      spec.fidelity = fidelity;
+      spec.check_values = bytes <= check_max && bytes >= 4;
+      nlohmann::json r = run_in_child_process([&] {
+        CollectiveOutcome o = run_collective(scenario, spec);
+        return nlohmann::json{{"time", o.time_s}, {"checked", o.checked}, {"wrong", o.wrong}, {"wall", o.wall_s}};
+      });
+      if (r.contains("error")) {
+        err << "error: " << operation << "/" << algorithm << " at " << bytes << " B: " << r["error"].get<std::string>()
+            << "\n";
+        ++failures;
+        continue;
+      }
+      const double t = r["time"].get<double>();
+      // Closed forms are exact on a switch under the exact model, for flat algorithms on one GPU per
+      // machine and for hierarchical ones on any.
+      const bool modelled = exact && (g == 1 || (operation == "allreduce" && algorithm.rfind("hierarchical", 0) == 0));
+      const double model = modelled ? closed_form_time(scenario, spec) : NAN;
+      const double algbw = t > 0 ? bytes / t / 1e9 : 0;
+      const double busbw = algbw * bus_factor(operation, p);
+      const std::string wrong = spec.check_values ? std::to_string(r["wrong"].get<long>()) : "-";
+      if (spec.check_values && r["wrong"].get<long>() != 0) ++failures;
+      out << std::left << std::setw(18) << operation << std::setw(26) << algorithm << std::right << std::setw(12)
+          << human_size(bytes) << std::fixed << std::setprecision(2) << std::setw(14) << t * 1e6 << std::setprecision(3)
+          << std::setw(13) << algbw << std::setw(13) << busbw << std::setprecision(2) << std::setw(14);
+      if (modelled) out << model * 1e6;
+      else out << "-";
+      out << std::setw(8) << wrong << std::setprecision(3) << std::setw(10) << r["wall"].get<double>() << "\n"
+          << std::defaultfloat;
+      out.flush();
+      if (csv.is_open())
+        csv << operation << "," << algorithm << "," << p << "," << fidelity_name(fidelity) << "," << bytes << ","
+            << std::setprecision(12) << t << "," << algbw << "," << busbw << "," << model << ","
+            << r["checked"].get<long>() << "," << r["wrong"].get<long>() << "," << r["wall"].get<double>() << "\n";
+    }
+  if (failures) err << failures << " point" << (failures == 1 ? "" : "s") << " failed or reduced wrong values\n";
+  return failures ? 1 : 0;
+}
+
+}  // namespace dtsim

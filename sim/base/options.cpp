@@ -1,0 +1,364 @@
+#include "sim/base/options.h"
+
+#include <cmath>
+
+#include "sim/base/plugin_catalog.h"
+
+namespace dtsim {
+
+Option Option::integer(std::string key, std::optional<std::int64_t> fallback, std::int64_t min, std::int64_t max,
+                       std::string help) {
+  Option o;
+  o.type = Type::Integer;
+  o.key = std::move(key);
+  if (fallback) o.fallback = *fallback;
+  o.integer_min = min;
+  o.integer_max = max;
+  o.help = std::move(help);
+  return o;
+}
+
+Option Option::number(std::string key, std::optional<double> fallback, double min, bool min_exclusive, double max,
+                      std::string help) {
+  Option o;
+  o.type = Type::Number;
+  o.key = std::move(key);
+  if (fallback) o.fallback = *fallback;
+  o.min = min;
+  o.min_exclusive = min_exclusive;
+  o.max = max;
+  o.help = std::move(help);
+  return o;
+}
+
+Option Option::boolean(std::string key, bool fallback, std::string help) {
+  Option o;
+  o.type = Type::Boolean;
+  o.key = std::move(key);
+  o.fallback = fallback;
+  o.help = std::move(help);
+  return o;
+}
+
+Option Option::choice(std::string key, std::optional<std::string> fallback, std::vector<std::string> choices,
+                      std::string help) {
+  Option o;
+  o.type = Type::Choice;
+  o.key = std::move(key);
+  if (fallback) o.fallback = *fallback;
+  o.choices = std::move(choices);
+  o.help = std::move(help);
+  return o;
+}
+
+Option Option::choice_from(std::string key, std::optional<std::string> fallback,
+                           std::function<std::vector<std::string>()> choices, std::string help) {
+  Option o = choice(std::move(key), std::move(fallback), {}, std::move(help));
+  o.choices_from = std::move(choices);
+  return o;
+}
+
+Option Option::member(std::string key, std::string family, std::optional<std::string> fallback, std::string help) {
+  return choice_from(std::move(key), std::move(fallback), [family] { return plugin_family(family).names(); },
+                     std::move(help));
+}
+
+Option Option::text(std::string key, std::optional<std::string> fallback, std::string help) {
+  Option o;
+  o.type = Type::Text;
+  o.key = std::move(key);
+  if (fallback) o.fallback = *fallback;
+  o.help = std::move(help);
+  return o;
+}
+
+namespace {
+Option quantity(Option::Type type, std::string key, std::optional<std::string> fallback, std::string help) {
+  Option o;
+  o.type = type;
+  o.key = std::move(key);
+  if (fallback) o.fallback = *fallback;
+  o.help = std::move(help);
+  return o;
+}
+}  // namespace
+
+Option Option::bandwidth(std::string key, std::optional<std::string> fallback, std::string help) {
+  return quantity(Type::Bandwidth, std::move(key), std::move(fallback), std::move(help));
+}
+Option Option::duration(std::string key, std::optional<std::string> fallback, std::string help) {
+  return quantity(Type::Duration, std::move(key), std::move(fallback), std::move(help));
+}
+Option Option::size(std::string key, std::optional<std::string> fallback, std::string help) {
+  return quantity(Type::Size, std::move(key), std::move(fallback), std::move(help));
+}
+
+Option Option::integer_list(std::string key, std::int64_t min, std::string help) {
+  Option o;
+  o.type = Type::IntegerList;
+  o.key = std::move(key);
+  o.min = static_cast<double>(min);
+  o.help = std::move(help);
+  return o;
+}
+
+Option Option::object(std::string key, std::vector<Option> fields, std::string help) {
+  Option o;
+  o.type = Type::Object;
+  o.key = std::move(key);
+  o.fields = std::move(fields);
+  o.help = std::move(help);
+  return o;
+}
+
+Option Option::plugin(std::string key, std::string family, std::string selector, std::string fallback_name,
+                      std::string none, std::string help) {
+  Option o;
+  o.type = Type::Plugin;
+  o.key = std::move(key);
+  o.family = std::move(family);
+  o.selector = std::move(selector);
+  o.fallback = std::move(fallback_name);
+  o.none = std::move(none);
+  o.help = std::move(help);
+  return o;
+}
+
+Option Option::custom(std::string key, json schema, std::function<void(JsonReader&, const OptionContext&)> read,
+                      std::string help) {
+  Option o;
+  o.type = Type::Custom;
+  o.key = std::move(key);
+  o.custom_schema = std::move(schema);
+  o.read_custom = std::move(read);
+  o.help = std::move(help);
+  return o;
+}
+
+Option& Option::default_from(std::function<json(const OptionContext&)> f, std::string text) {
+  fallback_from = std::move(f);
+  fallback_text = std::move(text);
+  return *this;
+}
+
+namespace {
+
+std::optional<json> fallback_of(const Option& o, const OptionContext& context) {
+  if (o.fallback_from) return o.fallback_from(context);
+  return o.fallback;
+}
+
+std::vector<std::string> member_names(const Option& o) {
+  std::vector<std::string> names = plugin_family(o.family).names();
+  if (!o.none.empty()) names.insert(names.begin(), o.none);
+  return names;
+}
+
+void read_option(JsonReader& r, const Option& o, const OptionContext& context) {
+  const std::optional<json> fallback = fallback_of(o, context);
+  auto fallback_string = [&]() -> std::optional<std::string> {
+    if (!fallback) return std::nullopt;
+    return fallback->get<std::string>();
+  };
+  switch (o.type) {
+    case Option::Type::Integer: {
+      std::optional<std::int64_t> f;
+      if (fallback) f = fallback->get<std::int64_t>();
+      r.integer(o.key, f, o.integer_min, o.integer_max);
+      break;
+    }
+    case Option::Type::Number: {
+      std::optional<double> f;
+      if (fallback) f = fallback->get<double>();
+      r.number(o.key, f, o.min, o.min_exclusive, o.max);
+      break;
+    }
+    case Option::Type::Boolean:
+      r.boolean(o.key, fallback ? fallback->get<bool>() : false);
+      break;
+    case Option::Type::Choice:
+      r.string(o.key, fallback_string(), o.choices_from ? o.choices_from() : o.choices);
+      break;
+    case Option::Type::Text:
+      r.string(o.key, fallback_string());
+      break;
+    case Option::Type::Bandwidth:
+      r.bandwidth(o.key, fallback_string());
+      break;
+    case Option::Type::Duration:
+      r.duration(o.key, fallback_string(), !o.min_exclusive);
+      break;
+    case Option::Type::Size:
+      r.size(o.key, fallback_string());
+      break;
+    case Option::Type::IntegerList:
+      if (!r.has(o.key) && fallback) {
+        r.raw(o.key);
+        r.resolved()[o.key] = *fallback;
+      } else {
+        r.integer_list(o.key, static_cast<std::int64_t>(o.min));
+      }
+      break;
+    case Option::Type::Object: {
+      JsonReader sub = r.object(o.key);
+      read_options(sub, o.fields, context);
+      sub.reject_unknown_keys();
+      break;
+    }
+    case Option::Type::Plugin: {
+      JsonReader sub = r.object(o.key);
+      const std::string member = sub.string(o.selector, fallback_string(), member_names(o));
+      const PluginFamily& family = plugin_family(o.family);
+      read_member_options(sub, family, family.contains(member) ? member : std::string(), context);
+      sub.reject_unknown_keys();
+      break;
+    }
+    case Option::Type::Custom:
+      o.read_custom(r, context);
+      break;
+  }
+}
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", \"" : "\"") + names[i] + "\"";
+  return out;
+}
+
+}  // namespace
+
+void read_options(JsonReader& r, const OptionList& options, const OptionContext& context) {
+  for (const Option& o : options) read_option(r, o, context);
+}
+
+void read_member_options(JsonReader& r, const PluginFamily& family, const std::string& member,
+                         const OptionContext& context) {
+  const bool known_member = family.contains(member);
+  if (known_member) read_options(r, family.at(member).options, context);
+  for (const std::string& key : r.keys()) {
+    if (r.is_known(key)) continue;
+    const std::vector<std::string> owners = family.owners_of(key);
+    if (owners.empty()) continue;  // an unknown key: the caller's reject_unknown_keys reports it
+    if (!known_member) {
+      // The member's name is already reported as unknown: check the value against the first owner's
+      // declaration, so its own problems are reported in the same pass.
+      for (const Option& o : family.at(owners[0]).options)
+        if (o.key == key) read_option(r, o, context);
+      continue;
+    }
+    r.raw(key);
+    r.errors().add(r.child_path(key), "is only meaningful for " + quoted_list(owners) + "; remove it for \"" +
+                                          (member.empty() ? std::string("none") : member) + "\"");
+  }
+}
+
+json option_schema(const Option& o) {
+  json s = json::object();
+  switch (o.type) {
+    case Option::Type::Integer:
+      s["type"] = "integer";
+      s["minimum"] = o.integer_min;
+      if (o.integer_max != std::numeric_limits<std::int64_t>::max()) s["maximum"] = o.integer_max;
+      break;
+    case Option::Type::Number:
+      s["type"] = "number";
+      if (std::isfinite(o.min)) s[o.min_exclusive ? "exclusiveMinimum" : "minimum"] = o.min;
+      if (std::isfinite(o.max)) s["maximum"] = o.max;
+      break;
+    case Option::Type::Boolean:
+      s["type"] = "boolean";
+      break;
+    case Option::Type::Choice:
+      s["type"] = "string";
+      s["enum"] = o.choices_from ? o.choices_from() : o.choices;
+      break;
+    case Option::Type::Text:
+      s["type"] = "string";
+      break;
+    case Option::Type::Bandwidth:
+    case Option::Type::Duration:
+    case Option::Type::Size:
+      s["type"] = json::array({"number", "string"});
+      if (o.type != Option::Type::Duration || o.min_exclusive) s["exclusiveMinimum"] = 0;
+      else s["minimum"] = 0;
+      break;
+    case Option::Type::IntegerList:
+      s["type"] = "array";
+      s["minItems"] = 1;
+      s["items"] = {{"type", "integer"}, {"minimum", static_cast<std::int64_t>(o.min)}};
+      break;
+    case Option::Type::Object:
+      s = options_schema(o.fields);
+      break;
+    case Option::Type::Plugin: {
+      s = {{"type", "object"}, {"additionalProperties", false}};
+      json properties = json::object();
+      properties[o.selector] = {{"enum", member_names(o)}};
+      for (const auto& entry : plugin_family(o.family).members())
+        for (const Option& member_option : entry.second.options) {
+          if (properties.contains(member_option.key)) continue;
+          json ms = option_schema(member_option);
+          ms.erase("default");  // members may differ in defaults
+          properties[member_option.key] = ms;
+        }
+      s["properties"] = properties;
+      break;
+    }
+    case Option::Type::Custom:
+      s = o.custom_schema;
+      break;
+  }
+  std::string description = o.help;
+  if (!o.fallback_text.empty()) description += (description.empty() ? "" : " ") + std::string("Default: ") + o.fallback_text + ".";
+  if (!description.empty()) s["description"] = description;
+  if (o.fallback && o.type != Option::Type::Object && o.type != Option::Type::Custom) {
+    if (o.type == Option::Type::Plugin) s["properties"][o.selector]["default"] = *o.fallback;
+    else s["default"] = *o.fallback;
+  }
+  return s;
+}
+
+json options_schema(const OptionList& options) {
+  json s = {{"type", "object"}, {"additionalProperties", false}};
+  json properties = json::object();
+  json required = json::array();
+  for (const Option& o : options) {
+    properties[o.key] = option_schema(o);
+    const bool has_default = o.fallback || o.fallback_from || o.type == Option::Type::Boolean ||
+                             o.type == Option::Type::Plugin || o.type == Option::Type::Object ||
+                             o.type == Option::Type::Custom;
+    if (!has_default) required.push_back(o.key);
+  }
+  s["properties"] = properties;
+  if (!required.empty()) s["required"] = required;
+  return s;
+}
+
+std::vector<std::string> PluginFamily::names() const {
+  std::vector<std::string> out;
+  for (const auto& entry : members_) out.push_back(entry.first);
+  return out;
+}
+
+std::vector<std::string> PluginFamily::owners_of(const std::string& key) const {
+  std::vector<std::string> out;
+  for (const auto& entry : members_)
+    for (const Option& o : entry.second.options)
+      if (o.key == key) out.push_back(entry.first);
+  return out;
+}
+
+PluginFamily& plugin_family(const std::string& name) {
+  static std::map<std::string, PluginFamily> families;
+  return families[name];
+}
+
+json default_options(const OptionList& options, const OptionContext& context) {
+  ErrorList errors;
+  json resolved = json::object();
+  JsonReader r(json::object(), "", errors, resolved);
+  read_options(r, options, context);
+  return resolved;
+}
+
+}  // namespace dtsim

@@ -1,0 +1,106 @@
+// Declared options: the keys a plugin (training algorithm, collective, compressor, fabric, ...) owns,
+// each with its type, default, range and one line of help. One declaration serves three jobs, so they
+// cannot drift apart: reading the scenario (typed, path-aware errors, defaults filled, units resolved
+// to SI), the JSON Schema (`dtsim schema`), and the "only meaningful for X" errors (the catalog knows
+// which plugin owns which key).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/base/json_reader.h"
+
+namespace dtsim {
+
+// What a default may depend on: a few scenario-wide facts read before any plugin section.
+struct OptionContext {
+  std::uint64_t seed = 0;
+  int ranks = 1;
+  int gpus_per_node = 1;
+};
+
+struct Option {
+  enum class Type { Integer, Number, Boolean, Choice, Text, Bandwidth, Duration, Size, IntegerList, Object, Plugin, Custom };
+  Type type = Type::Integer;
+  std::string key;
+  std::string help;
+  std::optional<json> fallback;                              // absent and no fallback_from: required
+  std::function<json(const OptionContext&)> fallback_from;   // a default that depends on the scenario
+  std::string fallback_text;                                 // how the schema states fallback_from ("the scenario seed")
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
+  bool min_exclusive = false;
+  std::int64_t integer_min = 0, integer_max = 0;  // Integer: exact bounds (doubles cannot hold every int64)
+  std::vector<std::string> choices;   // Choice
+  // Choice: the allowed names, asked for when reading (registries fill up during static
+  // initialisation, so a list taken at declaration time could miss members).
+  std::function<std::vector<std::string>()> choices_from;
+  std::vector<Option> fields;         // Object: its own keys
+  std::string family;                 // Plugin: the plugin family whose member this object configures
+  std::string selector;               // Plugin: the key naming the member ("kind", "name")
+  std::string none;                   // Plugin: a selector value meaning "no plugin" (e.g. "none"), or ""
+  // Custom: reads the value itself (JsonReader positioned on the owner) and states its schema.
+  std::function<void(JsonReader&, const OptionContext&)> read_custom;
+  json custom_schema;
+
+  // Builders, so declarations read as one line each.
+  static Option integer(std::string key, std::optional<std::int64_t> fallback, std::int64_t min, std::int64_t max,
+                        std::string help);
+  static Option number(std::string key, std::optional<double> fallback, double min, bool min_exclusive, double max,
+                       std::string help);
+  static Option boolean(std::string key, bool fallback, std::string help);
+  static Option choice(std::string key, std::optional<std::string> fallback, std::vector<std::string> choices,
+                       std::string help);
+  // A member of plugin family `family` (e.g. "collective"), by name.
+  static Option member(std::string key, std::string family, std::optional<std::string> fallback, std::string help);
+  static Option choice_from(std::string key, std::optional<std::string> fallback,
+                            std::function<std::vector<std::string>()> choices, std::string help);
+  static Option text(std::string key, std::optional<std::string> fallback, std::string help);
+  static Option bandwidth(std::string key, std::optional<std::string> fallback, std::string help);
+  static Option duration(std::string key, std::optional<std::string> fallback, std::string help);
+  static Option size(std::string key, std::optional<std::string> fallback, std::string help);
+  static Option integer_list(std::string key, std::int64_t min, std::string help);
+  static Option object(std::string key, std::vector<Option> fields, std::string help);
+  // A nested plugin: {"<selector>": name, ...that plugin's options}.
+  static Option plugin(std::string key, std::string family, std::string selector, std::string fallback_name,
+                       std::string none, std::string help);
+  static Option custom(std::string key, json schema, std::function<void(JsonReader&, const OptionContext&)> read,
+                       std::string help);
+  // The default comes from the scenario (e.g. the scenario seed), stated in the schema as `text`.
+  Option& default_from(std::function<json(const OptionContext&)> f, std::string text);
+};
+
+using OptionList = std::vector<Option>;
+
+// Reads every option of `options` from `r` into r's resolved document (defaults filled, SI units).
+// Problems go to r.errors() with their JSON path; reading goes on.
+void read_options(JsonReader& r, const OptionList& options, const OptionContext& context);
+
+// The options' defaults for `context` (what reading an empty object gives).
+json default_options(const OptionList& options, const OptionContext& context = {});
+
+// JSON Schema of one option's value, and of an object holding `options` (no additionalProperties).
+json option_schema(const Option& option);
+json options_schema(const OptionList& options);
+
+// Typed access to a plugin's resolved options (what read_options produced).
+class OptionValues {
+ public:
+  OptionValues() : values_(json::object()) {}
+  explicit OptionValues(json values) : values_(std::move(values)) {}
+  bool has(const std::string& key) const { return values_.contains(key) && !values_.at(key).is_null(); }
+  std::int64_t integer(const std::string& key) const { return values_.at(key).get<std::int64_t>(); }
+  double number(const std::string& key) const { return values_.at(key).get<double>(); }
+  bool boolean(const std::string& key) const { return values_.at(key).get<bool>(); }
+  std::string text(const std::string& key) const { return values_.at(key).get<std::string>(); }
+  OptionValues object(const std::string& key) const { return OptionValues(has(key) ? values_.at(key) : json::object()); }
+  const json& raw() const { return values_; }
+
+ private:
+  json values_;
+};
+
+}  // namespace dtsim

@@ -1,0 +1,116 @@
+#include "sim/engine/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+#include <simgrid/s4u.hpp>
+
+#include "sim/plugin/training_algorithm.h"
+#include "sim/engine/rank_context.h"
+#include "sim/engine/simgrid_setup.h"
+#include "sim/engine/numeric_workload.h"
+#include "sim/engine/straggler_model.h"
+#include "sim/engine/workload.h"
+#include "sim/plugin/physical_topology.h"
+
+namespace sg4 = simgrid::s4u;
+
+namespace dtsim {
+namespace {
+
+// Network jitter: every period, each link's bandwidth becomes nominal x a mean-1 lognormal draw.
+// Links are taken in name order so that link numbers (and so the draws) do not depend on how
+// SimGrid stores them.
+void start_network_jitter(sg4::Engine& engine, StragglerModel& model, sg4::Host* host) {
+  std::vector<sg4::Link*> links = engine.get_all_links();
+  std::sort(links.begin(), links.end(), [](sg4::Link* a, sg4::Link* b) { return a->get_name() < b->get_name(); });
+  std::vector<double> nominal;
+  for (sg4::Link* l : links) nominal.push_back(l->get_bandwidth());
+  sg4::Actor::create("network_jitter", host, [links, nominal, &model] {
+    sg4::Actor::self()->daemonize();
+    for (std::int64_t period = 0;; ++period) {
+      for (std::size_t i = 0; i < links.size(); ++i) links[i]->set_bandwidth(nominal[i] * model.link_factor(i, period));
+      sg4::this_actor::sleep_for(model.jitter_period());
+    }
+  });
+}
+
+}  // namespace
+
+RunResult run_simulation(const Scenario& scenario) {
+  static bool used = false;
+  if (used) throw std::logic_error("run_simulation: SimGrid allows one simulation per process");
+  used = true;
+
+  const auto wall_begin = std::chrono::steady_clock::now();
+  std::unique_ptr<sg4::Engine> engine_owner = start_simgrid("dtsim", scenario);
+  sg4::Engine& engine = *engine_owner;
+
+  std::unique_ptr<TrainingAlgorithm> algorithm =
+      TrainingAlgorithmRegistry::create(scenario.algorithm.name, scenario.algorithm.options);
+  const int servers = algorithm->server_count(scenario);
+
+  RunResult result;
+  result.recorder = Recorder(scenario.output.trace);
+  result.workers = scenario.cluster.ranks();
+  result.servers = servers;
+  result.synchronous = algorithm->synchronous(scenario);
+  Cluster cluster{scenario, {}, result.workers, result.recorder};
+  cluster.hosts = PhysicalTopologyRegistry::create(scenario.network.topology, scenario.network.topology_options)
+                      ->build(scenario, servers);
+  if (static_cast<int>(cluster.hosts.size()) != result.workers + servers)
+    throw std::logic_error("topology built " + std::to_string(cluster.hosts.size()) + " hosts, expected " +
+                           std::to_string(result.workers + servers));
+
+  StragglerModel stragglers(scenario.stragglers, scenario.seed, result.workers);
+  if (scenario.stragglers.any()) cluster.stragglers = &stragglers;
+  if (stragglers.has_jitter()) start_network_jitter(engine, stragglers, cluster.hosts[0]);
+
+  std::unique_ptr<Workload> workload;
+  NumericWorkload* numerics = nullptr;
+  if (scenario.workload.numerics.enabled) {
+    auto owned = std::make_unique<NumericWorkload>(scenario, algorithm->keeps_replicas_identical(),
+                                                    algorithm->worker_iteration_limit(scenario));
+    numerics = owned.get();
+    workload = std::move(owned);
+  } else {
+    workload = std::make_unique<TimingWorkload>(scenario);
+  }
+  const int iterations = algorithm->worker_iteration_limit(scenario);
+  for (int w = 0; w < result.workers; ++w) {
+    sg4::Actor::create("rank" + std::to_string(w), cluster.hosts[w], [&, w] {
+      RankContext ctx(cluster, w);
+      for (int it = 0; it < iterations; ++it) {
+        ctx.begin_iteration(it);
+        algorithm->worker_iteration(ctx, *workload);
+        const bool stop = workload->finish_iteration(ctx);  // evaluation, when charged, is in the iteration
+        ctx.end_iteration();
+        result.iterations_run = std::max(result.iterations_run, it + 1);
+        if (stop || ctx.stop_requested()) break;
+      }
+    });
+  }
+  // Servers serve until the workers are done: as daemons, they end with the last worker, so a run
+  // that stops early (target accuracy) needs no extra signalling.
+  for (int s = 0; s < servers; ++s) {
+    const int e = result.workers + s;
+    sg4::Actor::create("server" + std::to_string(s), cluster.hosts[e], [&, e, s] {
+      sg4::Actor::self()->daemonize();
+      RankContext ctx(cluster, e);
+      for (int it = 0;; ++it) {
+        ctx.begin_iteration(it);
+        algorithm->server_iteration(ctx, s, *workload);
+        ctx.end_iteration();
+      }
+    });
+  }
+  engine.run();
+  result.sim_time_s = sg4::Engine::get_clock();
+  if (numerics) result.numerics = numerics->take_log();
+  result.wall_time_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_begin).count();
+  return result;
+}
+
+}  // namespace dtsim

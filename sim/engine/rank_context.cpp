@@ -1,0 +1,200 @@
+#include "sim/engine/rank_context.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "sim/engine/straggler_model.h"
+
+namespace sg4 = simgrid::s4u;
+
+namespace dtsim {
+
+RankContext::RankContext(const Cluster& cluster, int endpoint) : cluster_(cluster), endpoint_(endpoint) {}
+
+double RankContext::now() const { return sg4::Engine::get_clock(); }
+
+sg4::Mailbox* RankContext::mailbox(int from, int to) {
+  // One mailbox per ordered pair, so a receive names its sender (MPI's source argument).
+  const long key = static_cast<long>(from) * cluster_.hosts.size() + to;
+  auto it = mailboxes_.find(key);
+  if (it != mailboxes_.end()) return it->second;
+  sg4::Mailbox* box = sg4::Mailbox::by_name(std::to_string(from) + ">" + std::to_string(to));
+  mailboxes_.emplace(key, box);
+  return box;
+}
+
+sg4::Mailbox* RankContext::inbox(int endpoint) {
+  // Cached beside the pair mailboxes under a negative key (pair keys are >= 0).
+  const long key = -1L - endpoint;
+  auto it = mailboxes_.find(key);
+  if (it != mailboxes_.end()) return it->second;
+  sg4::Mailbox* box = sg4::Mailbox::by_name("inbox" + std::to_string(endpoint));
+  mailboxes_.emplace(key, box);
+  return box;
+}
+
+void RankContext::check_peer(const char* operation, int peer) const {
+  if (peer < 0 || peer >= endpoints() || peer == endpoint_)
+    throw std::logic_error(std::string(operation) + ": bad peer " + std::to_string(peer) + " from " +
+                           std::to_string(endpoint_));
+}
+
+void RankContext::record(SpanKind kind, double begin, double end, double bytes, int peer) {
+  if (end > begin) {
+    Interval interval{begin, end};
+    if (kind == SpanKind::Compute) compute_spans_.push_back(interval);
+    else if (kind == SpanKind::Wait) wait_spans_.push_back(interval);
+    else transfer_spans_.push_back(interval);
+  }
+  cluster_.recorder.add_span(Span{endpoint_, kind, begin, end, bytes, iteration_, peer});
+}
+
+void RankContext::begin_iteration(int iteration) {
+  iteration_ = iteration;
+  sample_step_ = -1;
+  iteration_begin_ = now();
+  compute_spans_.clear();
+  transfer_spans_.clear();
+  wait_spans_.clear();
+  bytes_sent_ = 0;
+}
+
+void RankContext::end_iteration() {
+  IterationBreakdown b;
+  b.endpoint = endpoint_;
+  b.iteration = iteration_;
+  b.begin = iteration_begin_;
+  b.end = now();
+  b.compute = union_length(compute_spans_);
+  b.comm = union_length(transfer_spans_);
+  b.exposed_comm = difference_length(transfer_spans_, compute_spans_);
+  std::vector<Interval> busy = transfer_spans_;
+  busy.insert(busy.end(), compute_spans_.begin(), compute_spans_.end());
+  b.wait = difference_length(wait_spans_, busy);
+  b.bytes_sent = bytes_sent_;
+  cluster_.recorder.add_iteration(b);
+}
+
+void RankContext::compute(double seconds) {
+  const double begin = now();
+  if (seconds > 0) sg4::this_actor::sleep_for(seconds);
+  record(SpanKind::Compute, begin, now(), 0, -1);
+}
+
+RankContext::Request RankContext::isend(int peer, Message message) {
+  return post_send(mailbox(endpoint_, peer), peer, std::move(message));
+}
+
+RankContext::Request RankContext::isend_to_inbox(int peer, Message message) {
+  return post_send(inbox(peer), peer, std::move(message));
+}
+
+void RankContext::send_detached(int peer, Message message) {
+  check_peer("send_detached", peer);
+  message.source = endpoint_;
+  bytes_sent_ += message.bytes;
+  const auto simulated = static_cast<uint64_t>(std::llround(message.bytes));
+  mailbox(endpoint_, peer)->put_init(new Message(std::move(message)), simulated)->detach();
+}
+
+RankContext::Request RankContext::irecv_any() {
+  sg4::Mailbox* box = inbox(endpoint_);
+  if (!inbox_claimed_) {  // once: this actor becomes the inbox's permanent receiver
+    box->set_receiver(sg4::Actor::self());
+    inbox_claimed_ = true;
+  }
+  Request request;
+  request.state_ = std::make_unique<Request::State>();
+  auto& s = *request.state_;
+  s.posted = now();
+  s.comm = box->get_async<Message>(&s.received);
+  return request;
+}
+
+RankContext::Request RankContext::post_send(sg4::Mailbox* box, int peer, Message message) {
+  check_peer("isend", peer);
+  message.source = endpoint_;
+  Request request;
+  request.state_ = std::make_unique<Request::State>();
+  auto& s = *request.state_;
+  s.is_send = true;
+  s.peer = peer;
+  s.bytes = message.bytes;
+  s.posted = now();
+  const auto simulated = static_cast<uint64_t>(std::llround(message.bytes));
+  s.comm = box->put_async(new Message(std::move(message)), simulated);
+  bytes_sent_ += s.bytes;
+  return request;
+}
+
+RankContext::Request RankContext::irecv(int peer) {
+  if (peer < 0 || peer >= endpoints() || peer == endpoint_)
+    throw std::logic_error("irecv: bad peer " + std::to_string(peer) + " at " + std::to_string(endpoint_));
+  Request request;
+  request.state_ = std::make_unique<Request::State>();
+  auto& s = *request.state_;
+  s.peer = peer;
+  s.posted = now();
+  s.comm = mailbox(peer, endpoint_)->get_async<Message>(&s.received);
+  return request;
+}
+
+double RankContext::compute_factor() const {
+  if (!cluster_.stragglers || endpoint_ >= cluster_.workers) return 1.0;
+  return cluster_.stragglers->compute_factor(endpoint_, sample_step(), now());
+}
+
+Message RankContext::wait(Request& request) {
+  request.state_->comm->wait();
+  return finish(request);
+}
+
+RankContext::Completed RankContext::wait_any(std::vector<Request>& requests) {
+  std::vector<sg4::CommPtr> comms;
+  comms.reserve(requests.size());
+  for (Request& r : requests) comms.push_back(r.state_->comm);
+  const auto index = static_cast<std::size_t>(sg4::Comm::wait_any(comms));
+  Completed done{index, requests[index].state_->peer, requests[index].state_->is_send, {}};
+  done.message = finish(requests[index]);
+  requests.erase(requests.begin() + static_cast<std::ptrdiff_t>(index));
+  return done;
+}
+
+Message RankContext::finish(Request& request) {
+  auto& s = *request.state_;
+  // The transfer starts once both sides have posted; before that this endpoint waits for its peer.
+  // (A transfer into a shared inbox may have started before the receive was posted: no wait then.)
+  const double start = s.comm->get_start_time();
+  const double finish = s.comm->get_finish_time();
+  Message out;
+  if (!s.is_send) {
+    std::unique_ptr<Message> received(s.received);
+    out = std::move(*received);
+  }
+  const int peer = s.peer >= 0 ? s.peer : out.source;
+  if (start > s.posted) record(SpanKind::Wait, s.posted, start, 0, peer);
+  if (s.is_send) record(SpanKind::Send, start, finish, s.bytes, peer);
+  else record(SpanKind::Recv, start, finish, out.bytes, peer);
+  request.state_.reset();
+  return out;
+}
+
+std::vector<Message> RankContext::wait_all(std::vector<Request>& requests) {
+  std::vector<Message> out;
+  out.reserve(requests.size());
+  for (Request& r : requests) out.push_back(wait(r));
+  requests.clear();
+  return out;
+}
+
+void RankContext::send(int peer, Message message) {
+  Request r = isend(peer, std::move(message));
+  wait(r);
+}
+
+Message RankContext::recv(int peer) {
+  Request r = irecv(peer);
+  return wait(r);
+}
+
+}  // namespace dtsim

@@ -1,0 +1,129 @@
+// What an algorithm may do on one endpoint (a GPU rank or a server): compute, point-to-point
+// messages (blocking and non-blocking), and the clock. Algorithms never touch SimGrid directly.
+// Every operation is recorded as spans and folded into the endpoint's iteration breakdown.
+#pragma once
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <simgrid/s4u.hpp>
+
+#include "sim/engine/intervals.h"
+#include "sim/engine/recorder.h"
+#include "sim/scenario/scenario.h"
+
+namespace dtsim {
+
+// A message: its simulated size, plus the real tensor when numerics are on, plus a small integer
+// an algorithm may use (a model version, an iteration number, a stop signal).
+struct Message {
+  double bytes = 0;
+  std::vector<float> values;
+  std::int64_t tag = 0;
+  int source = -1;  // the sending endpoint (set by the send)
+};
+
+class StragglerModel;
+
+// Shared by all endpoints of one run.
+struct Cluster {
+  const Scenario& scenario;
+  std::vector<simgrid::s4u::Host*> hosts;  // endpoints: GPU ranks first, then servers
+  int workers = 0;                         // number of GPU ranks
+  Recorder& recorder;
+  StragglerModel* stragglers = nullptr;    // none: every rank computes at the nominal speed
+};
+
+class RankContext {
+ public:
+  class Request {
+   public:
+    Request() = default;
+   private:
+    friend class RankContext;
+    struct State {
+      simgrid::s4u::CommPtr comm;
+      Message* received = nullptr;  // filled by SimGrid when a receive completes
+      bool is_send = false;
+      int peer = -1;
+      double bytes = 0;
+      double posted = 0;
+    };
+    std::unique_ptr<State> state_;  // heap: SimGrid writes into it while the Request may move
+  };
+
+  RankContext(const Cluster& cluster, int endpoint);
+  RankContext(const RankContext&) = delete;
+  RankContext& operator=(const RankContext&) = delete;
+
+  int rank() const { return endpoint_; }
+  int size() const { return cluster_.workers; }
+  int endpoints() const { return static_cast<int>(cluster_.hosts.size()); }
+  const Scenario& scenario() const { return cluster_.scenario; }
+  double now() const;
+
+  void begin_iteration(int iteration);
+  void end_iteration();  // folds this iteration's spans into a breakdown
+  int iteration() const { return iteration_; }
+
+  // Simulated computation of `seconds` (deterministic; never the host clock).
+  void compute(double seconds);
+  // The mini-batch number of the next gradient: the iteration, unless an algorithm that takes several
+  // gradient steps per iteration (local SGD rounds) sets it; reset at every begin_iteration.
+  std::int64_t sample_step() const { return sample_step_ >= 0 ? sample_step_ : iteration_; }
+  void set_sample_step(std::int64_t step) { sample_step_ = step; }
+  // How much slower than nominal this rank computes its gradient for sample_step(), starting now
+  // (scenario.stragglers; 1 without stragglers).
+  double compute_factor() const;
+  // Whether the engine should end this endpoint's loop after the current iteration (an algorithm
+  // whose server says training is over).
+  void stop_after_iteration() { stop_requested_ = true; }
+  bool stop_requested() const { return stop_requested_; }
+  AlgorithmCounters& counters() { return cluster_.recorder.counters(); }
+
+  Request isend(int peer, Message message);
+  Request irecv(int peer);
+  Message wait(Request& request);  // the received message, or an empty one for a send
+  std::vector<Message> wait_all(std::vector<Request>& requests);
+  // Waits for the first of `requests` to complete, removes it from the vector and returns its index
+  // (before removal), its peer and its message (empty for a send).
+  struct Completed {
+    std::size_t index;
+    int peer;
+    bool is_send;
+    Message message;
+  };
+  Completed wait_any(std::vector<Request>& requests);
+  // This endpoint's shared inbox: messages from any sender, taken in the order their transfers
+  // complete. The endpoint is its permanent receiver, so a transfer starts as soon as it is posted,
+  // as it would with one receive posted per peer, but one receive serves them all (a server facing
+  // thousands of workers). The received message's `source` names the sender.
+  Request irecv_any();
+  Request isend_to_inbox(int peer, Message message);
+  // A send nobody waits for (a server's reply): its bytes count, its transfer shows on the receiver.
+  void send_detached(int peer, Message message);
+  void send(int peer, Message message);
+  Message recv(int peer);
+
+ private:
+  simgrid::s4u::Mailbox* mailbox(int from, int to);
+  simgrid::s4u::Mailbox* inbox(int endpoint);
+  Request post_send(simgrid::s4u::Mailbox* box, int peer, Message message);
+  void check_peer(const char* operation, int peer) const;  // throws std::logic_error on a bad peer
+  void record(SpanKind kind, double begin, double end, double bytes, int peer);
+  Message finish(Request& request);  // records a completed request's spans and takes its message
+
+  const Cluster& cluster_;
+  int endpoint_;
+  int iteration_ = -1;
+  std::int64_t sample_step_ = -1;
+  bool stop_requested_ = false;
+  double iteration_begin_ = 0;
+  std::unordered_map<long, simgrid::s4u::Mailbox*> mailboxes_;  // pair mailboxes, and inboxes (key < 0)
+  bool inbox_claimed_ = false;                                   // this actor is its inbox's receiver
+  std::vector<Interval> compute_spans_, transfer_spans_, wait_spans_;
+  double bytes_sent_ = 0;
+};
+
+}  // namespace dtsim

@@ -1,0 +1,165 @@
+#include "sim/output/outputs.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <iomanip>
+
+#include "sim/base/atomic_file.h"
+
+namespace dtsim {
+
+std::string prepare_output_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return "output directory \"" + dir + "\": cannot create it (" + ec.message() + ")";
+  const std::string probe = dir + "/.dtsim-write-test";
+  std::FILE* f = std::fopen(probe.c_str(), "wb");
+  if (!f) return "output directory \"" + dir + "\": not writable (" + std::strerror(errno) + ")";
+  std::fclose(f);
+  std::remove(probe.c_str());
+  return "";
+}
+
+void write_summary_json(const std::string& path, const nlohmann::json& summary) {
+  write_file_atomically(path, summary.dump(2) + "\n");
+}
+
+void write_iterations_csv(const std::string& path, const std::vector<IterationRow>& rows) {
+  AtomicFile file(path);
+  std::fprintf(file.stream(),
+               "iteration,warmup,begin_s,end_s,iteration_time_s,compute_time_s,comm_time_s,exposed_comm_time_s,"
+               "wait_time_mean_s,wait_time_max_s,bytes_sent_per_rank,train_loss,test_loss,test_accuracy,"
+               "consensus_distance,rank_accuracy_min,rank_accuracy_max\n");
+  auto optional = [](double v) {  // empty cell where there is no value (timing-only, not evaluated)
+    char text[32] = "";
+    if (!std::isnan(v)) std::snprintf(text, sizeof text, "%.9g", v);
+    return std::string(text);
+  };
+  for (const IterationRow& r : rows)
+    std::fprintf(file.stream(), "%d,%d,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%s,%s,%s,%s,%s,%s\n",
+                 r.iteration, r.warmup ? 1 : 0, r.begin, r.end, r.iteration_time, r.compute, r.comm, r.exposed_comm,
+                 r.wait_mean, r.wait_max, r.bytes_sent_per_rank, optional(r.train_loss).c_str(),
+                 optional(r.test_loss).c_str(), optional(r.test_accuracy).c_str(),
+                 optional(r.consensus_distance).c_str(), optional(r.rank_accuracy_min).c_str(),
+                 optional(r.rank_accuracy_max).c_str());
+  file.commit();
+}
+
+void write_trace_json(const std::string& path, const Scenario& scenario, const RunResult& run) {
+  AtomicFile file(path);
+  std::FILE* out = file.stream();
+  const int gpus = scenario.cluster.gpus_per_node;
+  auto pid_of = [&](int endpoint) {
+    return endpoint < run.workers ? endpoint / gpus : scenario.cluster.nodes + (endpoint - run.workers);
+  };
+  std::fprintf(out, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n");
+  bool first = true;
+  auto sep = [&] {
+    if (!first) std::fprintf(out, ",\n");
+    first = false;
+  };
+  for (int m = 0; m < scenario.cluster.nodes; ++m) {
+    sep();
+    std::fprintf(out, R"({"ph":"M","name":"process_name","pid":%d,"args":{"name":"node %d"}})", m, m);
+  }
+  for (int s = 0; s < run.servers; ++s) {
+    sep();
+    std::fprintf(out, R"({"ph":"M","name":"process_name","pid":%d,"args":{"name":"server %d"}})",
+                 scenario.cluster.nodes + s, s);
+  }
+  for (int e = 0; e < run.workers + run.servers; ++e) {
+    sep();
+    if (e < run.workers)
+      std::fprintf(out, R"({"ph":"M","name":"thread_name","pid":%d,"tid":%d,"args":{"name":"rank %d"}})", pid_of(e),
+                   e, e);
+    else
+      std::fprintf(out, R"({"ph":"M","name":"thread_name","pid":%d,"tid":%d,"args":{"name":"server %d"}})",
+                   pid_of(e), e, e - run.workers);
+  }
+  for (const Span& span : run.recorder.spans()) {
+    if (span.end <= span.begin) continue;  // zero-length waits carry no information
+    sep();
+    const char* kind = span_kind_name(span.kind);
+    std::fprintf(out,
+                 R"({"name":"%s","cat":"%s","ph":"X","ts":%.6f,"dur":%.6f,"pid":%d,"tid":%d,)"
+                 R"("args":{"iteration":%d,"bytes":%.0f,"peer":%d}})",
+                 kind, kind, span.begin * 1e6, (span.end - span.begin) * 1e6, pid_of(span.endpoint), span.endpoint,
+                 span.iteration, span.bytes, span.peer);
+  }
+  std::fprintf(out, "\n]}\n");
+  file.commit();
+}
+
+namespace {
+std::string seconds(double s) {
+  std::ostringstream o;
+  o << std::setprecision(4);
+  if (s == 0) o << "0 s";
+  else if (s < 1e-3) o << s * 1e6 << " us";
+  else if (s < 1) o << s * 1e3 << " ms";
+  else o << s << " s";
+  return o.str();
+}
+}  // namespace
+
+void print_summary(std::ostream& out, const nlohmann::json& s, const std::string& dir) {
+  const auto& sc = s["scenario"];
+  out << "dtsim " << s["dtsim_version"].get<std::string>() << " — " << s["name"].get<std::string>() << "\n";
+  out << "  cluster     " << s["ranks"] << " GPU ranks (" << sc["cluster"]["nodes"] << " nodes x "
+      << sc["cluster"]["gpus_per_node"] << " "
+      << (sc["cluster"]["gpu"].is_string() ? sc["cluster"]["gpu"].get<std::string>()
+                                          : sc["cluster"]["gpu"]["name"].get<std::string>())
+      << ")";
+  if (s["servers"].get<int>() > 0) out << " + " << s["servers"] << " server(s)";
+  out << ", " << sc["network"]["topology"].get<std::string>() << " @ "
+      << sc["network"]["bandwidth"].get<double>() * 8 / 1e9 << " Gbps, model " << sc["network"]["model"].get<std::string>() << "\n";
+  out << "  workload    " << sc["workload"]["model"].get<std::string>() << ", " << s["message_bytes"].get<double>() / 1e6
+      << " MB per message, batch " << sc["workload"]["batch_per_gpu"] << "/GPU, algorithm "
+      << sc["algorithm"]["name"].get<std::string>() << "\n";
+  out << std::setprecision(4);
+  out << "  iteration   " << seconds(s["iteration_time_s"]) << "  (compute " << seconds(s["compute_time_s"])
+      << ", comm " << seconds(s["comm_time_s"]) << ", exposed comm " << seconds(s["exposed_comm_time_s"])
+      << ", wait " << seconds(s["wait_time_s"]["mean"]) << " mean / " << seconds(s["wait_time_s"]["max"])
+      << " max)\n";
+  out << "  comm/compute " << s["comm_to_compute_ratio"].get<double>() << ", throughput "
+      << s["throughput_samples_per_s"].get<double>() << " samples/s, speedup " << s["speedup"].get<double>()
+      << " (efficiency " << 100 * s["scaling_efficiency"].get<double>() << " %)\n";
+  if (sc.contains("stragglers") && !sc["stragglers"].empty() && s.contains("stragglers")) {
+    const auto& d = s["iteration_time_distribution_s"];
+    const auto& st = s["stragglers"];
+    out << "  stragglers  iteration p50 " << seconds(d["p50"]) << ", p90 " << seconds(d["p90"]) << ", p99 "
+        << seconds(d["p99"]) << "; slowest rank " << st["slowest_rank"] << " (" << seconds(st["slowest_rank_compute_s"])
+        << " compute, on the critical path in " << 100 * st["critical_share"].get<double>() << " % of iterations)\n";
+  }
+  if (s.contains("parameter_server")) {
+    const auto& ps = s["parameter_server"];
+    out << "  server      " << ps["model_updates"] << " model updates, one per " << seconds(ps["update_interval_s"])
+        << "; staleness mean " << ps["staleness"]["mean"].get<double>() << ", max " << ps["staleness"]["max"];
+    if (ps["gradients_dropped"].get<std::int64_t>() > 0)
+      out << "; " << ps["gradients_dropped"] << " gradients dropped (" << 100 * ps["wasted_compute_fraction"].get<double>()
+          << " % of compute wasted)";
+    out << "\n";
+  }
+  if (s.contains("numerics")) {
+    const auto& n = s["numerics"];
+    out << "  numerics    " << n["model"].get<std::string>() << " (" << n["real_params"] << " params, "
+        << n["backend"].get<std::string>() << ")" << (n["proxy"].is_null() ? "" : ", charged as proxy ")
+        << (n["proxy"].is_null() ? std::string() : n["proxy"].get<std::string>()) << ", "
+        << n["epochs_processed"].get<double>() << " epochs, final train loss " << n["final_train_loss"].get<double>();
+    if (!n["final_test_accuracy"].is_null()) out << ", test accuracy " << n["final_test_accuracy"].get<double>();
+    out << "\n";
+    if (!n["target_accuracy"].is_null()) {
+      out << "  target      accuracy " << n["target_accuracy"].get<double>() << ": ";
+      if (n["time_to_accuracy_s"].is_null()) out << "not reached\n";
+      else out << "reached after " << n["iterations_to_accuracy"] << " iterations, " << seconds(n["time_to_accuracy_s"])
+               << " simulated\n";
+    }
+  }
+  out << "  simulated   " << seconds(s["sim_time_s"]) << " in " << seconds(s["wall_time_s"]) << " of wall time\n";
+  out << "  outputs     " << dir << "/{summary.json, iterations.csv"
+      << (sc["output"]["trace"].get<bool>() ? ", trace.json}" : "}") << "\n";
+}
+
+}  // namespace dtsim

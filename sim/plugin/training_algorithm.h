@@ -1,0 +1,44 @@
+// A training algorithm decides what is exchanged when. The engine runs `worker_iteration` on every GPU
+// rank and `server_iteration` on each of `server_count` extra endpoints, for every iteration.
+// Each algorithm registers itself from its own file with the /algorithm keys it owns (its options),
+// and is constructed with their resolved values:
+//   const bool registered = TrainingAlgorithmRegistry::add(
+//       {"local_sgd", "local SGD / PR-SGD (Yu et al. 2019)", {Option::integer("local_steps", ...), ...}},
+//       [](const OptionValues& o) { return std::make_unique<LocalSgd>(o); });
+#pragma once
+#include "sim/base/json_reader.h"
+#include "sim/base/options.h"
+#include "sim/engine/rank_context.h"
+#include "sim/base/registry.h"
+#include "sim/engine/workload.h"
+
+namespace dtsim {
+
+class TrainingAlgorithm {
+ public:
+  static constexpr const char* family = "algorithm";  // the plugin family: /algorithm/name
+  virtual ~TrainingAlgorithm() = default;
+  // Algorithm-specific checks of the scenario, reported with JSON paths.
+  virtual void validate(const Scenario&, ErrorList&) const {}
+  // Endpoints beyond the GPU ranks (parameter servers), each on its own host and link.
+  virtual int server_count(const Scenario&) const { return 0; }
+  // Synchronous algorithms leave every replica identical after each iteration (then evaluation and
+  // early stopping need only one rank's model); decentralized ones do not.
+  // (Parameter servers that hold the model say true too: each worker's model is the server's model
+  // of the moment it last pulled, so the first rank to finish an iteration evaluates that.)
+  virtual bool keeps_replicas_identical() const { return true; }
+  // Whether the ranks run their iterations in lockstep. Then an iteration's time is from the previous
+  // iteration's end to the last rank's end; otherwise (asynchronous algorithms) it is the mean over
+  // ranks of each rank's own iteration.
+  virtual bool synchronous(const Scenario&) const { return true; }
+  // The most iterations one worker may run: run.iterations, unless the algorithm ends the run itself
+  // (an asynchronous server stops its workers once the run's budget of updates is spent, and fast
+  // workers do more of them than slow ones).
+  virtual int worker_iteration_limit(const Scenario& s) const { return s.run.iterations; }
+  virtual void worker_iteration(RankContext& ctx, Workload& work) = 0;
+  virtual void server_iteration(RankContext& /*ctx*/, int /*server*/, Workload& /*work*/) {}
+};
+
+using TrainingAlgorithmRegistry = Registry<TrainingAlgorithm>;
+
+}  // namespace dtsim

@@ -1,0 +1,161 @@
+// The typed scenario: what one run simulates. sim/scenario.cpp is the only place that reads
+// scenario JSON; everything downstream sees these plain structs with defaults filled and units
+// resolved to SI (bytes, seconds, bytes/s, FLOP/s).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kernels/specs.h"
+#include "sim/base/options.h"
+
+namespace dtsim {
+
+struct GpuSpec {
+  std::string name;          // catalog name, or "custom"
+  double peak_flops = 0;     // FLOP/s
+  double efficiency = 0.3;   // fraction of peak reached in training
+};
+
+struct ClusterSpec {
+  int nodes = 1;
+  int gpus_per_node = 1;
+  GpuSpec gpu;
+  int ranks() const { return nodes * gpus_per_node; }
+};
+
+struct LinkSpec {
+  double bandwidth = 0;  // bytes/s
+  double latency = 0;    // s
+};
+
+// One entry of network.overrides: machines first_node..last_node (inclusive) get other NIC
+// bandwidth/latency (their fabric ports: every fabric link a route leaving or entering the NIC
+// crosses first or last) and/or other intra-node links.
+struct LinkOverride {
+  int first_node = 0, last_node = 0;
+  int nic = -1;                 // -1: every NIC of the machine
+  double bandwidth = 0;         // 0: unchanged
+  double latency = -1;          // < 0: unchanged
+  bool has_intra_node = false;
+  LinkSpec intra_node;
+  std::string path;             // "/network/overrides/3": for errors found after reading
+};
+
+struct NetworkSpec {
+  std::string topology = "switch";
+  LinkSpec link;                 // NIC link and every fabric link
+  LinkSpec intra_node;           // GPU-to-GPU inside a machine (NVLink / PCIe)
+  std::string intra_node_kind = "nvlink";  // preset the intra-node link started from: nvlink, pcie, custom
+  int nics_per_node = 1;         // NICs per machine; GPU g uses NIC g / (gpus_per_node / nics_per_node)
+  std::string model = "exact";   // "exact" (CM02, pure alpha-beta) or "tcp" (LV08)
+  std::string fidelity = "step"; // collectives: "step" (every message) or "fast" (aggregated flows)
+  OptionValues topology_options; // the /network keys the topology owns (its fabric's shape)
+  std::vector<LinkOverride> overrides;
+};
+
+// Real numerics: each rank trains a real model on its shard of a real data set (kernels/).
+struct NumericsSpec {
+  bool enabled = false;
+  kernels::ReplicaSpec replica;   // model, partition, optimizer, batch, seed, backend
+  kernels::DatasetSpec dataset;
+  std::int64_t train_samples = 0;  // size of the training set (for epochs)
+  std::string proxy;               // catalog model whose compute time and message size are charged
+  int eval_every = 0;              // evaluate every N iterations (0: only after the last)
+  double eval_time = 0;            // simulated seconds each rank spends per evaluation (0: free)
+  bool eval_ranks = false;         // decentralized: also evaluate every rank's own model
+};
+
+struct WorkloadSpec {
+  std::string model;                 // catalog name, real model name, or "custom"
+  std::int64_t params = 0;
+  double bytes_per_param = 4;
+  double compute_time = 0;           // s per iteration per GPU (resolved from the catalog if not given)
+  std::string compute_time_source;   // "given", "measured throughput", "FLOP model"
+  int batch_per_gpu = 32;
+  double real_flops_per_sample = 0;  // forward + backward of the real model (numerics only)
+  double bucket_size = 0;            // bytes per gradient bucket overlapped with the backward pass; 0: none
+  std::vector<std::int64_t> layers;  // parameters per layer, forward order (catalog profile; empty: one layer)
+  NumericsSpec numerics;
+  double message_bytes() const { return static_cast<double>(params) * bytes_per_param; }
+};
+
+// The training algorithm: its registered name and the /algorithm keys it owns (read and resolved by
+// the declarations it registered; the algorithm interprets them).
+struct AlgorithmSpec {
+  std::string name = "allreduce";
+  OptionValues options;
+};
+
+struct RunSpec {
+  int iterations = 10;             // resolved from epochs when those are given
+  int warmup_iterations = 1;
+  double epochs = 0;               // 0: not used
+  double target_accuracy = 0;      // 0: none; else report the time to reach it
+  bool stop_at_target = true;      // and stop there (synchronous algorithms)
+};
+
+// Stragglers and heterogeneity: every rank's compute time is workload.compute_time times a factor
+// drawn per (rank, gradient step) from the scenario seed, so runs are reproducible bit for bit.
+struct RankFactor {       // a heterogeneous cluster: ranks first..last compute `factor` times slower
+  int first_rank = 0, last_rank = 0;
+  double factor = 1;
+};
+struct SlowdownWindow {   // a transient slowdown: computations starting in [from, to) of simulated time
+  int first_rank = 0, last_rank = 0;
+  double factor = 1;
+  double from = 0, to = 0;
+};
+struct StragglerSpec {
+  std::vector<RankFactor> rank_factors;
+  std::string noise = "none";  // none | lognormal (mean 1) | exponential (1 + Exp(mean)) | pareto (min 1, shape)
+  double sigma = 0;            // lognormal
+  double mean = 0;             // exponential: mean of the added tail
+  double shape = 0;            // pareto: tail index alpha
+  std::vector<SlowdownWindow> slowdowns;
+  // Two-state Markov process per rank, stepped once per gradient: normal -> slow with p_slow,
+  // slow -> normal with p_recover; the slow state multiplies compute by markov_factor.
+  double p_slow = 0, p_recover = 1, markov_factor = 1;
+  // Network jitter: every `jitter_period` each link's bandwidth is redrawn as nominal x lognormal (mean 1).
+  double jitter_sigma = 0, jitter_period = 0;
+  bool any() const {
+    return !rank_factors.empty() || noise != "none" || !slowdowns.empty() || p_slow > 0 || jitter_sigma > 0;
+  }
+};
+
+struct OutputSpec {
+  std::string dir;
+  bool trace = true;
+};
+
+struct Scenario {
+  std::string name;
+  std::uint64_t seed = 0;
+  ClusterSpec cluster;
+  NetworkSpec network;
+  WorkloadSpec workload;
+  AlgorithmSpec algorithm;
+  StragglerSpec stragglers;
+  RunSpec run;
+  OutputSpec output;
+  nlohmann::json resolved;  // the scenario as understood: defaults filled, SI units
+};
+
+struct ScenarioResult {
+  Scenario scenario;
+  std::vector<std::string> errors;  // one line per problem: "/json/path: message"
+  bool ok() const { return errors.empty(); }
+};
+
+// Reads the document section by section; never throws on bad content (errors are returned). Plugin
+// names and options are checked against the declarations in plugin_family(); the plugins' own
+// cross-field checks run in sim/engine/load_scenario.h, which is what callers use.
+ScenarioResult read_scenario(const nlohmann::json& document);
+// Applies "--set /pointer=value" overrides to `document` (the value is JSON, or a bare word taken as a
+// string); problems are appended to `errors` as "--set ITEM: message".
+void apply_overrides(nlohmann::json& document, const std::vector<std::string>& overrides,
+                     std::vector<std::string>& errors);
+
+}  // namespace dtsim

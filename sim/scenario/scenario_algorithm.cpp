@@ -1,0 +1,17 @@
+#include "sim/base/plugin_catalog.h"
+#include "sim/scenario/scenario_sections.h"
+
+namespace dtsim {
+
+void read_algorithm(JsonReader& root, Scenario& s, const OptionContext& context) {
+  JsonReader r = root.object("algorithm");
+  const PluginFamily& algorithms = plugin_family("algorithm");
+  s.algorithm.name = r.string("name", std::string("allreduce"), algorithms.names());
+  // The algorithm's own keys; a key another algorithm owns gets "only meaningful for ...".
+  read_member_options(r, algorithms, algorithms.contains(s.algorithm.name) ? s.algorithm.name : std::string(),
+                      context);
+  s.algorithm.options = OptionValues(r.resolved());
+  r.reject_unknown_keys();
+}
+
+}  // namespace dtsim

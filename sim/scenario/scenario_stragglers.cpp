@@ -1,0 +1,104 @@
+// /stragglers: compute-time heterogeneity and noise, transient slowdowns, a two-state Markov
+// slowdown and network jitter (sim/straggler_model.h draws them). Needs /cluster read first.
+#include "sim/scenario/scenario_sections.h"
+
+namespace dtsim {
+namespace {
+
+// "ranks": [r, ...] or "ranks": {"first": a, "last": b}; appends (first, last) ranges to `out`.
+void read_rank_set(JsonReader& e, int ranks, std::vector<std::pair<int, int>>& out) {
+  const json* raw = e.raw("ranks");
+  const std::string path = e.child_path("ranks");
+  if (!raw) {
+    e.errors().add(path, "missing; give the ranks as [r, ...] or {\"first\": a, \"last\": b}");
+    return;
+  }
+  auto check = [&](const json& v, const std::string& where) -> int {
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() >= ranks) {
+      e.errors().add(where, quote(v) + " is not a rank; allowed: integers 0 to " + std::to_string(ranks - 1));
+      return -1;
+    }
+    return v.get<int>();
+  };
+  if (raw->is_array() && !raw->empty()) {
+    for (size_t i = 0; i < raw->size(); ++i) {
+      const int r = check((*raw)[i], path + "/" + std::to_string(i));
+      if (r >= 0) out.emplace_back(r, r);
+    }
+  } else if (raw->is_object() && raw->contains("first") && raw->contains("last") && raw->size() == 2) {
+    const int a = check((*raw)["first"], path + "/first"), b = check((*raw)["last"], path + "/last");
+    if (a >= 0 && b >= 0 && a > b) e.errors().add(path, quote(*raw) + " is not a range; first must be <= last");
+    else if (a >= 0 && b >= 0) out.emplace_back(a, b);
+  } else {
+    e.errors().add(path, quote(*raw) + " is not allowed; give [r, ...] or {\"first\": a, \"last\": b}");
+  }
+}
+
+// Calls `each(reader, index)` for every object of the array at `key`.
+template <typename Each>
+void read_array(JsonReader& r, const std::string& key, Each each) {
+  const json* raw = r.raw(key);
+  if (!raw) return;
+  if (!raw->is_array()) {
+    r.errors().add(r.child_path(key), quote(*raw) + " is not an array of objects");
+    return;
+  }
+  for (size_t i = 0; i < raw->size(); ++i) {
+    const std::string path = r.child_path(key) + "/" + std::to_string(i);
+    if (!(*raw)[i].is_object()) {
+      r.errors().add(path, quote((*raw)[i]) + " is not an object");
+      continue;
+    }
+    json resolved_entry = json::object();
+    JsonReader e((*raw)[i], path, r.errors(), resolved_entry);
+    each(e);
+    e.reject_unknown_keys();
+  }
+}
+
+}  // namespace
+
+void read_stragglers(JsonReader& root, Scenario& s) {
+  JsonReader r = root.object("stragglers");
+  StragglerSpec& st = s.stragglers;
+  const int ranks = s.cluster.ranks();
+  read_array(r, "rank_factors", [&](JsonReader& e) {
+    std::vector<std::pair<int, int>> sets;
+    read_rank_set(e, ranks, sets);
+    const double factor = e.number("factor", std::nullopt, 0, true, 1e6);
+    for (auto [a, b] : sets) st.rank_factors.push_back({a, b, factor});
+  });
+  if (r.has("noise")) {
+    JsonReader n = r.object("noise");
+    st.noise = n.string("distribution", std::nullopt, {"none", "lognormal", "exponential", "pareto"});
+    if (st.noise == "lognormal") st.sigma = n.number("sigma", std::nullopt, 0, true, 10);
+    if (st.noise == "exponential") st.mean = n.number("mean", std::nullopt, 0, true, 1e6);
+    if (st.noise == "pareto") st.shape = n.number("shape", std::nullopt, 1, true, 1e6);
+    n.reject_unknown_keys();
+  }
+  read_array(r, "slowdowns", [&](JsonReader& e) {
+    std::vector<std::pair<int, int>> sets;
+    read_rank_set(e, ranks, sets);
+    const double factor = e.number("factor", std::nullopt, 0, true, 1e6);
+    const double from = e.duration("from", std::string("0s"));
+    const double to = e.duration("to", std::nullopt);
+    if (to <= from) e.errors().add(e.child_path("to"), "must be later than \"from\"");
+    for (auto [a, b] : sets) st.slowdowns.push_back({a, b, factor, from, to});
+  });
+  if (r.has("markov")) {
+    JsonReader m = r.object("markov");
+    st.p_slow = m.number("p_slow", std::nullopt, 0, false, 1);
+    st.p_recover = m.number("p_recover", std::nullopt, 0, true, 1);
+    st.markov_factor = m.number("factor", std::nullopt, 0, true, 1e6);
+    m.reject_unknown_keys();
+  }
+  if (r.has("network_jitter")) {
+    JsonReader j = r.object("network_jitter");
+    st.jitter_sigma = j.number("sigma", std::nullopt, 0, true, 10);
+    st.jitter_period = j.duration("period", std::nullopt, false);
+    j.reject_unknown_keys();
+  }
+  r.reject_unknown_keys();
+}
+
+}  // namespace dtsim

@@ -1,0 +1,202 @@
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "kernels/model_factory.h"
+#include "sim/scenario/catalog.h"
+#include "sim/scenario/compute_model.h"
+#include "sim/scenario/scenario_sections.h"
+
+namespace dtsim {
+namespace {
+
+const std::vector<std::string> kRealModels = {"softmax_regression", "mlp", "linear_regression"};
+
+std::string full_precision(double value) {  // a default passed through the string form of a quantity
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
+// Reads a string naming one of a kernels enum; `parse` throws std::invalid_argument listing names.
+template <typename Enum, typename Parse>
+Enum read_kind(JsonReader& r, const std::string& key, const std::string& fallback, Parse parse) {
+  const std::string name = r.string(key, fallback);
+  try {
+    return parse(name);
+  } catch (const std::invalid_argument& e) {
+    r.errors().add(r.child_path(key), quote(name) + " is not allowed (" + e.what() + ")");
+    return parse(fallback);
+  }
+}
+
+void read_dataset(JsonReader& w, Scenario& s, bool regression) {
+  kernels::DatasetSpec& d = s.workload.numerics.dataset;
+  JsonReader r = w.object("dataset");
+  d.kind = read_kind<kernels::DatasetKind>(r, "name", regression ? "synthetic_least_squares" : "fashion_mnist",
+                                           kernels::parse_dataset_kind);
+  d.seed = s.seed;
+  d.ranks = s.cluster.ranks();
+  if (d.kind == kernels::DatasetKind::fashion_mnist) {
+    d.path = r.string("path", d.path);
+    d.train_limit = r.integer("train_limit", 0, 0, 60000);
+    d.test_limit = r.integer("test_limit", 0, 0, 10000);
+    s.workload.numerics.train_samples = d.train_limit ? d.train_limit : 60000;
+  } else {
+    d.dim = r.integer("dim", 20, 1, 1 << 20);
+    d.samples_per_rank = r.integer("samples_per_rank", 100, 1, 1 << 24);
+    d.heterogeneity = r.number("heterogeneity", 0.0, 0, false);
+    s.workload.numerics.train_samples = d.samples_per_rank * d.ranks;
+  }
+  if (regression != (d.kind == kernels::DatasetKind::synthetic_least_squares))
+    w.errors().add(r.child_path("name"), "linear_regression trains on \"synthetic_least_squares\"; the "
+                                         "classifiers on \"fashion_mnist\"");
+  r.reject_unknown_keys();
+}
+
+void read_optimizer(JsonReader& w, kernels::OptimizerSpec& o) {
+  JsonReader r = w.object("optimizer");
+  o.kind = read_kind<kernels::OptimizerKind>(r, "name", "sgd", kernels::parse_optimizer_kind);
+  o.lr = r.number("lr", 0.1, 0, true);
+  o.momentum = r.number("momentum", 0.9, 0, false, 1);
+  o.weight_decay = r.number("weight_decay", 0.0, 0, false);
+  o.warmup_steps = r.integer("warmup_steps", 0, 0);
+  o.schedule = read_kind<kernels::ScheduleKind>(r, "schedule", "constant", kernels::parse_schedule_kind);
+  o.step_size = r.integer("step_size", 1000, 1);
+  o.gamma = r.number("gamma", 0.1, 0, true, 1);
+  o.total_steps = r.integer("total_steps", 1000, 1);
+  o.min_lr = r.number("min_lr", 0.0, 0, false);
+  o.linear_scaling = r.boolean("linear_scaling", false);
+  o.base_batch = r.integer("base_batch", 256, 1);
+  r.reject_unknown_keys();
+}
+
+void read_numerics(JsonReader& w, Scenario& s) {
+  NumericsSpec& n = s.workload.numerics;
+  kernels::ReplicaSpec& rep = n.replica;
+  n.enabled = true;
+  rep.model.kind = kernels::parse_model_kind(s.workload.model);
+  const bool regression = rep.model.kind == kernels::ModelKind::linear_regression;
+  if (rep.model.kind == kernels::ModelKind::mlp) {
+    if (w.has("hidden")) {
+      std::vector<std::int64_t> hidden = w.integer_list("hidden", 1);
+      rep.model.hidden.assign(hidden.begin(), hidden.end());
+    } else {
+      w.raw("hidden");
+    }
+  }
+  read_dataset(w, s, regression);
+  JsonReader part = w.object("partition");
+  rep.partition.kind = read_kind<kernels::PartitionKind>(part, "kind", regression ? "contiguous" : "iid",
+                                                         kernels::parse_partition_kind);
+  rep.partition.alpha = part.number("alpha", 0.5, 0, true);
+  rep.partition.shards_per_rank = static_cast<int>(part.integer("shards_per_rank", 2, 1, 1 << 20));
+  rep.partition.shuffle_each_epoch = part.boolean("shuffle_each_epoch", true);
+  part.reject_unknown_keys();
+  read_optimizer(w, rep.optimizer);
+  rep.backend = read_kind<kernels::Backend>(w, "backend", "cpu", kernels::parse_backend);
+  rep.ranks = s.cluster.ranks();
+  rep.batch_size = s.workload.batch_per_gpu;
+  rep.seed = s.seed;
+  rep.threads = 1;  // gradients are computed inside the (single-threaded) simulation
+
+  // The real model's size and FLOPs, from its layout (no data needed).
+  const bool fashion = n.dataset.kind == kernels::DatasetKind::fashion_mnist;
+  if (w.errors().empty()) {
+    auto model = kernels::make_model<float>(rep.model, fashion ? 784 : n.dataset.dim, fashion ? 10 : 0);
+    s.workload.params = model->num_params();
+    s.workload.real_flops_per_sample = model->flops_per_sample();
+  }
+}
+
+}  // namespace
+
+void read_workload(JsonReader& root, Scenario& s) {
+  JsonReader r = root.object("workload");
+  WorkloadSpec& w = s.workload;
+  w.batch_per_gpu = static_cast<int>(r.integer("batch_per_gpu", 32, 1, 1 << 24));
+  w.bytes_per_param = r.number("bytes_per_param", 4.0, 0, true);
+  // Without a model, params and compute_time must be given (a purely synthetic timing workload).
+  const bool custom = !r.has("model");
+  std::vector<std::string> allowed = catalog_names("models");
+  allowed.insert(allowed.end(), kRealModels.begin(), kRealModels.end());
+  w.model = r.string("model", std::string("custom"), custom ? std::vector<std::string>{} : allowed);
+  const bool real = std::count(kRealModels.begin(), kRealModels.end(), w.model) > 0;
+  if (real) read_numerics(r, s);
+
+  // The catalog entry that sets message size and compute time: the model itself, or the proxy a
+  // real model stands in for.
+  const json* charged = catalog()["models"].contains(w.model) ? &catalog()["models"][w.model] : nullptr;
+  if (real && r.has("proxy")) {
+    w.numerics.proxy = r.string("proxy", std::nullopt, catalog_names("models"));
+    if (catalog()["models"].contains(w.numerics.proxy)) charged = &catalog()["models"][w.numerics.proxy];
+  }
+  const bool unknown_model = !custom && !real && !charged;  // already reported; read the rest leniently
+
+  std::optional<std::int64_t> default_params;
+  if (charged) default_params = (*charged)["params"].get<std::int64_t>();
+  if (real && !charged) default_params = w.params;
+  if (unknown_model) default_params = 1;
+  if (real && !r.has("params")) {
+    r.raw("params");
+    if (charged) w.params = *default_params;  // the proxy's size goes on the wire
+  } else if (real) {
+    r.errors().add(r.child_path("params"), "is set by the real model (" + std::to_string(w.params) +
+                                               "); use \"proxy\" to charge another model's size");
+  } else {
+    w.params = r.integer("params", default_params, 1);
+  }
+
+  std::optional<std::string> default_time;
+  w.compute_time_source = "given";
+  if (!r.has("compute_time")) {
+    if (charged) {
+      ComputeEstimate e = estimate_compute_time(*charged, s.cluster.gpu, w.batch_per_gpu);
+      default_time = full_precision(e.seconds);
+      w.compute_time_source = e.source + (real && !w.numerics.proxy.empty() ? " (proxy)" : "");
+    } else if (real && w.real_flops_per_sample > 0) {
+      default_time = full_precision(w.real_flops_per_sample * w.batch_per_gpu /
+                                    (s.cluster.gpu.peak_flops * s.cluster.gpu.efficiency));
+      w.compute_time_source = "FLOP model";
+    }
+    if (unknown_model || (real && !default_time)) default_time = "0";
+  }
+  w.compute_time = r.duration("compute_time", default_time);
+  // Gradient bucketing (allreduce): buckets of at least bucket_size bytes, in reverse layer order, each
+  // allreduced as soon as its last layer's gradient is ready. 0 (the default): one allreduce after backward.
+  const json* bucket = r.raw("bucket_size");
+  if (bucket && !(bucket->is_number() && bucket->get<double>() == 0)) w.bucket_size = r.size("bucket_size", std::nullopt);
+  // The layer profile of the charged catalog model (the proxy for a real model), if the catalog has one.
+  if (charged && charged->contains("layers")) w.layers = (*charged)["layers"].get<std::vector<std::int64_t>>();
+  if (r.has("layers")) w.layers = r.integer_list("layers", 1);  // a profile for custom models (or to override)
+  r.reject_unknown_keys();
+}
+
+void read_run_length(JsonReader& run, Scenario& s) {
+  const NumericsSpec& n = s.workload.numerics;
+  if (run.has("epochs")) {
+    s.run.epochs = run.number("epochs", std::nullopt, 0, true);
+    if (!n.enabled) {
+      run.errors().add(run.child_path("epochs"), "needs a real model (workload.model one of softmax_regression, "
+                                                 "mlp, linear_regression); use iterations");
+    } else if (run.has("iterations")) {
+      run.errors().add(run.child_path("epochs"), "give either iterations or epochs, not both");
+    } else {
+      const double per_iteration = static_cast<double>(s.cluster.ranks()) * s.workload.batch_per_gpu;
+      s.run.iterations = static_cast<int>(std::ceil(s.run.epochs * n.train_samples / per_iteration));
+    }
+    run.raw("iterations");
+  } else {
+    s.run.iterations = static_cast<int>(run.integer("iterations", 10, 1, 1 << 30));
+  }
+  s.run.target_accuracy = run.number("target_accuracy", 0.0, 0, false, 1);
+  if (s.run.target_accuracy > 0 && !n.enabled)
+    run.errors().add(run.child_path("target_accuracy"), "needs a real classifier (workload.model "
+                                                        "softmax_regression or mlp)");
+  s.run.stop_at_target = run.boolean("stop_at_target", true);
+  s.workload.numerics.eval_every = static_cast<int>(run.integer("eval_every", 0, 0));
+  s.workload.numerics.eval_time = run.duration("eval_time", std::string("0"));
+  s.workload.numerics.eval_ranks = run.boolean("eval_ranks", false);
+}
+
+}  // namespace dtsim
