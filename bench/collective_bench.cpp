@@ -1,4 +1,4 @@
-// Fast-path benchmark (issue 4, "Benchmark"): wall time and peak memory of ResNet-50-sized ring
+// Fast-path benchmark: wall time and peak memory of ResNet-50-sized ring
 // allreduces (25,557,032 x 4 B = 102,228,128 B) at 64, 256, 1024 and 4096 ranks, with the "step"
 // fidelity (2(p-1) messages per rank per allreduce) and the "fast" one (2 aggregated flows per rank),
 // and the largest cluster whose 100 fast allreduces simulate within 60 s of wall time.

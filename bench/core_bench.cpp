@@ -1,4 +1,4 @@
-// Core scaling benchmark (issue 2, "Benchmark"): wall time and peak memory of timing-only runs of
+// Core scaling benchmark: wall time and peak memory of timing-only runs of
 // ring allreduce at 64, 256 and 1024 ranks and of the synchronous parameter server at 1024 and 4096
 // ranks (1 shard, and 8 shards at 4096). Each configuration runs in its own forked child (SimGrid
 // allows one simulation per process); the child parses the scenario, simulates it, and reports its

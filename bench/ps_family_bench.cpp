@@ -1,4 +1,4 @@
-// Parameter-server family benchmark (issue 7): wall time and peak memory of timing-only runs of the
+// Parameter-server family benchmark: wall time and peak memory of timing-only runs of the
 // asynchronous PS (64 to 1024 workers, 1 and 8 shards) and of the synchronous PS with backup workers
 // under lognormal stragglers (m = 64 to 1024 gradients per update, e = m / 16 backups). Every
 // configuration runs in its own forked child (one SimGrid simulation per process).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue-7 example (gradient compression): 8 ranks train the Fashion-MNIST MLP
+# Example (gradient compression): 8 ranks train the Fashion-MNIST MLP
 # (scenarios/fashion_mnist_mlp.json: 784-256-128-10, 235,146 parameters, batch 32 per rank, momentum 0.9,
 # lr 0.05, 10 Gbps switch) for EPOCHS epochs with allreduce PSGD under each compression scheme, and
 # prints one markdown row per scheme: test accuracy, bytes each rank sends per iteration and the factor

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue-5 example: allreduce PSGD vs D-SGD over a ring vs D-SGD over the one-peer exponential graph,
+# Example: allreduce PSGD vs D-SGD over a ring vs D-SGD over the one-peer exponential graph,
 # 16 ranks, non-iid Fashion-MNIST (Dirichlet 0.5), softmax regression charged as ResNet-50 (proxy),
 # at 10 and 100 Gbps. Prints one table row per run; outputs under out/decentralized/.
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue-7 example (local SGD / PR-SGD, seed 004): 8 ranks train the Fashion-MNIST MLP
+# Example (local SGD / PR-SGD, Yu et al. 2019): 8 ranks train the Fashion-MNIST MLP
 # (scenarios/fashion_mnist_mlp.json: iid shards, batch 32 per rank, momentum 0.9, lr 0.05) for a fixed
 # number of epochs, charged as ResNet-50 (proxy: its compute time and 102 MB model on a 10 Gbps
 # switch), with the models averaged every I local steps (Algorithm 1) for each I of INTERVALS, plus

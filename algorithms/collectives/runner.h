@@ -1,6 +1,6 @@
 // Runs one collective operation on a scenario's platform, outside any training algorithm: the
 // harness behind the collectives tests and `dtsim collective`. SimGrid allows one simulation per
-// process, so callers run it in a child (sim/child_process.h).
+// process, so callers run it in a child (sim/app/child_process.h).
 #pragma once
 #include <string>
 #include <utility>

@@ -1,4 +1,4 @@
-// "allreduce": synchronous parallel SGD (seed 000): every rank computes a gradient on its own batch,
+// "allreduce": synchronous parallel mini-batch SGD (PSGD): every rank computes a gradient on its own batch,
 // the gradients are summed with an allreduce collective (algorithm.collective), and every rank applies
 // the same averaged update — mini-batch SGD with batch p x b.
 //

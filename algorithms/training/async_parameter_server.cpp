@@ -1,4 +1,4 @@
-// "async_parameter_server": asynchronous SGD with a parameter server (seed 001, Algorithms 2-3).
+// "async_parameter_server": asynchronous SGD with a parameter server (asynchronous SGD as in Dean et al. 2012 and Recht et al. 2011).
 // Each worker computes a gradient on the model it last received, pushes it, and gets back the
 // server's model of the moment; the server applies every gradient as soon as it arrives,
 //   x <- x - eta g_k(x_{t - tau}),
@@ -23,11 +23,9 @@
 namespace dtsim {
 namespace {
 
-// A reply's tag: the shard's version, whether the budget is spent (the worker stops) and whether the
+// A reply's header: the shard's version, whether the budget is spent (the worker stops) and whether the
 // worker's gradient came too late to be applied.
-std::int64_t reply_tag(std::int64_t version, bool stop, bool dropped) {
-  return version * 4 + (stop ? 2 : 0) + (dropped ? 1 : 0);
-}
+MessageHeader reply_header(std::int64_t version, bool stop, bool dropped) { return MessageHeader{version, dropped, stop}; }
 std::int64_t budget(const Scenario& s) { return static_cast<std::int64_t>(s.run.iterations) * s.cluster.ranks(); }
 
 class AsyncParameterServer : public TrainingAlgorithm {
@@ -52,14 +50,14 @@ class AsyncParameterServer : public TrainingAlgorithm {
     const double begin = ctx.now();
     const Message gradient = work.gradient(ctx);
     const double compute = ctx.now() - begin;
-    const std::vector<std::int64_t> replies = push_gradient_pull_model(ctx, work, gradient, read);
+    const std::vector<MessageHeader> replies = push_gradient_pull_model(ctx, work, gradient, read);
     int dropped = 0;
     for (std::size_t s = 0; s < replies.size(); ++s) {
-      read[s] = replies[s] / 4;  // the versions now held
-      dropped += static_cast<int>(replies[s] % 2);
+      read[s] = replies[s].version;  // the versions now held
+      dropped += replies[s].dropped ? 1 : 0;
     }
     ctx.counters().dropped_compute_s += compute * dropped / k;
-    if ((replies[0] / 2) % 2) ctx.stop_after_iteration();
+    if (replies[0].stop) ctx.stop_after_iteration();
   }
 
   void server_iteration(RankContext& ctx, int server, Workload& work) override {
@@ -70,12 +68,12 @@ class AsyncParameterServer : public TrainingAlgorithm {
     if (me.shard.version >= budget(ctx.scenario())) {  // the run is over: not applied, worker stops
       if (server == 0) ++ctx.counters().gradients_dropped;
       Message reply = me.shard.model;
-      reply.tag = reply_tag(me.shard.version, true, true);
+      reply.header = reply_header(me.shard.version, true, true);
       me.loop.reply(ctx, push.worker, std::move(reply));
       return;
     }
-    // Apply at once: the gradient was computed on version push.gradient.tag of this shard.
-    if (server == 0) ctx.counters().add_staleness(me.shard.version - push.gradient.tag);
+    // Apply at once: the gradient was computed on version push.gradient.header.version of this shard.
+    if (server == 0) ctx.counters().add_staleness(me.shard.version - push.gradient.header.version);
     work.server_update(server, me.shard.model, push.gradient, 1);
     ++me.shard.version;
     if (server == 0) ctx.counters().update_times.push_back(ctx.now());
@@ -102,7 +100,7 @@ class AsyncParameterServer : public TrainingAlgorithm {
       const std::int64_t next = me.completed[static_cast<std::size_t>(w)];  // the iteration w would start
       if (bound < 0 || over || slowest >= next - bound) {
         Message reply = me.shard.model;
-        reply.tag = reply_tag(me.shard.version, over, false);
+        reply.header = reply_header(me.shard.version, over, false);
         me.loop.reply(ctx, w, std::move(reply));
       } else {
         still_waiting.push_back(w);

@@ -1,9 +1,9 @@
-// "parameter_server": synchronous PS (seed 001, Algorithm 1). The model is split into `servers` shards,
+// "parameter_server": synchronous PS (distributed synchronous SGD; Li et al., OSDI 2014). The model is split into `servers` shards,
 // each on its own host. Every worker pushes each shard of its gradient to that shard's server; a server
 // waits for all workers, sums, and every worker pulls the shard back. With k shards the server links
 // carry p n / k bytes each way: iteration = compute + 2 (alpha + p n beta / k).
 //
-// With algorithm.backup_workers = e (Chen et al. 2016, seed 001 Algorithm 4), m = ranks - e gradients
+// With algorithm.backup_workers = e ("Revisiting Distributed Synchronous SGD", Chen et al. 2016), m = ranks - e gradients
 // make an update: the server holds the model, applies the sum of the first m gradients computed on its
 // current version as soon as the m-th arrives, and replies with the new model to those m. A gradient
 // that arrives later (computed on an older version) is dropped and its worker gets the current model
@@ -18,8 +18,8 @@
 namespace dtsim {
 namespace {
 
-// A reply's tag: the server's model version, and whether the worker's gradient was dropped.
-std::int64_t reply_tag(std::int64_t version, bool dropped) { return version * 2 + (dropped ? 1 : 0); }
+// A reply's header: the server's model version, and whether the worker's gradient was dropped.
+MessageHeader reply_header(std::int64_t version, bool dropped) { return MessageHeader{version, dropped, false}; }
 
 class ParameterServer : public TrainingAlgorithm {
  public:
@@ -79,12 +79,12 @@ class ParameterServer : public TrainingAlgorithm {
     const double begin = ctx.now();
     const Message gradient = work.gradient(ctx);
     const double compute = ctx.now() - begin;
-    const std::vector<std::int64_t> replies =
+    const std::vector<MessageHeader> replies =
         push_gradient_pull_model(ctx, work, gradient, std::vector<std::int64_t>(static_cast<std::size_t>(k), version));
     int dropped = 0;
-    for (std::int64_t tag : replies) dropped += static_cast<int>(tag % 2);
+    for (const MessageHeader& reply : replies) dropped += reply.dropped ? 1 : 0;
     ctx.counters().dropped_compute_s += compute * dropped / k;  // a shard's share of the wasted pass
-    version = replies[0] / 2;
+    version = replies[0].version;
     if (version >= ctx.scenario().run.iterations) ctx.stop_after_iteration();
   }
 
@@ -93,11 +93,11 @@ class ParameterServer : public TrainingAlgorithm {
     initialize_shard(me.shard, ctx, work, server);
     const int m = ctx.size() - backup_workers_;
     ServerEventLoop::Push push = me.loop.next_push(ctx);
-    const bool counts = push.gradient.tag == me.shard.version && me.shard.version < ctx.scenario().run.iterations;
+    const bool counts = push.gradient.header.version == me.shard.version && me.shard.version < ctx.scenario().run.iterations;
     if (!counts) {  // late: the update it was meant for is done
       if (server == 0) ++ctx.counters().gradients_dropped;
       Message reply = me.shard.model;
-      reply.tag = reply_tag(me.shard.version, true);
+      reply.header = reply_header(me.shard.version, true);
       me.loop.reply(ctx, push.worker, std::move(reply));
       return;
     }
@@ -114,7 +114,7 @@ class ParameterServer : public TrainingAlgorithm {
     }
     for (int w : me.accepted) {
       Message reply = me.shard.model;
-      reply.tag = reply_tag(me.shard.version, false);
+      reply.header = reply_header(me.shard.version, false);
       me.loop.reply(ctx, w, std::move(reply));
     }
     me.accepted.clear();

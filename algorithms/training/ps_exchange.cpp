@@ -2,24 +2,24 @@
 
 namespace dtsim {
 
-std::vector<std::int64_t> push_gradient_pull_model(RankContext& ctx, Workload& work, const Message& gradient,
-                                                   const std::vector<std::int64_t>& tags) {
+std::vector<MessageHeader> push_gradient_pull_model(RankContext& ctx, Workload& work, const Message& gradient,
+                                                    const std::vector<std::int64_t>& versions) {
   const int k = ctx.endpoints() - ctx.size();
   const Chunks shards(gradient, k);
   std::vector<RankContext::Request> pushes, pulls;
   for (int s = 0; s < k; ++s) {
     Message part = shards.extract(gradient, s);
-    part.tag = tags[static_cast<std::size_t>(s)];
+    part.header.version = versions[static_cast<std::size_t>(s)];
     pushes.push_back(ctx.isend_to_inbox(ctx.size() + s, std::move(part)));
   }
   for (int s = 0; s < k; ++s) pulls.push_back(ctx.irecv(ctx.size() + s));
   ctx.wait_all(pushes);
   std::vector<Message> parts = ctx.wait_all(pulls);
   Message model = gradient;  // same shape: the shards are assigned back in place
-  std::vector<std::int64_t> replies;
+  std::vector<MessageHeader> replies;
   for (int s = 0; s < k; ++s) {
     shards.assign(model, s, parts[static_cast<std::size_t>(s)]);
-    replies.push_back(parts[static_cast<std::size_t>(s)].tag);
+    replies.push_back(parts[static_cast<std::size_t>(s)].header);
   }
   if (!model.values.empty()) work.set_parameters(ctx, std::move(model));
   return replies;

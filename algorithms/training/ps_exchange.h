@@ -11,12 +11,11 @@
 
 namespace dtsim {
 
-// Worker side: sends shard s of `gradient` to server s tagged tags[s] (the model version it was
-// computed from), then receives every server's reply: its model shard (the reply's tag is the
-// server's; see the algorithm). Installs the assembled model as the rank's parameters and returns the
-// replies' tags.
-std::vector<std::int64_t> push_gradient_pull_model(RankContext& ctx, Workload& work, const Message& gradient,
-                                                   const std::vector<std::int64_t>& tags);
+// Worker side: sends shard s of `gradient` to server s with header version versions[s] (the model
+// version it was computed from), then receives every server's reply: its model shard and header.
+// Installs the assembled model as the rank's parameters and returns the replies' headers.
+std::vector<MessageHeader> push_gradient_pull_model(RankContext& ctx, Workload& work, const Message& gradient,
+                                                    const std::vector<std::int64_t>& versions);
 
 // Server side: the model shard a server holds and updates itself.
 struct ServerShard {

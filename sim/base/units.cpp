@@ -55,11 +55,4 @@ std::optional<double> parse_size(const std::string& text) {
   return parse_with(text, table);
 }
 
-std::optional<double> parse_flop_rate(const std::string& text) {
-  static const UnitTable table = {{"f", 1.0},    {"Kf", 1e3},  {"Mf", 1e6},   {"Gf", 1e9},   {"Tf", 1e12},
-                                  {"Pf", 1e15},  {"flops", 1.0}, {"GFLOPS", 1e9}, {"TFLOPS", 1e12},
-                                  {"PFLOPS", 1e15}};
-  return parse_with(text, table);
-}
-
 }  // namespace dtsim::units

@@ -12,7 +12,5 @@ std::optional<double> parse_bandwidth(const std::string& text);
 std::optional<double> parse_duration(const std::string& text);
 // Bytes. Accepts B, KB/MB/GB/TB (decimal), KiB/MiB/GiB/TiB (binary), or a bare number of bytes.
 std::optional<double> parse_size(const std::string& text);
-// FLOP/s. Accepts f/Kf/Mf/Gf/Tf/Pf, flops/TFLOPS spellings, or a bare number.
-std::optional<double> parse_flop_rate(const std::string& text);
 
 }  // namespace dtsim::units

@@ -149,17 +149,6 @@ Message RankContext::wait(Request& request) {
   return finish(request);
 }
 
-RankContext::Completed RankContext::wait_any(std::vector<Request>& requests) {
-  std::vector<sg4::CommPtr> comms;
-  comms.reserve(requests.size());
-  for (Request& r : requests) comms.push_back(r.state_->comm);
-  const auto index = static_cast<std::size_t>(sg4::Comm::wait_any(comms));
-  Completed done{index, requests[index].state_->peer, requests[index].state_->is_send, {}};
-  done.message = finish(requests[index]);
-  requests.erase(requests.begin() + static_cast<std::ptrdiff_t>(index));
-  return done;
-}
-
 Message RankContext::finish(Request& request) {
   auto& s = *request.state_;
   // The transfer starts once both sides have posted; before that this endpoint waits for its peer.

@@ -15,12 +15,20 @@
 
 namespace dtsim {
 
-// A message: its simulated size, plus the real tensor when numerics are on, plus a small integer
-// an algorithm may use (a model version, an iteration number, a stop signal).
+// What a parameter-server message says besides its tensor: the model version a gradient was computed
+// from (push) or a shard now holds (reply), whether the pushed gradient was dropped as too late, and
+// whether the worker should stop (the run's budget of updates is spent).
+struct MessageHeader {
+  std::int64_t version = 0;
+  bool dropped = false;
+  bool stop = false;
+};
+
+// A message: its simulated size, plus the real tensor when numerics are on, plus its header.
 struct Message {
   double bytes = 0;
   std::vector<float> values;
-  std::int64_t tag = 0;
+  MessageHeader header;
   int source = -1;  // the sending endpoint (set by the send)
 };
 
@@ -86,15 +94,6 @@ class RankContext {
   Request irecv(int peer);
   Message wait(Request& request);  // the received message, or an empty one for a send
   std::vector<Message> wait_all(std::vector<Request>& requests);
-  // Waits for the first of `requests` to complete, removes it from the vector and returns its index
-  // (before removal), its peer and its message (empty for a send).
-  struct Completed {
-    std::size_t index;
-    int peer;
-    bool is_send;
-    Message message;
-  };
-  Completed wait_any(std::vector<Request>& requests);
   // This endpoint's shared inbox: messages from any sender, taken in the order their transfers
   // complete. The endpoint is its permanent receiver, so a transfer starts as soon as it is posted,
   // as it would with one receive posted per peer, but one receive serves them all (a server facing

@@ -50,7 +50,6 @@ struct AlgorithmCounters {
 class Recorder {
  public:
   explicit Recorder(bool keep_spans) : keep_spans_(keep_spans) {}
-  bool keeps_spans() const { return keep_spans_; }
   void add_span(const Span& span) {
     if (keep_spans_) spans_.push_back(span);
   }

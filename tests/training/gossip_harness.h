@@ -1,6 +1,7 @@
 // Runs a gossip rule (the same code the simulator runs in float) in double precision on every rank
 // of a full-batch least-squares problem, with the dense mixing matrix of a logical topology. Used to
-// check the convergence claims of seed 003 without simulated time.
+// check the convergence claims of the decentralized methods (D-SGD, DmSGD, DecentLaM, gradient
+// tracking, exact diffusion) without simulated time.
 #pragma once
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-// Local SGD / PR-SGD (algorithm "local_sgd", seed 004): timing against the alpha-beta closed form of
+// Local SGD / PR-SGD (algorithm "local_sgd"; Yu, Yang & Zhu, AAAI 2019): timing against the alpha-beta closed form of
 // the ring allreduce of the parameters, equivalence with parallel SGD at I = 1, convergence on least
 // squares, the averaging points of Algorithm 2 and the per-rank step counts of Algorithm 3.
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-// DecentLaM (Yuan et al. 2021; seed 003, Algorithm 2): the momentum acts on the "gradient" of the
+// DecentLaM (Yuan et al., ICCV 2021, Algorithm 2): the momentum acts on the "gradient" of the
 // whole D-SGD step, g~_i = (x_i - sum_j w_ij (x_j - gamma g_j)) / gamma; m_i <- beta m_i + g~_i;
 // x_i <- x_i - gamma m_i. The momentum-induced part of DmSGD's bias vanishes.
 #include "algorithms/training/decentralized/gossip_rule.h"

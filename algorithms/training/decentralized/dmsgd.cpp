@@ -1,4 +1,4 @@
-// DmSGD (seed 003, Algorithm 1): m_i <- beta m_i + g_i; x_i <- sum_j w_ij (x_j - gamma m_j).
+// DmSGD, decentralized momentum SGD (Yuan et al. 2021, Algorithm 1; Yu, Jin & Yang, ICML 2019): m_i <- beta m_i + g_i; x_i <- sum_j w_ij (x_j - gamma m_j).
 // Its full-batch bias is D-SGD's amplified by 1/(1-beta)^2.
 #include "algorithms/training/decentralized/gossip_rule.h"
 

@@ -1,4 +1,4 @@
-// D-SGD (seed 003). Adapt-then-combine: x_i <- sum_j w_ij (x_j - gamma g_j).
+// D-SGD (Lian et al., NeurIPS 2017). Adapt-then-combine: x_i <- sum_j w_ij (x_j - gamma g_j).
 // With overlap (BlueFog's non-blocking neighbor_allreduce): x_i <- sum_j w_ij x_j - gamma g_i, the
 // exchange of x in flight while g is computed. Full-batch limiting bias O(gamma^2 b^2 / (1-rho)^2).
 #include "algorithms/training/decentralized/gossip_rule.h"

@@ -1,4 +1,4 @@
-// Gradient tracking, DIGing (Nedic et al. 2017; seed 003):
+// Gradient tracking, DIGing (Nedic, Olshevsky & Shi 2017):
 //   x <- W x - gamma y;  y <- W y + grad(x_new) - grad(x_old),  y0 = grad(x0).
 // x and y travel in one message of 2d values. Full-batch it converges to x* exactly.
 #include "algorithms/training/decentralized/gossip_rule.h"
