@@ -42,13 +42,44 @@ std::size_t Compressor::kept(double ratio, double d) {
   return static_cast<std::size_t>(std::min(std::max(k, 1.0), d));
 }
 
-Compressed Compressor::compress(const std::vector<float>& g, double dense_bytes, const CompressionKey& key) const {
+double Compressor::round_wire_bytes(int /*round*/, double params) const { return wire_bytes(params); }
+
+void Compressor::exchanged(const std::vector<float>& /*payload*/, const CompressionKey& /*key*/) {}
+
+std::vector<float> Compressor::encode_round(int round, const std::vector<float>& /*g*/,
+                                            const std::vector<float>& /*earlier*/, const CompressionKey& /*key*/) const {
+  throw std::logic_error("compression: " + spec_.kind + " has no round " + std::to_string(round));
+}
+
+Compressed Compressor::compress(const std::vector<float>& g, double dense_bytes, const CompressionKey& key,
+                                const Reduce& reduce) const {
+  const double params = std::round(dense_bytes / bytes_per_param_);
+  const int last = rounds() - 1;
+  if (last > 0 && !reduce)
+    throw std::logic_error("compression: " + spec_.kind + " exchanges in several rounds and needs a reduce");
   Compressed c;
-  c.wire_bytes = wire_bytes(std::round(dense_bytes / bytes_per_param_));
-  if (g.empty()) return c;
+  c.wire_bytes = last == 0 ? wire_bytes(params) : round_wire_bytes(last, params);
+  if (g.empty()) {  // timing only: the earlier rounds still take their time on the wire
+    for (int t = 0; t < last; ++t) {
+      std::vector<float> none;
+      reduce(none, round_wire_bytes(t, params));
+    }
+    return c;
+  }
   c.payload = encode(g, key);
+  for (int t = 1; t <= last; ++t) {
+    reduce(c.payload, round_wire_bytes(t - 1, params));
+    c.earlier.insert(c.earlier.end(), c.payload.begin(), c.payload.end());
+    c.payload = encode_round(t, g, c.earlier, key);
+  }
   c.decoded.assign(g.size(), 0.0f);
-  decode_add(c.payload, key, c.decoded);
+  if (last == 0) {
+    decode_add(c.payload, key, c.decoded);
+  } else {
+    std::vector<float> all = c.earlier;
+    all.insert(all.end(), c.payload.begin(), c.payload.end());
+    decode_add(all, key, c.decoded);
+  }
   return c;
 }
 
@@ -71,12 +102,13 @@ std::unique_ptr<Compressor> make_compressor(const CompressionSpec& spec, double 
 }
 
 Compressed compress_with_error_feedback(const Compressor& compressor, const std::vector<float>& g,
-                                        double dense_bytes, const CompressionKey& key, std::vector<float>& residual) {
-  if (g.empty()) return compressor.compress(g, dense_bytes, key);
+                                        double dense_bytes, const CompressionKey& key, std::vector<float>& residual,
+                                        const Compressor::Reduce& reduce) {
+  if (g.empty()) return compressor.compress(g, dense_bytes, key, reduce);
   if (residual.size() != g.size()) residual.assign(g.size(), 0.0f);
   std::vector<float> corrected(g.size());
   for (std::size_t i = 0; i < g.size(); ++i) corrected[i] = g[i] + residual[i];
-  Compressed c = compressor.compress(corrected, dense_bytes, key);
+  Compressed c = compressor.compress(corrected, dense_bytes, key, reduce);
   for (std::size_t i = 0; i < g.size(); ++i) residual[i] = corrected[i] - c.decoded[i];
   return c;
 }

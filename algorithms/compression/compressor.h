@@ -27,8 +27,18 @@
 // options it owns under /algorithm/compression; compression_options() gives the ones every scheme has.
 // Random draws use keyed_uniform (sim/engine/straggler_model.h) keyed by the scenario seed, a stream of this
 // file, the rank (qsgd only) and the gradient step: runs are reproducible bit for bit.
+//
+// Multi-round schemes (rounds() > 1, Exchange::Allreduce only): the exchange is a sequence of
+// allreduces in which round t's block is computed from the gradient and the sums over the group of
+// the blocks of rounds 0..t-1 (e.g. a power-iteration step whose second product needs the summed and
+// orthonormalised first one). compress() then runs rounds 0..R-2 itself through the given Reduce (an
+// allreduce over the group) and returns the last round's block; decode_add takes the concatenation of
+// the earlier rounds' sums and a last-round block (this rank's for the local decoding, the sum for the
+// exchanged one). Schemes that carry state from one step to the next (a warm start) update it in
+// exchanged(), called on every rank once per step with the summed payload.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -63,9 +73,10 @@ struct CompressionKey {
 
 // One rank's compressed gradient.
 struct Compressed {
-  double wire_bytes = 0;        // simulated size of the block on the wire
+  double wire_bytes = 0;        // simulated size of the block on the wire (multi-round: the last round's)
   std::vector<float> payload;   // numerics only: the block's content (empty in timing-only mode)
   std::vector<float> decoded;   // numerics only: decode(payload), dense (what this rank contributes)
+  std::vector<float> earlier;   // multi-round, numerics only: the summed blocks of rounds 0..R-2, concatenated
 };
 
 class Compressor {
@@ -87,14 +98,25 @@ class Compressor {
   virtual bool sparsifier() const { return false; }
 
   virtual Exchange exchange() const = 0;
-  // Wire bytes of one block for a gradient of `params` simulated parameters.
+  // Wire bytes of one block for a gradient of `params` simulated parameters (multi-round: all rounds).
   virtual double wire_bytes(double params) const = 0;
+  // Number of allreduce rounds per exchange (see the file comment); more than 1 needs Exchange::Allreduce.
+  virtual int rounds() const { return 1; }
+  // Wire bytes of round `round`'s block (rounds() > 1); the rounds add up to wire_bytes(params).
+  virtual double round_wire_bytes(int round, double params) const;
+  // After the exchange, on every rank once per step (numerics only): the summed payload that decode_add
+  // got, for schemes with state across steps. Default: nothing.
+  virtual void exchanged(const std::vector<float>& payload, const CompressionKey& key);
+  // Sums `values` (empty in timing-only mode) of `wire_bytes` simulated bytes over the group in place.
+  using Reduce = std::function<void(std::vector<float>& values, double wire_bytes)>;
   // out += decode(payload); out.size() is the real gradient length d. `key` is the compressing rank's
   // (randomk: any rank's of the same step, its mask being shared).
   virtual void decode_add(const std::vector<float>& payload, const CompressionKey& key, std::vector<float>& out) const = 0;
 
-  // Compresses `g` (empty in timing-only mode) whose simulated size is `dense_bytes`.
-  Compressed compress(const std::vector<float>& g, double dense_bytes, const CompressionKey& key) const;
+  // Compresses `g` (empty in timing-only mode) whose simulated size is `dense_bytes`. Multi-round
+  // schemes need `reduce` for their earlier rounds (a single rank's identity for tests on one rank).
+  Compressed compress(const std::vector<float>& g, double dense_bytes, const CompressionKey& key,
+                      const Reduce& reduce = {}) const;
 
   const CompressionSpec& spec() const { return spec_; }
   double bytes_per_param() const { return bytes_per_param_; }
@@ -104,6 +126,10 @@ class Compressor {
  protected:
   // The payload of `g` (non-empty).
   virtual std::vector<float> encode(const std::vector<float>& g, const CompressionKey& key) const = 0;
+  // Multi-round: round `round` (>= 1)'s block of `g`, given `earlier`, the summed blocks of rounds
+  // 0..round-1 concatenated (round 0's block is encode()). Default: throws (single-round schemes).
+  virtual std::vector<float> encode_round(int round, const std::vector<float>& g, const std::vector<float>& earlier,
+                                          const CompressionKey& key) const;
 
   CompressionSpec spec_;
   double bytes_per_param_ = 4;
@@ -120,8 +146,10 @@ std::unique_ptr<Compressor> make_compressor(const CompressionSpec& spec, double 
 // One error-feedback step on one rank's residual e (Seide et al. 2014, Karimireddy et al. 2019):
 // c = C(g + e); e <- g + e - decode(c). With numerics off (g empty) it only sizes the block; e is
 // sized on first use.
+// `reduce`: as for Compressor::compress (multi-round schemes).
 Compressed compress_with_error_feedback(const Compressor& compressor, const std::vector<float>& g,
-                                        double dense_bytes, const CompressionKey& key, std::vector<float>& residual);
+                                        double dense_bytes, const CompressionKey& key, std::vector<float>& residual,
+                                        const Compressor::Reduce& reduce = {});
 
 // Float-exact encoding of an index in a float payload (indices up to 2^24; throws beyond).
 float index_to_float(std::size_t index);

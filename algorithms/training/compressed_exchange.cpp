@@ -1,6 +1,7 @@
 #include "algorithms/training/compressed_exchange.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 #include "algorithms/collectives/operations.h"
@@ -8,19 +9,31 @@
 namespace dtsim {
 
 CompressedExchange::CompressedExchange(const Scenario& s, const std::string& compressor, const OptionValues& options)
-    : compressor_(make_compressor(compressor, options, s.workload.bytes_per_param)) {}
+    : compressor_(make_compressor(compressor, options, s.workload.bytes_per_param)) {
+  if (compressor_->rounds() > 1 && compressor_->exchange() != Compressor::Exchange::Allreduce)
+    throw std::logic_error("compression: " + compressor + " exchanges in several rounds but not by allreduce");
+}
 
 Message CompressedExchange::exchange(RankContext& ctx, const Collective& collective, const std::vector<int>& group,
                                      const Message& gradient, std::vector<float>* sent) {
   // Compressing and decoding take GPU time (compression.compute_time), slowed like the rank's compute.
   if (compressor_->spec().compute_time > 0) ctx.compute(compressor_->spec().compute_time * ctx.compute_factor());
   const CompressionKey key{ctx.scenario().seed, ctx.rank(), ctx.sample_step()};
+  // The earlier rounds of a multi-round scheme: allreduces by algorithm.collective.
+  Compressor::Reduce reduce;
+  if (compressor_->rounds() > 1)
+    reduce = [&](std::vector<float>& values, double bytes) {
+      Message block{bytes, std::move(values)};
+      collective.allreduce(ctx, group, block);
+      values = std::move(block.values);
+    };
   Compressed mine;
   if (compressor_->spec().error_feedback) {
     if (residual_.size() < static_cast<std::size_t>(ctx.size())) residual_.resize(ctx.size());
-    mine = compress_with_error_feedback(*compressor_, gradient.values, gradient.bytes, key, residual_[ctx.rank()]);
+    mine = compress_with_error_feedback(*compressor_, gradient.values, gradient.bytes, key, residual_[ctx.rank()],
+                                        reduce);
   } else {
-    mine = compressor_->compress(gradient.values, gradient.bytes, key);
+    mine = compressor_->compress(gradient.values, gradient.bytes, key, reduce);
   }
   const bool numerics = !gradient.values.empty();
   if (sent) *sent = std::move(mine.decoded);
@@ -30,7 +43,12 @@ Message CompressedExchange::exchange(RankContext& ctx, const Collective& collect
   if (compressor_->exchange() == Compressor::Exchange::Allreduce) {
     Message block{mine.wire_bytes, std::move(mine.payload)};
     collective.allreduce(ctx, group, block);
-    if (numerics) compressor_->decode_add(block.values, key, sum.values);
+    if (numerics) {
+      std::vector<float> payload = std::move(block.values);  // multi-round: the earlier rounds' sums first
+      if (!mine.earlier.empty()) payload.insert(payload.begin(), mine.earlier.begin(), mine.earlier.end());
+      compressor_->decode_add(payload, key, sum.values);
+      compressor_->exchanged(payload, key);
+    }
     return sum;
   }
 

@@ -4,6 +4,8 @@
 //   topk, qsgd, sign: ring allgather of the p blocks (one block of c bytes per rank; cost
 //     (p-1)(alpha + c beta)), then each rank decodes and adds them in rank order (bit-identical sums).
 //   randomk: algorithm.collective allreduce of the k kept values (the mask is shared), decoded once.
+//   multi-round schemes (Compressor::rounds() > 1): one algorithm.collective allreduce per round, the
+//     earlier ones run inside compress(), then the sums of all rounds are decoded once.
 // With momentum_correction (Deep Gradient Compression, Lin et al. 2018) each rank keeps its own
 // heavy-ball velocity u_i = mu u_i + g_i + wd x_i and compresses u_i (plus the residual, which is
 // DGC's accumulation v_i), masks u_i where entries were sent (momentum factor masking; sparsifiers

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 
 #include "algorithms/collectives/collective.h"
@@ -423,6 +424,110 @@ TEST_CASE("compression: top-1% with error feedback and momentum correction train
   CHECK(dense >= 0.8);
   CHECK(corrected >= dense - 0.03);
   CHECK(corrected >= ef_only + 0.03);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multi-round schemes (Compressor::rounds() > 1), on a toy scheme registered here: round 0 sends the
+// first half of g (h = ceil(d/2) entries), round 1 the second half plus the first entry of round 0's
+// sum (so that it depends on the earlier round); decoding subtracts that offset once per block, so the
+// local decodings add up to what the exchanged sums decode to only for p = 1 (tests use 1 or check sums).
+
+namespace {
+
+class TwoRoundToy : public dtsim::Compressor {
+ public:
+  using Compressor::Compressor;
+  Exchange exchange() const override { return Exchange::Allreduce; }
+  int rounds() const override { return 2; }
+  double wire_bytes(double params) const override { return params * bytes_per_param_; }
+  double round_wire_bytes(int round, double params) const override {
+    const double h = std::ceil(params / 2);
+    return (round == 0 ? h : params - h) * bytes_per_param_;
+  }
+  void decode_add(const std::vector<float>& payload, const CompressionKey&, std::vector<float>& out) const override {
+    const std::size_t h = (out.size() + 1) / 2;
+    for (std::size_t i = 0; i < h; ++i) out[i] += payload[i];
+    for (std::size_t i = h; i < out.size(); ++i) out[i] += payload[i] - offset_;
+  }
+
+ protected:
+  std::vector<float> encode(const std::vector<float>& g, const CompressionKey&) const override {
+    return {g.begin(), g.begin() + static_cast<std::ptrdiff_t>((g.size() + 1) / 2)};
+  }
+  std::vector<float> encode_round(int round, const std::vector<float>& g, const std::vector<float>& earlier,
+                                  const CompressionKey&) const override {
+    REQUIRE(round == 1);
+    const std::size_t h = (g.size() + 1) / 2;
+    REQUIRE(earlier.size() == h);
+    std::vector<float> block(g.begin() + static_cast<std::ptrdiff_t>(h), g.end());
+    offset_ = earlier[0];
+    for (float& v : block) v += offset_;
+    return block;
+  }
+  mutable float offset_ = 0;  // round 0's first summed entry (a test toy: one rank at a time)
+};
+
+const bool toy_registered = dtsim::CompressorRegistry::add(
+    {"test_two_rounds", "test only: two allreduce rounds", dtsim::compression_options(false, {})},
+    [](const dtsim::OptionValues& o) {
+      return std::make_unique<TwoRoundToy>(CompressionSpec::from("test_two_rounds", o));
+    });
+
+}  // namespace
+
+TEST_CASE("compression: a multi-round scheme reduces its earlier rounds inside compress") {
+  REQUIRE(toy_registered);
+  auto c = dtsim::make_compressor(spec("test_two_rounds"), 4);
+  const std::size_t d = 9;  // h = 5
+  const std::vector<float> g = test_vector(d, 3);
+  CHECK_THROWS_AS(c->compress(g, 4.0 * d, {}), std::logic_error);  // no reduce given
+  // A reduce standing for p = 3 identical ranks: the sum is 3 x the block.
+  std::vector<double> round_bytes;
+  const dtsim::Compressor::Reduce times3 = [&](std::vector<float>& v, double bytes) {
+    round_bytes.push_back(bytes);
+    for (float& x : v) x *= 3;
+  };
+  const dtsim::Compressed out = c->compress(g, 4.0 * d, {}, times3);
+  REQUIRE(round_bytes.size() == 1);
+  CHECK(round_bytes[0] == 5 * 4);
+  CHECK(out.wire_bytes == 4 * 4);  // the last round's block, which the exchange sends
+  REQUIRE(out.earlier.size() == 5);
+  for (std::size_t i = 0; i < 5; ++i) CHECK(out.earlier[i] == 3 * g[i]);
+  REQUIRE(out.payload.size() == 4);
+  for (std::size_t i = 0; i < 4; ++i) CHECK(out.payload[i] == g[5 + i] + 3 * g[0]);
+  // The local decoding sees [earlier sums, own last block].
+  REQUIRE(out.decoded.size() == d);
+  for (std::size_t i = 0; i < 5; ++i) CHECK(out.decoded[i] == 3 * g[i]);
+  for (std::size_t i = 5; i < d; ++i) CHECK(out.decoded[i] == doctest::Approx(g[i]).epsilon(1e-6));
+  // Timing only: the earlier round still goes on the wire.
+  round_bytes.clear();
+  const dtsim::Compressed timing = c->compress({}, 4e6, {}, times3);
+  CHECK(round_bytes == std::vector<double>{2e6});
+  CHECK(timing.wire_bytes == 2e6);
+  CHECK(timing.payload.empty());
+}
+
+TEST_CASE("compression: a multi-round scheme costs one configured allreduce per round and decodes the sums") {
+  // Timing: two allreduces of half the dense gradient each, by the configured collective.
+  for (const std::string collective : {"ring", "recursive_doubling"}) {
+    const json r = dtsim::test::simulate(timing_scenario({{"kind", "test_two_rounds"}}, kRanks, collective));
+    const auto ar = dtsim::CollectiveRegistry::create(collective);
+    const double expected = kCompute + 2 * ar->closed_form(kRanks, kDense / 2, kAlpha, kBeta);
+    INFO(collective << " expected " << expected << " got " << r["iteration_time_s"].get<double>());
+    CHECK(relative(r["iteration_time_s"].get<double>(), expected) <= 1e-6);
+  }
+  // Numerics, on one rank (where the toy's decoding is exact): the run equals the uncompressed one.
+  auto one_rank = [](const json& compression) {
+    json s = least_squares(compression, 30);
+    s["cluster"]["nodes"] = 1;
+    return s;
+  };
+  const json dense = dtsim::test::simulate(one_rank(nullptr));
+  const json toy = dtsim::test::simulate(one_rank({{"kind", "test_two_rounds"}}));
+  const auto a = dense["final_params"][0].get<std::vector<float>>();
+  const auto b = toy["final_params"][0].get<std::vector<float>>();
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(b[i] == doctest::Approx(a[i]).epsilon(1e-5));
 }
 
 // ---------------------------------------------------------------------------------------------
