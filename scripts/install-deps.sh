@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dtsim needs, only those missing (idempotent). Used by both README
-# commands and by .ci/run.
+# commands and by .ci/run. Extra packages may be named as arguments (scripts/test-clang.sh: clang).
 set -euo pipefail
 
 packages=(
@@ -9,6 +9,7 @@ packages=(
   dataset-fashion-mnist
   python3 python3-matplotlib python3-jsonschema
   parallel
+  "$@"
 )
 
 missing=()

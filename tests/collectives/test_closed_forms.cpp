@@ -21,7 +21,11 @@ std::vector<std::pair<std::string, std::string>> flat_collectives() {
 
 void check_all(int p) {
   const nlohmann::json platform = dtsim::test::switch_scenario(p, 3.125e9, 5e-6);
-  for (const auto& [operation, algorithm] : flat_collectives())
+  // Plain references, not structured bindings: INFO captures them in a lambda (which clang rejects
+  // for structured bindings before C++20).
+  for (const auto& collective : flat_collectives()) {
+    const std::string& operation = collective.first;
+    const std::string& algorithm = collective.second;
     for (double bytes : {kLarge, kSmall}) {
       CollectiveSpec spec;
       spec.operation = operation;
@@ -32,6 +36,7 @@ void check_all(int p) {
                      << " simulated=" << r.time << " rel.err=" << r.relative_error());
       CHECK(r.relative_error() <= 1e-6);
     }
+  }
 }
 
 }  // namespace

@@ -109,7 +109,9 @@ TEST_CASE("core: cli run writes summary, iterations and trace; --set overrides")
   }
   CHECK(threads == 4);
   REQUIRE(spans.size() == 4);
-  for (const auto& [rank, kinds] : spans) {
+  for (const auto& span : spans) {  // not a structured binding: INFO captures `rank` in a lambda
+    const int rank = span.first;
+    const std::map<std::string, int>& kinds = span.second;
     INFO("rank " << rank);
     CHECK(kinds.at("compute") == 4);
     CHECK(kinds.at("send") == 4 * 2 * 3);

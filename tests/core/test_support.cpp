@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "sim/app/child_process.h"
@@ -42,6 +43,16 @@ std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 }  // namespace
+
+void skip_test(const std::string& reason) {
+  const char* code = std::getenv("DTSIM_TEST_SKIP_EXIT_CODE");
+  if (code == nullptr || *code == '\0') {
+    MESSAGE("skipped: " << reason);
+    return;
+  }
+  std::cout << "skipped: " << reason << std::endl;
+  std::exit(std::atoi(code));
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -1,9 +1,11 @@
-// CUDA backend against the CPU reference on the same batch; skipped (saying so) without a GPU.
+// CUDA backend against the CPU reference on the same batch; reported as skipped (with the reason)
+// without a GPU.
 #include <doctest/doctest.h>
 
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/model_factory.h"
 #include "test_helpers.h"
+#include "tests/core/test_support.h"
 
 using namespace dtsim::kernels;
 using dtsim::kernels::testing::random_classification;
@@ -23,7 +25,7 @@ TEST_CASE("kernels: device status is reported without throwing") {
 TEST_CASE("kernels: CUDA gradients match the CPU") {
   const auto status = cuda::device_status();
   if (!status.usable()) {
-    MESSAGE("skipped: no usable GPU (", status.message, ")");
+    dtsim::test::skip_test("no usable GPU (" + status.message + ")");
     return;
   }
   ModelSpec spec;

@@ -8,6 +8,7 @@
 #include "kernels/replica_set.h"
 #include "kernels/vector_ops.h"
 #include "test_helpers.h"
+#include "tests/core/test_support.h"
 
 using namespace dtsim::kernels;
 using dtsim::kernels::testing::rel_diff;
@@ -106,7 +107,10 @@ TEST_CASE("kernels: softmax regression over 8 ranks learns Fashion-MNIST") {
 }
 
 TEST_CASE("kernels: ReplicaSet rejects a cuda backend it cannot use") {
-  if (cuda::device_status().usable()) return;  // only meaningful without a GPU
+  if (cuda::device_status().usable()) {
+    dtsim::test::skip_test("a usable GPU is present; this checks the fallback where there is none");
+    return;
+  }
   auto spec = mlp_spec(1, 8);
   spec.backend = Backend::cuda;
   DatasetSpec ds;

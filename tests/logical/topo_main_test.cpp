@@ -87,7 +87,9 @@ TEST_CASE("logical: topo rejects bad arguments with a message and status 2") {
       {{"ring", "--nodes", "4", "--bytes", "1XB"}, "--bytes expects a size"},
       {{"edge_list", "--nodes", "4"}, "edge_list takes its links from a scenario file"},
   };
-  for (const auto& [args, message] : cases) {
+  for (const auto& c : cases) {  // not a structured binding: CAPTURE takes `message` in a lambda
+    const auto& args = c.first;
+    const std::string& message = c.second;
     CAPTURE(message);
     const Run r = topo(args);
     CHECK(r.rc == 2);

@@ -68,7 +68,9 @@ TEST_CASE("training: exact diffusion, gradient tracking and EXTRA reach x* exact
       {"exact_diffusion", "ring"}, {"exact_diffusion", "torus"}, {"extra", "ring"},
       {"extra", "torus"},          {"gradient_tracking", "ring"}, {"gradient_tracking", "exponential"},
       {"gradient_tracking", "one_peer_exponential"}};
-  for (const auto& [rule, graph] : runs) {
+  for (const auto& run : runs) {  // not a structured binding: INFO captures the names in a lambda
+    const std::string& rule = run.first;
+    const std::string& graph = run.second;
     const double e = run_gossip_rule(rule, graph, 16, kLr, 0, kIterations, kHeterogeneity).mean_relative_error;
     INFO(rule << " on " << graph << ": relative error " << e);
     CHECK(e <= 1e-8);

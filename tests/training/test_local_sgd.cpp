@@ -99,7 +99,9 @@ TEST_CASE("local_sgd: I = 1 is parallel SGD (allreduce) to float rounding") {
   const std::vector<std::pair<json, double>> cases = {
       {json{{"name", "sgd"}, {"lr", 0.02}}, 1e-5},
       {json{{"name", "momentum"}, {"lr", 0.01}, {"momentum", 0.9}}, 1e-4}};
-  for (const auto& [optimizer, tolerance] : cases) {
+  for (const auto& c : cases) {  // not a structured binding: INFO captures `optimizer` in a lambda
+    const json& optimizer = c.first;
+    const double tolerance = c.second;
     json local = least_squares_scenario("local_sgd", 300, 1.0);
     local["algorithm"]["local_steps"] = 1;
     local["workload"]["optimizer"] = optimizer;
