@@ -9,6 +9,7 @@
 #include "sim/output/metrics.h"
 #include "sim/output/outputs.h"
 #include "sim/scenario/scenario.h"
+#include "sim/scenario/scenario_schema.h"
 #include "sim/app/sweep.h"
 #include "sim/app/sweep_simulate.h"
 #include "sim/engine/load_scenario.h"
@@ -40,6 +41,7 @@ const char* kUsage =
     "  collective [SCENARIO] [--nodes N] [--algorithms a,b] [--ops op,..] [...]\n"
     "                 sweep message sizes (8 B .. 1 GiB) for collective algorithms: time, algbw,\n"
     "                 busbw, closed form, #wrong; `dtsim collective --help` lists options\n"
+    "  schema         print the scenario JSON Schema (generated from the declarations dtsim reads with)\n"
     "  --help         this text\n"
     "  --version      the version\n"
     "\n"
@@ -126,6 +128,10 @@ int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   if (command == "run") return command_run(args, out, err);
   if (command == "validate") return command_validate(args, out, err);
+  if (command == "schema") {
+    out << scenario_schema().dump(2) << "\n";
+    return 0;
+  }
   if (command == "sweep") return sweep_main(args, out, err);
   if (command == "plot") return plot_main(args, out, err);
   if (command == "collective") return collective_main({args.begin() + 1, args.end()}, out, err);

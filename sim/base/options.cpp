@@ -160,43 +160,45 @@ void read_option(JsonReader& r, const Option& o, const OptionContext& context) {
     if (!fallback) return std::nullopt;
     return fallback->get<std::string>();
   };
+  json value;  // what the reader returned, for on_read
   switch (o.type) {
     case Option::Type::Integer: {
       std::optional<std::int64_t> f;
       if (fallback) f = fallback->get<std::int64_t>();
-      r.integer(o.key, f, o.integer_min, o.integer_max);
+      value = r.integer(o.key, f, o.integer_min, o.integer_max);
       break;
     }
     case Option::Type::Number: {
       std::optional<double> f;
       if (fallback) f = fallback->get<double>();
-      r.number(o.key, f, o.min, o.min_exclusive, o.max);
+      value = r.number(o.key, f, o.min, o.min_exclusive, o.max);
       break;
     }
     case Option::Type::Boolean:
-      r.boolean(o.key, fallback ? fallback->get<bool>() : false);
+      value = r.boolean(o.key, fallback ? fallback->get<bool>() : false);
       break;
     case Option::Type::Choice:
-      r.string(o.key, fallback_string(), o.choices_from ? o.choices_from() : o.choices);
+      value = r.string(o.key, fallback_string(), o.choices_from ? o.choices_from() : o.choices);
       break;
     case Option::Type::Text:
-      r.string(o.key, fallback_string());
+      value = r.string(o.key, fallback_string());
       break;
     case Option::Type::Bandwidth:
-      r.bandwidth(o.key, fallback_string());
+      value = r.bandwidth(o.key, fallback_string());
       break;
     case Option::Type::Duration:
-      r.duration(o.key, fallback_string(), !o.min_exclusive);
+      value = r.duration(o.key, fallback_string(), !o.min_exclusive);
       break;
     case Option::Type::Size:
-      r.size(o.key, fallback_string());
+      value = r.size(o.key, fallback_string());
       break;
     case Option::Type::IntegerList:
       if (!r.has(o.key) && fallback) {
         r.raw(o.key);
         r.resolved()[o.key] = *fallback;
+        value = *fallback;
       } else {
-        r.integer_list(o.key, static_cast<std::int64_t>(o.min));
+        value = r.integer_list(o.key, static_cast<std::int64_t>(o.min));
       }
       break;
     case Option::Type::Object: {
@@ -217,6 +219,7 @@ void read_option(JsonReader& r, const Option& o, const OptionContext& context) {
       o.read_custom(r, context);
       break;
   }
+  for (const auto& f : o.on_read) f(r, value);
 }
 
 std::string quoted_list(const std::vector<std::string>& names) {
@@ -252,6 +255,21 @@ void read_member_options(JsonReader& r, const PluginFamily& family, const std::s
   }
 }
 
+namespace {
+
+// A quantity: an SI number or a number with a unit (the units sim/base/units.cpp parses).
+json quantity_schema(Option::Type type, bool positive) {
+  const char* units = type == Option::Type::Bandwidth
+                          ? "bps|Kbps|Mbps|Gbps|Tbps|Bps|KBps|MBps|GBps|TBps|KiBps|MiBps|GiBps"
+                      : type == Option::Type::Duration ? "s|ms|us|ns|ps|min|h"
+                                                       : "B|KB|MB|GB|TB|KiB|MiB|GiB|TiB";
+  json number = {{"type", "number"}, {positive ? "exclusiveMinimum" : "minimum", 0}};
+  json text = {{"type", "string"}, {"pattern", std::string("^\\s*[0-9.eE+-]+\\s*(") + units + ")?\\s*$"}};
+  return {{"oneOf", json::array({number, text})}};
+}
+
+}  // namespace
+
 json option_schema(const Option& o) {
   json s = json::object();
   switch (o.type) {
@@ -278,9 +296,7 @@ json option_schema(const Option& o) {
     case Option::Type::Bandwidth:
     case Option::Type::Duration:
     case Option::Type::Size:
-      s["type"] = json::array({"number", "string"});
-      if (o.type != Option::Type::Duration || o.min_exclusive) s["exclusiveMinimum"] = 0;
-      else s["minimum"] = 0;
+      s = quantity_schema(o.type, o.type != Option::Type::Duration || o.min_exclusive);
       break;
     case Option::Type::IntegerList:
       s["type"] = "array";
@@ -291,17 +307,9 @@ json option_schema(const Option& o) {
       s = options_schema(o.fields);
       break;
     case Option::Type::Plugin: {
-      s = {{"type", "object"}, {"additionalProperties", false}};
-      json properties = json::object();
-      properties[o.selector] = {{"enum", member_names(o)}};
-      for (const auto& entry : plugin_family(o.family).members())
-        for (const Option& member_option : entry.second.options) {
-          if (properties.contains(member_option.key)) continue;
-          json ms = option_schema(member_option);
-          ms.erase("default");  // members may differ in defaults
-          properties[member_option.key] = ms;
-        }
-      s["properties"] = properties;
+      const std::string fallback_name = o.fallback ? o.fallback->get<std::string>() : std::string();
+      s = member_section_schema(plugin_family(o.family), {Option::choice(o.selector, fallback_name, member_names(o), "")},
+                                o.selector, fallback_name, o.none);
       break;
     }
     case Option::Type::Custom:
@@ -318,16 +326,23 @@ json option_schema(const Option& o) {
   return s;
 }
 
+bool option_required(const Option& o) {
+  if (o.type == Option::Type::Object) {
+    for (const Option& field : o.fields)
+      if (option_required(field)) return true;
+    return false;
+  }
+  return !(o.fallback || o.fallback_from || o.type == Option::Type::Boolean || o.type == Option::Type::Plugin ||
+           o.type == Option::Type::Custom);
+}
+
 json options_schema(const OptionList& options) {
   json s = {{"type", "object"}, {"additionalProperties", false}};
   json properties = json::object();
   json required = json::array();
   for (const Option& o : options) {
     properties[o.key] = option_schema(o);
-    const bool has_default = o.fallback || o.fallback_from || o.type == Option::Type::Boolean ||
-                             o.type == Option::Type::Plugin || o.type == Option::Type::Object ||
-                             o.type == Option::Type::Custom;
-    if (!has_default) required.push_back(o.key);
+    if (option_required(o)) required.push_back(o.key);
   }
   s["properties"] = properties;
   if (!required.empty()) s["required"] = required;
@@ -351,6 +366,43 @@ std::vector<std::string> PluginFamily::owners_of(const std::string& key) const {
 PluginFamily& plugin_family(const std::string& name) {
   static std::map<std::string, PluginFamily> families;
   return families[name];
+}
+
+json member_section_schema(const PluginFamily& family, const OptionList& shared, const std::string& selector,
+                           const std::string& default_member, const std::string& none) {
+  json s = options_schema(shared);
+  json shared_keys = json::array();
+  for (const Option& o : shared) shared_keys.push_back(o.key);
+  json& properties = s["properties"];
+  // Every member's keys, so editors can complete them; a key several members own takes the first
+  // declaration without its default (members may differ in defaults; the per-member rule has them).
+  for (const auto& entry : family.members())
+    for (const Option& o : entry.second.options) {
+      if (properties.contains(o.key)) continue;
+      json ms = option_schema(o);
+      ms.erase("default");
+      properties[o.key] = ms;
+    }
+  std::vector<std::string> values = family.names();
+  if (!none.empty()) values.insert(values.begin(), none);
+  json rules = json::array();
+  for (const std::string& value : values) {
+    const OptionList own = family.contains(value) ? family.at(value).options : OptionList{};
+    json when = {{"properties", {{selector, {{"const", value}}}}}};
+    if (value != default_member) when["required"] = json::array({selector});
+    json then = json::object();
+    json allowed = shared_keys;
+    for (const Option& o : own) allowed.push_back(o.key);
+    then["propertyNames"] = {{"enum", allowed}};
+    if (!own.empty()) {
+      json own_schema = options_schema(own);
+      then["properties"] = own_schema["properties"];
+      if (own_schema.contains("required")) then["required"] = own_schema["required"];
+    }
+    rules.push_back({{"if", when}, {"then", then}});
+  }
+  if (!rules.empty()) s["allOf"] = rules;
+  return s;
 }
 
 json default_options(const OptionList& options, const OptionContext& context) {

@@ -20,6 +20,7 @@ struct OptionContext {
   std::uint64_t seed = 0;
   int ranks = 1;
   int gpus_per_node = 1;
+  std::string name;  // the scenario's name ("" when not given)
 };
 
 struct Option {
@@ -45,6 +46,9 @@ struct Option {
   // Custom: reads the value itself (JsonReader positioned on the owner) and states its schema.
   std::function<void(JsonReader&, const OptionContext&)> read_custom;
   json custom_schema;
+  // Called after the value is read with what the reader returned (its fallback or bound on a bad value),
+  // so a section's reader can fill its typed struct and run its checks from the same declaration.
+  std::vector<std::function<void(JsonReader&, const json&)>> on_read;
 
   // Builders, so declarations read as one line each.
   static Option integer(std::string key, std::optional<std::int64_t> fallback, std::int64_t min, std::int64_t max,
@@ -71,6 +75,17 @@ struct Option {
                        std::string help);
   // The default comes from the scenario (e.g. the scenario seed), stated in the schema as `text`.
   Option& default_from(std::function<json(const OptionContext&)> f, std::string text);
+  // Stores the value read into `target` (int, double, std::string, bool, ...).
+  template <typename T>
+  Option& bind(T& target) {
+    on_read.push_back([&target](JsonReader&, const json& value) { target = value.get<T>(); });
+    return *this;
+  }
+  // Runs `f` after the value is read (and after earlier bind/then), e.g. a cross-field check.
+  Option& then(std::function<void(JsonReader&, const json&)> f) {
+    on_read.push_back(std::move(f));
+    return *this;
+  }
 };
 
 using OptionList = std::vector<Option>;
@@ -85,6 +100,8 @@ json default_options(const OptionList& options, const OptionContext& context = {
 // JSON Schema of one option's value, and of an object holding `options` (no additionalProperties).
 json option_schema(const Option& option);
 json options_schema(const OptionList& options);
+// Whether an object holding `option` must give it (no default; an Object when one of its fields is).
+bool option_required(const Option& option);
 
 // Typed access to a plugin's resolved options (what read_options produced).
 class OptionValues {

@@ -41,4 +41,11 @@ PluginFamily& plugin_family(const std::string& name);
 void read_member_options(JsonReader& r, const PluginFamily& family, const std::string& member,
                          const OptionContext& context);
 
+// JSON Schema of a section whose member of `family` is named by the key `selector` (declared in
+// `shared`, with the section's other own keys): every member's keys at the top level, and per member an
+// `if selector is X then only X's keys (and the shared ones)` rule. `default_member` is the member used
+// when the selector is absent; `none` a selector value owning no keys (or "").
+json member_section_schema(const PluginFamily& family, const OptionList& shared, const std::string& selector,
+                           const std::string& default_member, const std::string& none);
+
 }  // namespace dtsim

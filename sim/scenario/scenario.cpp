@@ -1,6 +1,7 @@
 #include "sim/scenario/scenario.h"
 
 #include <cstdio>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
@@ -13,6 +14,8 @@
 
 namespace dtsim {
 namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 void read_gpu(JsonReader& cluster, GpuSpec& gpu) {
   const json* raw = cluster.raw("gpu");
@@ -31,79 +34,230 @@ void read_gpu(JsonReader& cluster, GpuSpec& gpu) {
   gpu.efficiency = entry["efficiency"].get<double>();
 }
 
+json gpu_schema() {
+  json custom = options_schema({Option::text("name", std::string("custom"), ""),
+                                Option::number("peak_flops", std::nullopt, 0, true, kInf, "FLOP/s."),
+                                Option::number("efficiency", 0.3, 0, true, 1, "")});
+  json named = option_schema(Option::choice("gpu", std::nullopt, catalog_names("gpus"), "Catalog GPU."));
+  return {{"default", "V100"}, {"oneOf", json::array({named, custom})}};
+}
+
+OptionList cluster_options(ClusterSpec& c) {
+  return {Option::integer("nodes", std::nullopt, 1, 1 << 20, "Machines.").bind(c.nodes),
+          Option::integer("gpus_per_node", 1, 1, 1024, "").bind(c.gpus_per_node),
+          Option::custom("gpu", gpu_schema(), [&c](JsonReader& r, const OptionContext&) { read_gpu(r, c.gpu); },
+                         "A catalog GPU name, or {\"peak_flops\", \"efficiency\"} for a custom one.")};
+}
+
+// Intra-node links: a preset kind ("nvlink": NVLink 2 class, 150 GB/s per GPU, 1 us; "pcie":
+// PCIe 3.0 x16, 12 GB/s achievable, 2 us), each field overridable.
+void read_intra(JsonReader& intra, LinkSpec& link, std::string& kind_out) {
+  const std::string kind = intra.string("kind", std::string("nvlink"), {"nvlink", "pcie"});
+  const bool pcie = kind == "pcie";
+  link.bandwidth = intra.bandwidth("bandwidth", std::string(pcie ? "12GBps" : "150GBps"));
+  link.latency = intra.duration("latency", std::string(pcie ? "2us" : "1us"));
+  kind_out = kind;
+  intra.reject_unknown_keys();
+}
+
+json intra_node_schema(const std::string& help) {
+  json s = {{"type", "object"}, {"additionalProperties", false}};
+  s["properties"] = {
+      {"kind", option_schema(Option::choice("kind", std::string("nvlink"), {"nvlink", "pcie"}, ""))},
+      {"bandwidth", option_schema(Option::bandwidth("bandwidth", std::nullopt, "Default: 150GBps (nvlink), 12GBps (pcie)."))},
+      {"latency", option_schema(Option::duration("latency", std::nullopt, "Default: 1us (nvlink), 2us (pcie)."))}};
+  s["description"] = help;
+  return s;
+}
+
+// Per-link overrides: [{"node": 3 | "nodes": [first, last], "nic": k, "bandwidth", "latency",
+// "intra_node": {...}}], later entries winning where they overlap. Node ranges are checked against
+// cluster.nodes by the topology's validate().
+void read_overrides(JsonReader& r, NetworkSpec& net) {
+  const json* raw = r.raw("overrides");
+  if (!raw) return;
+  if (!raw->is_array()) {
+    r.errors().add("/network/overrides", quote(*raw) + " is not an array; expected [{\"node\": 3, \"bandwidth\": \"1Gbps\"}, ...]");
+    return;
+  }
+  for (size_t i = 0; i < raw->size(); ++i) {
+    LinkOverride o;
+    o.path = "/network/overrides/" + std::to_string(i);
+    json resolved_entry = json::object();
+    JsonReader e((*raw)[i], o.path, r.errors(), resolved_entry);
+    if (!(*raw)[i].is_object()) continue;
+    const bool has_node = e.has("node"), has_nodes = e.has("nodes");
+    if (has_node == has_nodes) {
+      r.errors().add(o.path, "give exactly one of \"node\": N or \"nodes\": [first, last]");
+    } else if (has_node) {
+      o.first_node = o.last_node = static_cast<int>(e.integer("node", std::nullopt, 0, (1 << 20) - 1));
+    } else {
+      const std::vector<std::int64_t> v = e.integer_list("nodes", 0);
+      if (v.size() != 2 || v[0] > v[1])
+        r.errors().add(o.path + "/nodes", quote((*raw)[i]["nodes"]) +
+                                              " is not a range; expected [first, last] with first <= last");
+      else {
+        o.first_node = static_cast<int>(v[0]);
+        o.last_node = static_cast<int>(v[1]);
+      }
+    }
+    if (e.has("nic")) o.nic = static_cast<int>(e.integer("nic", std::nullopt, 0, 1023));
+    if (e.has("bandwidth")) o.bandwidth = e.bandwidth("bandwidth", std::nullopt);
+    if (e.has("latency")) o.latency = e.duration("latency", std::nullopt);
+    if (e.has("intra_node")) {
+      if (o.nic >= 0) r.errors().add(o.path + "/intra_node", "applies to a whole machine; remove \"nic\"");
+      JsonReader oi = e.object("intra_node");
+      std::string kind;
+      read_intra(oi, o.intra_node, kind);
+      o.has_intra_node = true;
+    }
+    if (!e.has("bandwidth") && !e.has("latency") && !e.has("intra_node"))
+      r.errors().add(o.path, "changes nothing; give \"bandwidth\", \"latency\" and/or \"intra_node\"");
+    e.reject_unknown_keys();
+    net.overrides.push_back(o);
+  }
+}
+
+json overrides_schema() {
+  json entry = {{"type", "object"}, {"additionalProperties", false}};
+  json nodes = option_schema(Option::integer_list("nodes", 0, "[first, last], inclusive"));
+  nodes["minItems"] = nodes["maxItems"] = 2;
+  entry["properties"] = {
+      {"node", option_schema(Option::integer("node", std::nullopt, 0, (1 << 20) - 1, ""))},
+      {"nodes", nodes},
+      {"nic", option_schema(Option::integer("nic", std::nullopt, 0, 1023, ""))},
+      {"bandwidth", option_schema(Option::bandwidth("bandwidth", std::nullopt, ""))},
+      {"latency", option_schema(Option::duration("latency", std::nullopt, ""))},
+      {"intra_node", intra_node_schema("This machine's intra-node links.")}};
+  entry["oneOf"] = json::array({{{"required", {"node"}}}, {{"required", {"nodes"}}}});
+  entry["anyOf"] = json::array({{{"required", {"bandwidth"}}}, {{"required", {"latency"}}}, {{"required", {"intra_node"}}}});
+  return {{"type", "array"}, {"items", entry}};
+}
+
+// /network's own keys (the fabric's keys are the topology's, declared by each topology); overrides last.
+OptionList network_options(NetworkSpec& net) {
+  return {
+      Option::member("topology", "topology", std::string("switch"), "The physical fabric.").bind(net.topology),
+      Option::bandwidth("bandwidth", std::string("25Gbps"), "Every NIC / fabric link (each direction).")
+          .bind(net.link.bandwidth),
+      Option::duration("latency", std::string("5us"), "Per link; a switch route has two, a torus route one per hop.")
+          .bind(net.link.latency),
+      Option::choice("model", std::string("exact"), {"exact", "tcp"},
+                     "exact: SimGrid CM02 pure alpha-beta; tcp: SimGrid LV08 with its TCP factors.")
+          .bind(net.model),
+      Option::choice("fidelity", std::string("step"), {"step", "fast"},
+                     "Collectives: step (every message simulated) or fast (aggregated flows).")
+          .bind(net.fidelity),
+      Option::integer("nics_per_node", 1, 1, 1024,
+                      "NICs per machine (must divide cluster.gpus_per_node); GPU g uses NIC g / (gpus_per_node / "
+                      "nics_per_node).")
+          .bind(net.nics_per_node),
+      Option::custom("intra_node",
+                     intra_node_schema("GPU links inside a machine: a preset kind (nvlink: 150GBps, 1us; pcie: PCIe "
+                                       "3.0 x16, 12GBps, 2us), each field overridable."),
+                     [&net](JsonReader& r, const OptionContext&) {
+                       JsonReader intra = r.object("intra_node");
+                       read_intra(intra, net.intra_node, net.intra_node_kind);
+                     },
+                     ""),
+      Option::custom("overrides", overrides_schema(), [&net](JsonReader& r, const OptionContext&) { read_overrides(r, net); },
+                     "Per-machine link overrides, later entries winning: NIC bandwidth/latency (all NICs, or one "
+                     "with nic) and/or intra-node links."),
+  };
+}
+
 void read_network(JsonReader& root, NetworkSpec& net, const OptionContext& context) {
   JsonReader r = root.object("network");
-  net.topology = r.string("topology", std::string("switch"), plugin_family("topology").names());
-  net.link.bandwidth = r.bandwidth("bandwidth", std::string("25Gbps"));
-  net.link.latency = r.duration("latency", std::string("5us"));
-  net.model = r.string("model", std::string("exact"), {"exact", "tcp"});
-  net.fidelity = r.string("fidelity", std::string("step"), {"step", "fast"});
-  net.nics_per_node = static_cast<int>(r.integer("nics_per_node", 1, 1, 1024));
-  // Intra-node links: a preset kind ("nvlink": NVLink 2 class, 150 GB/s per GPU, 1 us; "pcie":
-  // PCIe 3.0 x16, 12 GB/s achievable, 2 us), each field overridable.
-  auto read_intra = [](JsonReader& intra, LinkSpec& link, std::string& kind_out) {
-    const std::string kind = intra.string("kind", std::string("nvlink"), {"nvlink", "pcie"});
-    const bool pcie = kind == "pcie";
-    link.bandwidth = intra.bandwidth("bandwidth", std::string(pcie ? "12GBps" : "150GBps"));
-    link.latency = intra.duration("latency", std::string(pcie ? "2us" : "1us"));
-    kind_out = kind;
-    intra.reject_unknown_keys();
-  };
-  JsonReader intra = r.object("intra_node");
-  read_intra(intra, net.intra_node, net.intra_node_kind);
+  const OptionList own = network_options(net);
+  read_options(r, OptionList(own.begin(), own.end() - 1), context);
   // The fabric's own keys (network.fat_tree, network.torus, ...), declared by the topology.
   const PluginFamily& topologies = plugin_family("topology");
   read_member_options(r, topologies, topologies.contains(net.topology) ? net.topology : std::string(), context);
   net.topology_options = OptionValues(r.resolved());
-  // Per-link overrides: [{"node": 3 | "nodes": [first, last], "nic": k, "bandwidth", "latency",
-  // "intra_node": {...}}], later entries winning where they overlap. Node ranges are checked against
-  // cluster.nodes by the topology's validate().
-  if (const json* raw = r.raw("overrides")) {
-    if (!raw->is_array()) {
-      root.errors().add("/network/overrides", quote(*raw) + " is not an array; expected [{\"node\": 3, \"bandwidth\": \"1Gbps\"}, ...]");
-    } else {
-      for (size_t i = 0; i < raw->size(); ++i) {
-        LinkOverride o;
-        o.path = "/network/overrides/" + std::to_string(i);
-        json resolved_entry = json::object();
-        JsonReader e((*raw)[i], o.path, root.errors(), resolved_entry);
-        if (!(*raw)[i].is_object()) continue;
-        const bool has_node = e.has("node"), has_nodes = e.has("nodes");
-        if (has_node == has_nodes) {
-          root.errors().add(o.path, "give exactly one of \"node\": N or \"nodes\": [first, last]");
-        } else if (has_node) {
-          o.first_node = o.last_node = static_cast<int>(e.integer("node", std::nullopt, 0, (1 << 20) - 1));
-        } else {
-          const std::vector<std::int64_t> v = e.integer_list("nodes", 0);
-          if (v.size() != 2 || v[0] > v[1])
-            root.errors().add(o.path + "/nodes", quote((*raw)[i]["nodes"]) +
-                                                     " is not a range; expected [first, last] with first <= last");
-          else {
-            o.first_node = static_cast<int>(v[0]);
-            o.last_node = static_cast<int>(v[1]);
-          }
-        }
-        if (e.has("nic")) o.nic = static_cast<int>(e.integer("nic", std::nullopt, 0, 1023));
-        if (e.has("bandwidth")) o.bandwidth = e.bandwidth("bandwidth", std::nullopt);
-        if (e.has("latency")) o.latency = e.duration("latency", std::nullopt);
-        if (e.has("intra_node")) {
-          if (o.nic >= 0) root.errors().add(o.path + "/intra_node", "applies to a whole machine; remove \"nic\"");
-          JsonReader oi = e.object("intra_node");
-          std::string kind;
-          read_intra(oi, o.intra_node, kind);
-          o.has_intra_node = true;
-        }
-        if (!e.has("bandwidth") && !e.has("latency") && !e.has("intra_node"))
-          root.errors().add(o.path, "changes nothing; give \"bandwidth\", \"latency\" and/or \"intra_node\"");
-        e.reject_unknown_keys();
-        net.overrides.push_back(o);
-      }
-    }
-  }
+  read_options(r, OptionList(own.end() - 1, own.end()), context);
   r.reject_unknown_keys();
 }
 
+Option network_section(NetworkSpec& net) {
+  NetworkSpec unused;
+  json schema = member_section_schema(plugin_family("topology"), network_options(unused), "topology", "switch", "");
+  return Option::custom("network", schema,
+                        [&net](JsonReader& root, const OptionContext& context) { read_network(root, net, context); },
+                        "");
+}
+
+OptionList run_options(Scenario& s) {
+  auto run_length = [&s](JsonReader& run, const OptionContext&) { read_run_length(run, s); };
+  return {
+      Option::custom("iterations", option_schema(Option::integer("iterations", 10, 1, 1 << 30, "")), run_length, ""),
+      Option::custom("epochs", option_schema(Option::number("epochs", std::nullopt, 0, true, kInf, "")),
+                     [](JsonReader&, const OptionContext&) {},  // read with iterations
+                     "Instead of iterations (real models only)."),
+      Option::number("target_accuracy", 0.0, 0, false, 1, "Stop once the test accuracy reaches it (0: never).")
+          .bind(s.run.target_accuracy)
+          .then([&s](JsonReader& run, const json&) {
+            if (s.run.target_accuracy > 0 && !s.workload.numerics.enabled)
+              run.errors().add(run.child_path("target_accuracy"), "needs a real classifier (workload.model "
+                                                                  "softmax_regression or mlp)");
+          }),
+      Option::boolean("stop_at_target", true, "Stop once target_accuracy is reached (synchronous algorithms).")
+          .bind(s.run.stop_at_target),
+      Option::integer("eval_every", 0, 0, std::numeric_limits<std::int64_t>::max(),
+                      "Evaluate every N iterations (0: only after the last).")
+          .bind(s.workload.numerics.eval_every),
+      Option::duration("eval_time", std::string("0"), "Simulated time each rank spends per evaluation (0: free).")
+          .bind(s.workload.numerics.eval_time),
+      Option::boolean("eval_ranks", false, "Decentralized: also evaluate every rank's own model (accuracy spread).")
+          .bind(s.workload.numerics.eval_ranks),
+      Option::integer("warmup_iterations", 1, 0, 1 << 30, "Iterations left out of the measured averages.")
+          .bind(s.run.warmup_iterations)
+          .then([&s](JsonReader& run, const json&) {
+            if (s.run.warmup_iterations >= s.run.iterations)
+              run.errors().add(run.child_path("warmup_iterations"),
+                               std::to_string(s.run.warmup_iterations) +
+                                   " leaves no measured iteration; allowed: less than run.iterations (" +
+                                   std::to_string(s.run.iterations) + ")");
+          }),
+  };
+}
+
+OptionList output_options(OutputSpec& o) {
+  return {Option::text("dir", std::nullopt, "Where the run's files go.")
+              .default_from([](const OptionContext& c) { return "out/" + (c.name.empty() ? std::string("run") : c.name); },
+                            "out/<name>")
+              .bind(o.dir),
+          Option::boolean("trace", true, "Write trace.json.").bind(o.trace)};
+}
+
 }  // namespace
+
+OptionList scenario_options(Scenario& s, OptionContext& context) {
+  return {
+      Option::text("name", std::nullopt, "Names the run; default output dir is out/<name>.")
+          .bind(s.name)
+          .then([&s, &context](JsonReader& root, const json&) {
+            if (root.has("name") && s.name.empty())
+              root.errors().add("/name", "\"\" is not allowed; give the scenario a name");
+            context.name = s.name;
+          }),
+      Option::integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max(), "Seed of every random choice.")
+          .then([&s, &context](JsonReader&, const json& value) {
+            s.seed = static_cast<std::uint64_t>(value.get<std::int64_t>());
+            context.seed = s.seed;
+          }),
+      Option::object("cluster", cluster_options(s.cluster), "The machines.")
+          .then([&s, &context](JsonReader&, const json&) {
+            context.ranks = s.cluster.ranks();
+            context.gpus_per_node = s.cluster.gpus_per_node;
+          }),
+      network_section(s.network),
+      workload_section(s),
+      algorithm_section(s),
+      stragglers_section(s),
+      Option::object("run", run_options(s), "How long to run."),
+      Option::object("output", output_options(s.output), "What to write."),
+  };
+}
 
 ScenarioResult read_scenario(const json& document) {
   ScenarioResult result;
@@ -112,36 +266,8 @@ ScenarioResult read_scenario(const json& document) {
   json resolved = json::object();
   JsonReader root(document, "", errors, resolved);
 
-  s.name = root.string("name", std::nullopt);
-  if (root.has("name") && s.name.empty()) errors.add("/name", "\"\" is not allowed; give the scenario a name");
-  s.seed = static_cast<std::uint64_t>(root.integer("seed", 0, 0));
-
-  JsonReader cluster = root.object("cluster");
-  s.cluster.nodes = static_cast<int>(cluster.integer("nodes", std::nullopt, 1, 1 << 20));
-  s.cluster.gpus_per_node = static_cast<int>(cluster.integer("gpus_per_node", 1, 1, 1024));
-  read_gpu(cluster, s.cluster.gpu);
-  cluster.reject_unknown_keys();
-
-  const OptionContext context{s.seed, s.cluster.ranks(), s.cluster.gpus_per_node};
-  read_network(root, s.network, context);
-  read_workload(root, s);
-
-  read_algorithm(root, s, context);
-  read_stragglers(root, s);
-
-  JsonReader run = root.object("run");
-  read_run_length(run, s);
-  s.run.warmup_iterations = static_cast<int>(run.integer("warmup_iterations", 1, 0, 1 << 30));
-  if (s.run.warmup_iterations >= s.run.iterations)
-    errors.add("/run/warmup_iterations", std::to_string(s.run.warmup_iterations) +
-                                             " leaves no measured iteration; allowed: less than run.iterations (" +
-                                             std::to_string(s.run.iterations) + ")");
-  run.reject_unknown_keys();
-
-  JsonReader output = root.object("output");
-  s.output.dir = output.string("dir", "out/" + (s.name.empty() ? std::string("run") : s.name));
-  s.output.trace = output.boolean("trace", true);
-  output.reject_unknown_keys();
+  OptionContext context;
+  read_options(root, scenario_options(s, context), context);
   root.reject_unknown_keys();
 
   // Values derived while reading, recorded so the resolved scenario states what actually runs.

@@ -14,4 +14,12 @@ void read_algorithm(JsonReader& root, Scenario& s, const OptionContext& context)
   r.reject_unknown_keys();
 }
 
+Option algorithm_section(Scenario& s) {
+  const OptionList shared = {Option::member("name", "algorithm", std::string("allreduce"), "the training algorithm")};
+  json schema = member_section_schema(plugin_family("algorithm"), shared, "name", "allreduce", "");
+  return Option::custom("algorithm", schema,
+                        [&s](JsonReader& root, const OptionContext& context) { read_algorithm(root, s, context); },
+                        "the training algorithm and the keys it owns");
+}
+
 }  // namespace dtsim

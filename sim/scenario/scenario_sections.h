@@ -13,7 +13,17 @@ void read_algorithm(JsonReader& root, Scenario& s, const OptionContext& context)
 // /stragglers: rank speed factors, compute noise, slowdowns, Markov slow state, network jitter.
 // Needs /cluster read first (rank numbers are checked).
 void read_stragglers(JsonReader& root, Scenario& s);
-// /run/iterations, /run/epochs, /run/target_accuracy, /run/eval_every. Needs /workload read first.
+// /run/iterations or /run/epochs (resolved to iterations). Needs /workload read first.
 void read_run_length(JsonReader& run, Scenario& s);
+
+// The scenario's declared sections: each Option reads its section into `s` (bound to it) and states its
+// JSON Schema (sim/scenario/scenario_schema.cpp assembles them). /workload and /stragglers are read
+// imperatively; their schema fragments are declared beside their readers.
+Option workload_section(Scenario& s);
+Option stragglers_section(Scenario& s);
+Option algorithm_section(Scenario& s);
+// Every top-level key of a scenario, in reading order. `context` is filled as the sections it
+// depends on are read (seed, name, cluster shape), so later defaults can use it.
+OptionList scenario_options(Scenario& s, OptionContext& context);
 
 }  // namespace dtsim

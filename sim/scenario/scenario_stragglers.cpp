@@ -101,4 +101,229 @@ void read_stragglers(JsonReader& root, Scenario& s) {
   r.reject_unknown_keys();
 }
 
+// The /stragglers section: read imperatively above; its JSON Schema is written out here, beside the
+// reader, so a change to one is made next to the other (`dtsim schema` prints it; a test compares it
+// with scenarios/scenario.schema.json).
+Option stragglers_section(Scenario& s) {
+  static const json schema = json::parse(R"json(
+{
+  "type": "object",
+  "additionalProperties": false,
+  "description": "Stragglers and heterogeneity: each rank's compute time is workload.compute_time times a factor drawn per (rank, gradient step) from the scenario seed.",
+  "properties": {
+    "rank_factors": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "ranks",
+          "factor"
+        ],
+        "properties": {
+          "ranks": {
+            "description": "[r, ...] or {\"first\": a, \"last\": b}",
+            "oneOf": [
+              {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                  "type": "integer",
+                  "minimum": 0
+                }
+              },
+              {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "first",
+                  "last"
+                ],
+                "properties": {
+                  "first": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "last": {
+                    "type": "integer",
+                    "minimum": 0
+                  }
+                }
+              }
+            ]
+          },
+          "factor": {
+            "type": "number",
+            "exclusiveMinimum": 0
+          }
+        }
+      },
+      "description": "a heterogeneous cluster: these ranks compute `factor` times slower"
+    },
+    "noise": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "distribution"
+      ],
+      "properties": {
+        "distribution": {
+          "type": "string",
+          "enum": [
+            "none",
+            "lognormal",
+            "exponential",
+            "pareto"
+          ]
+        },
+        "sigma": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "description": "lognormal: factor exp(sigma z - sigma^2/2), mean 1"
+        },
+        "mean": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "description": "exponential: factor 1 + Exp(mean)"
+        },
+        "shape": {
+          "type": "number",
+          "exclusiveMinimum": 1,
+          "description": "pareto: factor Pareto(minimum 1, tail index shape)"
+        }
+      }
+    },
+    "slowdowns": {
+      "type": "array",
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "ranks",
+          "factor",
+          "to"
+        ],
+        "properties": {
+          "ranks": {
+            "description": "[r, ...] or {\"first\": a, \"last\": b}",
+            "oneOf": [
+              {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                  "type": "integer",
+                  "minimum": 0
+                }
+              },
+              {
+                "type": "object",
+                "additionalProperties": false,
+                "required": [
+                  "first",
+                  "last"
+                ],
+                "properties": {
+                  "first": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "last": {
+                    "type": "integer",
+                    "minimum": 0
+                  }
+                }
+              }
+            ]
+          },
+          "factor": {
+            "type": "number",
+            "exclusiveMinimum": 0
+          },
+          "from": {
+            "oneOf": [
+              {
+                "type": "number",
+                "minimum": 0
+              },
+              {
+                "type": "string",
+                "pattern": "^\\s*[0-9.eE+-]+\\s*(s|ms|us|ns|ps|min|h)?\\s*$"
+              }
+            ]
+          },
+          "to": {
+            "oneOf": [
+              {
+                "type": "number",
+                "minimum": 0
+              },
+              {
+                "type": "string",
+                "pattern": "^\\s*[0-9.eE+-]+\\s*(s|ms|us|ns|ps|min|h)?\\s*$"
+              }
+            ]
+          }
+        }
+      },
+      "description": "transient slowdowns: computations starting in [from, to) of simulated time"
+    },
+    "markov": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "p_slow",
+        "p_recover",
+        "factor"
+      ],
+      "properties": {
+        "p_slow": {
+          "type": "number",
+          "minimum": 0,
+          "maximum": 1
+        },
+        "p_recover": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "maximum": 1
+        },
+        "factor": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        }
+      },
+      "description": "two-state Markov slow state per rank, stepped once per gradient"
+    },
+    "network_jitter": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "sigma",
+        "period"
+      ],
+      "properties": {
+        "sigma": {
+          "type": "number",
+          "exclusiveMinimum": 0
+        },
+        "period": {
+          "oneOf": [
+            {
+              "type": "number",
+              "minimum": 0
+            },
+            {
+              "type": "string",
+              "pattern": "^\\s*[0-9.eE+-]+\\s*(s|ms|us|ns|ps|min|h)?\\s*$"
+            }
+          ]
+        }
+      },
+      "description": "every period each link's bandwidth is redrawn as nominal x lognormal (mean 1)"
+    }
+  }
+}
+)json");
+  return Option::custom("stragglers", schema, [&s](JsonReader& root, const OptionContext&) { read_stragglers(root, s); }, "");
+}
+
 }  // namespace dtsim

@@ -189,14 +189,267 @@ void read_run_length(JsonReader& run, Scenario& s) {
   } else {
     s.run.iterations = static_cast<int>(run.integer("iterations", 10, 1, 1 << 30));
   }
-  s.run.target_accuracy = run.number("target_accuracy", 0.0, 0, false, 1);
-  if (s.run.target_accuracy > 0 && !n.enabled)
-    run.errors().add(run.child_path("target_accuracy"), "needs a real classifier (workload.model "
-                                                        "softmax_regression or mlp)");
-  s.run.stop_at_target = run.boolean("stop_at_target", true);
-  s.workload.numerics.eval_every = static_cast<int>(run.integer("eval_every", 0, 0));
-  s.workload.numerics.eval_time = run.duration("eval_time", std::string("0"));
-  s.workload.numerics.eval_ranks = run.boolean("eval_ranks", false);
+}
+
+// The /workload section: read imperatively above; its JSON Schema is written out here, beside the
+// reader, so a change to one is made next to the other (`dtsim schema` prints it; a test compares it
+// with scenarios/scenario.schema.json).
+Option workload_section(Scenario& s) {
+  static const json schema = json::parse(R"json(
+{
+  "type": "object",
+  "additionalProperties": false,
+  "properties": {
+    "model": {
+      "type": "string",
+      "enum": [
+        "resnet50",
+        "resnet101",
+        "vgg16",
+        "inception_v3",
+        "bert_large",
+        "softmax_regression",
+        "mlp",
+        "linear_regression"
+      ],
+      "description": "Catalog model (timing only) or a real model trained with real numerics (softmax_regression, mlp, linear_regression). Without it, params and compute_time are required."
+    },
+    "params": {
+      "type": "integer",
+      "minimum": 1
+    },
+    "bytes_per_param": {
+      "type": "number",
+      "exclusiveMinimum": 0,
+      "default": 4
+    },
+    "compute_time": {
+      "oneOf": [
+        {
+          "type": "number",
+          "minimum": 0
+        },
+        {
+          "type": "string",
+          "pattern": "^\\s*[0-9.eE+-]+\\s*(s|ms|us|ns|ps|min|h)?\\s*$"
+        }
+      ],
+      "description": "Forward+backward time per iteration per GPU."
+    },
+    "batch_per_gpu": {
+      "type": "integer",
+      "minimum": 1,
+      "default": 32
+    },
+    "layers": {
+      "type": "array",
+      "minItems": 1,
+      "items": {
+        "type": "integer",
+        "minimum": 1
+      },
+      "description": "Parameters per layer in forward order (gradient readiness for bucket_size), scaled to params; defaults to the catalog model's profile, else one layer."
+    },
+    "bucket_size": {
+      "description": "allreduce: gradient bucket size (bytes or a string such as \"25MB\", \"64MiB\"); buckets are allreduced as soon as their layers' gradients are ready, overlapping the backward pass (layer profile from the catalog). 0: no bucketing.",
+      "default": 0,
+      "oneOf": [
+        {
+          "type": "number",
+          "minimum": 0
+        },
+        {
+          "type": "string",
+          "pattern": "^\\s*[0-9.eE+-]+\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\\s*$"
+        }
+      ]
+    },
+    "hidden": {
+      "type": "array",
+      "minItems": 1,
+      "items": {
+        "type": "integer",
+        "minimum": 1
+      },
+      "default": [
+        256,
+        128
+      ],
+      "description": "MLP hidden widths."
+    },
+    "dataset": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "name": {
+          "type": "string",
+          "enum": [
+            "fashion_mnist",
+            "synthetic_least_squares"
+          ]
+        },
+        "path": {
+          "type": "string",
+          "default": "/usr/share/datasets/fashion-mnist"
+        },
+        "train_limit": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 60000,
+          "default": 0
+        },
+        "test_limit": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 10000,
+          "default": 0
+        },
+        "dim": {
+          "type": "integer",
+          "minimum": 1,
+          "default": 20
+        },
+        "samples_per_rank": {
+          "type": "integer",
+          "minimum": 1,
+          "default": 100
+        },
+        "heterogeneity": {
+          "type": "number",
+          "minimum": 0,
+          "default": 0
+        }
+      }
+    },
+    "partition": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "kind": {
+          "type": "string",
+          "enum": [
+            "iid",
+            "global_shuffle",
+            "dirichlet",
+            "shards",
+            "contiguous"
+          ]
+        },
+        "alpha": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "default": 0.5
+        },
+        "shards_per_rank": {
+          "type": "integer",
+          "minimum": 1,
+          "default": 2
+        },
+        "shuffle_each_epoch": {
+          "type": "boolean",
+          "default": true
+        }
+      }
+    },
+    "optimizer": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "name": {
+          "type": "string",
+          "enum": [
+            "sgd",
+            "momentum",
+            "nesterov"
+          ],
+          "default": "sgd"
+        },
+        "lr": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "default": 0.1
+        },
+        "momentum": {
+          "type": "number",
+          "minimum": 0,
+          "maximum": 1,
+          "default": 0.9
+        },
+        "weight_decay": {
+          "type": "number",
+          "minimum": 0,
+          "default": 0
+        },
+        "warmup_steps": {
+          "type": "integer",
+          "minimum": 0,
+          "default": 0
+        },
+        "schedule": {
+          "type": "string",
+          "enum": [
+            "constant",
+            "step",
+            "cosine"
+          ],
+          "default": "constant"
+        },
+        "step_size": {
+          "type": "integer",
+          "minimum": 1,
+          "default": 1000
+        },
+        "gamma": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "maximum": 1,
+          "default": 0.1
+        },
+        "total_steps": {
+          "type": "integer",
+          "minimum": 1,
+          "default": 1000
+        },
+        "min_lr": {
+          "type": "number",
+          "minimum": 0,
+          "default": 0
+        },
+        "linear_scaling": {
+          "type": "boolean",
+          "default": false
+        },
+        "base_batch": {
+          "type": "integer",
+          "minimum": 1,
+          "default": 256
+        }
+      }
+    },
+    "backend": {
+      "type": "string",
+      "enum": [
+        "cpu",
+        "cuda",
+        "auto"
+      ],
+      "default": "cpu"
+    },
+    "proxy": {
+      "type": "string",
+      "enum": [
+        "resnet50",
+        "resnet101",
+        "vgg16",
+        "inception_v3",
+        "bert_large"
+      ],
+      "description": "Charge this catalog model's compute time and message size while training the real model."
+    }
+  }
+}
+)json");
+  return Option::custom("workload", schema, [&s](JsonReader& root, const OptionContext&) { read_workload(root, s); }, "");
 }
 
 }  // namespace dtsim
