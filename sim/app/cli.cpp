@@ -1,7 +1,18 @@
 #include "sim/app/cli.h"
 
+#include <unistd.h>
+
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
 #include <exception>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "sim/base/cli_parse.h"
 
 #include "sim/app/collective_command.h"
 #include "sim/engine/engine.h"
@@ -23,9 +34,10 @@ const char* kUsage =
     "usage: dtsim <command> [options]\n"
     "\n"
     "commands:\n"
-    "  run SCENARIO [--out DIR] [--set /json/pointer=value ...]\n"
+    "  run SCENARIO [--out DIR] [--set /json/pointer=value ...] [-q|--quiet] [--json]\n"
     "                 simulate SCENARIO (a JSON file), print its summary and write summary.json,\n"
-    "                 iterations.csv and trace.json into output.dir (or DIR)\n"
+    "                 iterations.csv and trace.json into output.dir (or DIR); -q prints nothing,\n"
+    "                 --json prints summary.json instead of the text summary\n"
     "  validate SCENARIO [--set /json/pointer=value ...]\n"
     "                 check SCENARIO and print it as understood (defaults filled, SI units)\n"
     "  topo GRAPH --nodes N [--dot FILE] [...]\n"
@@ -45,67 +57,104 @@ const char* kUsage =
     "  --help         this text\n"
     "  --version      the version\n"
     "\n"
+    "Every command takes --help; options take their value as --opt VALUE or --opt=VALUE.\n"
     "--set takes a JSON value (8, true, \"x\") or a bare word (25Gbps); it may be repeated.\n"
     "Exit codes: 0 success, 1 failure during a run, 2 bad input (nothing written).\n";
 
-struct RunArgs {
-  std::string scenario;
-  std::string out_dir;
-  std::vector<std::string> overrides;
+const char* kSetHelp = "override a scenario field: /json/pointer=value, value JSON (8, true, \"x\") or a bare "
+                       "word (25Gbps); repeatable";
+
+// While a run goes on, on a terminal only: "\r  simulating... N s (wall clock)" on stderr every 2 s,
+// erased when the run ends. The engine has no progress hook, so this reports wall time only.
+class WallClockProgress {
+ public:
+  explicit WallClockProgress(bool enabled) {
+    if (enabled) thread_ = std::thread([this] { loop(); });
+  }
+  ~WallClockProgress() { stop(); }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void loop() {
+    const auto start = std::chrono::steady_clock::now();
+    std::unique_lock<std::mutex> lock(mutex_);
+    bool printed = false;
+    while (!wake_.wait_for(lock, std::chrono::seconds(2), [this] { return done_; })) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::fprintf(stderr, "\r  dtsim run: simulating... %.0f s (wall clock)", s);
+      std::fflush(stderr);
+      printed = true;
+    }
+    if (printed) {
+      std::fprintf(stderr, "\r%60s\r", "");
+      std::fflush(stderr);
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
 };
 
-// Parses "SCENARIO [--out DIR] [--set X ...]"; returns an error message or "".
-std::string parse_run_args(const std::vector<std::string>& args, bool allow_out, RunArgs& parsed) {
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if ((a == "--set" || (allow_out && a == "--out")) && i + 1 >= args.size()) return a + " needs a value";
-    if (a == "--set") parsed.overrides.push_back(args[++i]);
-    else if (a.rfind("--set=", 0) == 0) parsed.overrides.push_back(a.substr(6));
-    else if (allow_out && a == "--out") parsed.out_dir = args[++i];
-    else if (allow_out && a.rfind("--out=", 0) == 0) parsed.out_dir = a.substr(6);
-    else if (!a.empty() && a[0] == '-') return "unknown option " + a;
-    else if (parsed.scenario.empty()) parsed.scenario = a;
-    else return "unexpected argument " + a;
-  }
-  if (parsed.scenario.empty()) return "missing SCENARIO file";
-  return "";
-}
-
-int report_errors(const std::vector<std::string>& errors, std::ostream& err) { return report_problems(errors, err); }
-
 int command_validate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  RunArgs parsed;
-  if (std::string e = parse_run_args(args, false, parsed); !e.empty()) {
-    err << "dtsim validate: " << e << "\n" << kUsage;
-    return kBadInput;
-  }
-  ScenarioResult loaded = load_scenario(parsed.scenario, parsed.overrides);
-  if (!loaded.ok()) return report_errors(loaded.errors, err);
+  CLI::App app("Checks SCENARIO and prints it as understood (defaults filled, SI units).", "dtsim validate");
+  std::string file;
+  std::vector<std::string> overrides;
+  app.add_option("SCENARIO", file, "the scenario (a JSON file)");
+  app.add_option("--set", overrides, kSetHelp)->allow_extra_args(false);
+  if (int rc = cli::parse(app, "validate", args, out, err); rc >= 0) return rc;
+  if (file.empty()) return cli::missing(err, "validate", "SCENARIO file");
+  ScenarioResult loaded = load_scenario(file, overrides);
+  if (!loaded.ok()) return report_problems(loaded.errors, err);
   out << loaded.scenario.resolved.dump(2) << "\n";
-  err << parsed.scenario << ": valid\n";
+  err << file << ": valid\n";
   return 0;
 }
 
 int command_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  RunArgs parsed;
-  if (std::string e = parse_run_args(args, true, parsed); !e.empty()) {
-    err << "dtsim run: " << e << "\n" << kUsage;
-    return kBadInput;
-  }
-  if (!parsed.out_dir.empty()) parsed.overrides.push_back("/output/dir=" + nlohmann::json(parsed.out_dir).dump());
-  ScenarioResult loaded = load_scenario(parsed.scenario, parsed.overrides);
-  if (!loaded.ok()) return report_errors(loaded.errors, err);
+  CLI::App app("Simulates SCENARIO, prints its summary and writes summary.json, iterations.csv and "
+               "trace.json into output.dir (or DIR).",
+               "dtsim run");
+  std::string file, out_dir;
+  std::vector<std::string> overrides;
+  bool quiet = false, json = false;
+  app.add_option("SCENARIO", file, "the scenario (a JSON file)");
+  app.add_option("--out", out_dir, "output directory (overrides /output/dir)");
+  app.add_option("--set", overrides, kSetHelp)->allow_extra_args(false);
+  app.add_flag("-q,--quiet", quiet, "print nothing on success (outputs are still written)");
+  app.add_flag("--json", json, "print summary.json's content instead of the text summary");
+  if (int rc = cli::parse(app, "run", args, out, err); rc >= 0) return rc;
+  if (file.empty()) return cli::missing(err, "run", "SCENARIO file");
+  if (!out_dir.empty()) overrides.push_back("/output/dir=" + nlohmann::json(out_dir).dump());
+  ScenarioResult loaded = load_scenario(file, overrides);
+  if (!loaded.ok()) return report_problems(loaded.errors, err);
   const Scenario& scenario = loaded.scenario;
-  if (std::string e = prepare_output_dir(scenario.output.dir); !e.empty()) {
-    err << "error: " << e << "\n";
-    return kBadInput;
-  }
+  if (std::string e = prepare_output_dir(scenario.output.dir); !e.empty())
+    return report_problems({e}, err);
   try {
+    WallClockProgress progress(&err == &std::cerr && ::isatty(STDERR_FILENO));
     nlohmann::json summary = simulate_and_summarize(scenario, /*write_outputs=*/true);
-    print_summary(out, summary, scenario.output.dir);
+    progress.stop();
+    if (json) {
+      std::ifstream in(scenario.output.dir + "/summary.json");
+      std::stringstream text;
+      text << in.rdbuf();
+      std::string content = text.str();
+      if (content.empty()) content = summary.dump(2);
+      out << content << (content.back() == '\n' ? "" : "\n");
+    } else if (!quiet) {
+      print_summary(out, summary, scenario.output.dir);
+    }
   } catch (const std::exception& e) {
     err << "error: " << e.what() << "\n";
-    return 1;
+    return kExitFailure;
   }
   return 0;
 }
@@ -113,30 +162,55 @@ int command_run(const std::vector<std::string>& args, std::ostream& out, std::os
 }  // namespace
 
 int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.empty()) {
-    err << kUsage;
+  CLI::App app("dtsim", "dtsim");
+  app.set_help_flag();  // --help prints kUsage below
+  bool help = false, version = false;
+  std::string command;
+  app.add_flag("-h,--help", help);
+  app.add_flag("--version", version);
+  app.prefix_command();  // parsing stops at the command word: the words after it are the command's own
+  if (int rc = cli::parse(app, "", args, out, err, /*pass_through=*/true); rc >= 0) return rc;
+  std::vector<std::string> rest = app.remaining();
+  if (!rest.empty() && !rest.front().empty() && rest.front()[0] == '-') {
+    err << "dtsim: unknown option '" << rest.front().substr(0, rest.front().find('=')) << "' (see dtsim --help)\n";
     return kBadInput;
   }
-  const std::string& command = args[0];
-  if (command == "--help" || command == "-h" || command == "help") {
+  if (!rest.empty()) {
+    command = rest.front();
+    rest.erase(rest.begin());
+  }
+  if (help || command == "help") {
     out << kUsage;
     return 0;
   }
-  if (command == "--version") {
+  if (version) {
     out << "dtsim " << DTSIM_VERSION << "\n";
     return 0;
   }
-  if (command == "run") return command_run(args, out, err);
-  if (command == "validate") return command_validate(args, out, err);
+  if (command.empty()) {
+    err << kUsage;
+    return kBadInput;
+  }
+  if (command == "run") return command_run(rest, out, err);
+  if (command == "validate") return command_validate(rest, out, err);
   if (command == "schema") {
+    if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {
+      out << "usage: dtsim schema\nPrints the scenario JSON Schema, generated from the declarations dtsim reads "
+             "scenarios with.\n";
+      return 0;
+    }
+    if (!rest.empty()) {
+      err << "dtsim schema: unexpected argument '" << rest[0] << "' (see dtsim schema --help)\n";
+      return kBadInput;
+    }
     out << scenario_schema().dump(2) << "\n";
     return 0;
   }
-  if (command == "sweep") return sweep_main(args, out, err);
-  if (command == "plot") return plot_main(args, out, err);
-  if (command == "collective") return collective_main({args.begin() + 1, args.end()}, out, err);
-  if (command == "topo") return logical::topo_main({args.begin() + 1, args.end()}, out, err);
-  err << "dtsim: unknown command \"" << command << "\"\n" << kUsage;
+  if (command == "sweep") return sweep_main(rest, out, err);
+  if (command == "plot") return plot_main(rest, out, err);
+  if (command == "collective") return collective_main(rest, out, err);
+  if (command == "topo") return logical::topo_main(rest, out, err);
+  err << "dtsim: unknown command \"" << command << "\" (see dtsim --help)\n";
   return kBadInput;
 }
 

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
+#include <map>
+#include <tuple>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +18,7 @@
 #include "sim/scenario/scenario.h"
 #include "sim/base/units.h"
 #include "sim/engine/load_scenario.h"
+#include "sim/base/cli_parse.h"
 #include "sim/base/problems.h"
 
 namespace dtsim {
@@ -23,7 +26,7 @@ namespace {
 
 
 const char* kCollectiveUsage =
-    "usage: dtsim collective [SCENARIO] [options]\n"
+    "dtsim collective [SCENARIO] [options]\n"
     "\n"
     "Sweeps message sizes for collective algorithms on a platform and prints, per size, the simulated\n"
     "time, algbw = S/t and busbw (nccl-tests: allreduce x 2(p-1)/p, reduce-scatter/allgather x (p-1)/p,\n"
@@ -79,54 +82,51 @@ int collective_main(const std::vector<std::string>& args, std::ostream& out, std
   std::vector<std::string> overrides;
   double min_bytes = 8, max_bytes = 1024.0 * 1024 * 1024, factor = 4, check_max = 1024.0 * 1024;
   Fidelity fidelity = Fidelity::Step;
-  auto bad = [&](const std::string& message) {
-    err << "dtsim collective: " << message << "\n" << kCollectiveUsage;
-    return kBadInput;
-  };
+  auto bad = [&](const std::string& message) { return cli::usage_error(err, "collective", message); };
+  CLI::App app(kCollectiveUsage, "dtsim collective");
+  std::string fidelity_arg, factor_arg, min_arg, max_arg, check_arg;
+  std::map<std::string, std::string> shortcut_values;
+  app.add_option("SCENARIO", scenario_file, "the platform's scenario (default: 8 machines on a 25 Gbps switch)");
+  app.add_option("--set", overrides, "override /json/pointer=value (repeatable)")->allow_extra_args(false);
   const std::pair<const char*, const char*> shortcuts[] = {
       {"--nodes", "/cluster/nodes"},          {"--gpus-per-node", "/cluster/gpus_per_node"},
       {"--bandwidth", "/network/bandwidth"},  {"--latency", "/network/latency"},
       {"--topology", "/network/topology"},    {"--model", "/network/model"}};
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      out << kCollectiveUsage;
-      return 0;
+  for (const auto& [flag, pointer] : shortcuts)
+    app.add_option(flag, shortcut_values[flag], std::string("shortcut for --set ") + pointer + "=VALUE");
+  app.add_option("--algorithms", algorithms_arg, "allreduce algorithms a,b,... ('all', 'none')");
+  app.add_option("--ops", ops_arg, "other operations op,... or 'all'");
+  app.add_option("--min-bytes", min_arg, "smallest size (default 8 B)");
+  app.add_option("--max-bytes", max_arg, "largest size (default 1 GiB)");
+  app.add_option("--factor", factor_arg, "size factor > 1 (default 4)");
+  app.add_option("--fidelity", fidelity_arg, "step or fast");
+  app.add_option("--check-max", check_arg, "largest size whose values are checked (default 1 MiB)");
+  app.add_option("--csv", csv_file, "also write the table as CSV to FILE");
+  if (int rc = cli::parse(app, "collective", args, out, err); rc >= 0) return rc;
+  for (const auto& [flag, pointer] : shortcuts)
+    if (app.count(flag)) {
+      const std::string& v = shortcut_values[flag];
+      const bool number = !v.empty() && v.find_first_not_of("0123456789.eE+-") == std::string::npos;
+      overrides.push_back(std::string(pointer) + "=" + (number ? v : nlohmann::json(v).dump()));
     }
-    if (a.rfind("--", 0) == 0) {
-      if (i + 1 >= args.size()) return bad(a + " needs a value");
-      const std::string v = args[++i];
-      bool done = false;
-      for (const auto& [flag, pointer] : shortcuts)
-        if (a == flag) {
-          const bool number = !v.empty() && v.find_first_not_of("0123456789.eE+-") == std::string::npos;
-          overrides.push_back(std::string(pointer) + "=" + (number ? v : nlohmann::json(v).dump()));
-          done = true;
-        }
-      if (done) continue;
-      if (a == "--set") overrides.push_back(v);
-      else if (a == "--algorithms") algorithms_arg = v;
-      else if (a == "--ops") ops_arg = v;
-      else if (a == "--csv") csv_file = v;
-      else if (a == "--fidelity") {
-        if (v != "step" && v != "fast") return bad("--fidelity: \"" + v + "\"; allowed: step, fast");
-        fidelity = parse_fidelity(v);
-      } else if (a == "--factor") {
-        char* end = nullptr;
-        factor = std::strtod(v.c_str(), &end);
-        if (!end || *end || !(factor > 1)) return bad("--factor: \"" + v + "\" must be a number > 1");
-      } else if (a == "--min-bytes" || a == "--max-bytes" || a == "--check-max") {
-        auto size = units::parse_size(v);
-        if (!size || *size < 0) return bad(a + ": \"" + v + "\" is not a size; use e.g. 8, \"64KiB\", \"1GiB\"");
-        (a == "--min-bytes" ? min_bytes : a == "--max-bytes" ? max_bytes : check_max) = *size;
-      } else {
-        return bad("unknown option " + a);
-      }
-    } else if (scenario_file.empty()) {
-      scenario_file = a;
-    } else {
-      return bad("unexpected argument " + a);
-    }
+  if (app.count("--fidelity")) {
+    if (fidelity_arg != "step" && fidelity_arg != "fast")
+      return bad("--fidelity: \"" + fidelity_arg + "\"; allowed: step, fast");
+    fidelity = parse_fidelity(fidelity_arg);
+  }
+  if (app.count("--factor")) {
+    char* end = nullptr;
+    factor = std::strtod(factor_arg.c_str(), &end);
+    if (!end || *end || !(factor > 1)) return bad("--factor: \"" + factor_arg + "\" must be a number > 1");
+  }
+  for (auto [flag, text, into] : {std::make_tuple("--min-bytes", &min_arg, &min_bytes),
+                                  std::make_tuple("--max-bytes", &max_arg, &max_bytes),
+                                  std::make_tuple("--check-max", &check_arg, &check_max)}) {
+    if (!app.count(flag)) continue;
+    auto size = units::parse_size(*text);
+    if (!size || *size < 0)
+      return bad(std::string(flag) + ": \"" + *text + "\" is not a size; use e.g. 8, \"64KiB\", \"1GiB\"");
+    *into = *size;
   }
   if (min_bytes < 1 || max_bytes < min_bytes) return bad("need 1 <= --min-bytes <= --max-bytes");
 

@@ -207,22 +207,16 @@ SweepPlanResult expand_sweep(const json& document, const std::string& base_dir, 
     }
   }
   for (const std::string& item : extra_sets) {
-    const auto eq = item.find('=');
     const std::string path = "--set " + item;
-    if (eq == std::string::npos || item.empty() || item[0] != '/') {
-      result.errors.push_back(path + ": expected /json/pointer=value, e.g. /cluster/nodes=8");
-      continue;
-    }
-    const std::string pointer = item.substr(0, eq), text = item.substr(eq + 1);
-    if (std::string e = check_pointer(pointer, plan.base); !e.empty()) {
+    std::string pointer;
+    json value;
+    if (std::string e = parse_override(item, pointer, value); !e.empty()) {
       result.errors.push_back(path + ": " + e);
       continue;
     }
-    json value;
-    try {
-      value = json::parse(text);
-    } catch (const json::parse_error&) {
-      value = text;  // a bare word such as 25Gbps
+    if (std::string e = check_pointer(pointer, plan.base); !e.empty()) {
+      result.errors.push_back(path + ": " + e);
+      continue;
     }
     fixed[pointer] = value;
     fixed_source[pointer] = path;

@@ -9,6 +9,7 @@
 #include "sim/app/sweep.h"
 #include "sim/app/sweep_results.h"
 #include "sim/app/sweep_runner.h"
+#include "sim/base/cli_parse.h"
 #include "sim/base/problems.h"
 
 namespace dtsim {
@@ -16,9 +17,9 @@ namespace {
 
 
 const char* kSweepUsage =
-    "usage: dtsim sweep SWEEP [--out DIR] [-j N] [--shard K/N] [--set /json/pointer=value ...]\n"
-    "                   [--retry-failed] [--timeout SECONDS] [--progress auto|bar|lines|none] [--list]\n"
-    "       dtsim sweep --merge OUT DIR_OR_JSONL ...\n"
+    "dtsim sweep SWEEP [--out DIR] [-j N] [--shard K/N] [--set /json/pointer=value ...]\n"
+    "                  [--retry-failed] [--timeout SECONDS] [--progress auto|bar|lines|none] [--list]\n"
+    "dtsim sweep --merge OUT DIR_OR_JSONL ...\n"
     "\n"
     "Runs every point of SWEEP (a base scenario plus axes over JSON pointers) in its own child process,\n"
     "appending one row per finished point to DIR/results.jsonl and keeping DIR/results.csv up to date.\n"
@@ -27,10 +28,7 @@ const char* kSweepUsage =
     "DIR/shard-K-of-N unless --out is given; --merge joins shard results into OUT. --list prints the\n"
     "points (index, id, todo/ok/failed, parameters) and runs nothing.\n";
 
-int bad(std::ostream& err, const std::string& message) {
-  err << "dtsim sweep: " << message << "\n" << kSweepUsage;
-  return kBadInput;
-}
+int bad(std::ostream& err, const std::string& message) { return cli::usage_error(err, "sweep", message); }
 
 bool parse_int(const std::string& text, int& value) {
   try {
@@ -62,85 +60,62 @@ std::string plot_script() {
 }  // namespace
 
 int sweep_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  // args[0] == "sweep"
-  if (args.size() >= 2 && (args[1] == "--help" || args[1] == "-h")) {
-    out << kSweepUsage;
-    return 0;
-  }
-  if (args.size() >= 2 && args[1] == "--merge") {
-    if (args.size() < 4) return bad(err, "--merge needs OUT and at least one input");
-    return merge_sweep_results(args[2], {args.begin() + 3, args.end()}, out, err);
-  }
-  std::string file;
-  std::vector<std::string> sets;
+  // args: the words after "sweep"
+  CLI::App app(kSweepUsage, "dtsim sweep");
+  std::vector<std::string> files, sets;
+  std::string merge_out, jobs, shard, timeout, progress;
   SweepRunOptions options;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](const std::string& name, std::string& into) -> bool {
-      if (a == name) {
-        if (i + 1 >= args.size()) return false;
-        into = args[++i];
-        return true;
-      }
-      into = a.substr(name.size() + 1);
-      return true;
-    };
-    auto is = [&](const std::string& name) { return a == name || a.rfind(name + "=", 0) == 0; };
-    std::string v;
-    if (is("--out")) {
-      if (!value("--out", options.out_dir) || options.out_dir.empty()) return bad(err, "--out needs a directory");
-    } else if (a == "-j" || is("--jobs") || (a.rfind("-j", 0) == 0 && a.size() > 2)) {
-      if (a == "-j" || a == "--jobs") {
-        if (i + 1 >= args.size()) return bad(err, a + " needs a number");
-        v = args[++i];
-      } else {
-        v = a.rfind("--jobs=", 0) == 0 ? a.substr(7) : a.substr(2);
-      }
-      if (!parse_int(v, options.jobs) || options.jobs < 1 || options.jobs > 1024)
-        return bad(err, "-j " + v + ": expected a number of parallel points from 1 to 1024");
-    } else if (is("--shard")) {
-      if (!value("--shard", v)) return bad(err, "--shard needs K/N");
-      const auto slash = v.find('/');
-      if (slash == std::string::npos || !parse_int(v.substr(0, slash), options.shard_k) ||
-          !parse_int(v.substr(slash + 1), options.shard_n) || options.shard_n < 1 || options.shard_k < 1 ||
-          options.shard_k > options.shard_n)
-        return bad(err, "--shard " + v + ": expected K/N with 1 <= K <= N, e.g. --shard 2/4");
-    } else if (is("--set")) {
-      if (!value("--set", v)) return bad(err, "--set needs /json/pointer=value");
-      sets.push_back(v);
-    } else if (a == "--retry-failed") {
-      options.retry_failed = true;
-    } else if (a == "--list") {
-      options.list_only = true;
-    } else if (is("--timeout")) {
-      if (!value("--timeout", v)) return bad(err, "--timeout needs seconds");
-      char* end = nullptr;
-      options.timeout_s = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end != '\0' || !(options.timeout_s > 0)) return bad(err, "--timeout " + v + ": expected seconds > 0");
-    } else if (is("--progress")) {
-      if (!value("--progress", v)) return bad(err, "--progress needs auto, bar, lines or none");
-      if (v == "auto") options.progress = SweepProgress::automatic;
-      else if (v == "bar") options.progress = SweepProgress::bar;
-      else if (v == "lines") options.progress = SweepProgress::lines;
-      else if (v == "none") options.progress = SweepProgress::none;
-      else return bad(err, "--progress " + v + ": expected auto, bar, lines or none");
-    } else if (!a.empty() && a[0] == '-') {
-      return bad(err, "unknown option " + a);
-    } else if (file.empty()) {
-      file = a;
-    } else {
-      return bad(err, "unexpected argument " + a);
-    }
+  app.add_option("SWEEP", files, "the sweep file (with --merge: the shard directories or results.jsonl files)");
+  app.add_option("--out", options.out_dir, "output directory (default: the sweep's output_dir)");
+  app.add_option("-j,--jobs", jobs, "points run in parallel, 1 to 1024 (default 1)");
+  app.add_option("--shard", shard, "run shard K of N: the points whose index % N == K-1");
+  app.add_option("--set", sets, "override /json/pointer=value in every point (repeatable)")->allow_extra_args(false);
+  app.add_flag("--retry-failed", options.retry_failed, "run again the points that failed before");
+  app.add_option("--timeout", timeout, "seconds after which a point is killed and recorded as failed");
+  app.add_option("--progress", progress, "auto, bar, lines or none (default auto)");
+  app.add_flag("--list", options.list_only, "print the points (index, id, todo/ok/failed, parameters); run nothing");
+  app.add_option("--merge", merge_out, "join shard results (the SWEEP arguments) into the directory OUT");
+  if (int rc = cli::parse(app, "sweep", args, out, err); rc >= 0) return rc;
+  if (!merge_out.empty()) {
+    if (files.empty()) return bad(err, "--merge needs OUT and at least one input");
+    return merge_sweep_results(merge_out, files, out, err);
   }
-  if (file.empty()) return bad(err, "missing SWEEP file");
-  SweepPlanResult loaded = load_sweep(file, sets);
-  if (!loaded.ok()) {
-    return report_problems(loaded.errors, err);
+  if (app.count("--out") && options.out_dir.empty()) return bad(err, "--out needs a directory");
+  if (!jobs.empty() && (!parse_int(jobs, options.jobs) || options.jobs < 1 || options.jobs > 1024))
+    return bad(err, "-j " + jobs + ": expected a number of parallel points from 1 to 1024");
+  if (!shard.empty()) {
+    const auto slash = shard.find('/');
+    if (slash == std::string::npos || !parse_int(shard.substr(0, slash), options.shard_k) ||
+        !parse_int(shard.substr(slash + 1), options.shard_n) || options.shard_n < 1 || options.shard_k < 1 ||
+        options.shard_k > options.shard_n)
+      return bad(err, "--shard " + shard + ": expected K/N with 1 <= K <= N, e.g. --shard 2/4");
   }
+  if (app.count("--timeout")) {
+    char* end = nullptr;
+    options.timeout_s = std::strtod(timeout.c_str(), &end);
+    if (timeout.empty() || *end != '\0' || !(options.timeout_s > 0))
+      return bad(err, "--timeout " + timeout + ": expected seconds > 0");
+  }
+  if (!progress.empty()) {
+    if (progress == "auto") options.progress = SweepProgress::automatic;
+    else if (progress == "bar") options.progress = SweepProgress::bar;
+    else if (progress == "lines") options.progress = SweepProgress::lines;
+    else if (progress == "none") options.progress = SweepProgress::none;
+    else return bad(err, "--progress " + progress + ": expected auto, bar, lines or none");
+  }
+  if (files.empty()) return cli::missing(err, "sweep", "SWEEP file");
+  if (files.size() > 1) return bad(err, "unexpected argument '" + files[1] + "'");
+  SweepPlanResult loaded = load_sweep(files.front(), sets);
+  if (!loaded.ok()) return report_problems(loaded.errors, err);
   return run_sweep(loaded.plan, options, out, err);
 }
 
+// `dtsim plot` hands every word to analysis/plot.py, whose own parser (argparse) gives the usage
+// (--help, exit 0) and rejects unknown options (exit 2).
 int plot_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (!args.empty() && args.front().size() > 1 && args.front()[0] == '-' && args.front() != "-h" &&
+      args.front() != "--help")
+    return cli::usage_error(err, "plot", "unknown option '" + args.front().substr(0, args.front().find('=')) + "'");
   const std::string script = plot_script();
   if (script.empty()) {
     err << "dtsim plot: analysis/plot.py not found (set DTSIM_PLOT_SCRIPT to its path)\n";
@@ -149,7 +124,7 @@ int plot_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
   const char* env_python = std::getenv("DTSIM_PYTHON");
   const std::string python = env_python ? env_python : (::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3");
   std::vector<std::string> argv_text = {python, script};
-  argv_text.insert(argv_text.end(), args.begin() + 1, args.end());
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
   out.flush();
   err.flush();
   std::cout.flush();

@@ -279,22 +279,30 @@ ScenarioResult read_scenario(const json& document) {
   return result;
 }
 
+std::string parse_override(const std::string& item, std::string& pointer, json& value) {
+  const auto eq = item.find('=');
+  if (eq == std::string::npos || item.empty() || item[0] != '/')
+    return "expected /json/pointer=value, e.g. /cluster/nodes=8";
+  pointer = item.substr(0, eq);
+  const std::string text = item.substr(eq + 1);
+  try {
+    value = json::parse(text);
+  } catch (const json::parse_error&) {
+    value = text;  // a bare word such as 25Gbps is a string
+  }
+  return "";
+}
+
 void apply_overrides(json& document, const std::vector<std::string>& overrides, std::vector<std::string>& errors) {
   for (const std::string& item : overrides) {
-    const auto eq = item.find('=');
-    if (eq == std::string::npos || item.empty() || item[0] != '/') {
-      errors.push_back("--set " + item + ": expected /json/pointer=value, e.g. /cluster/nodes=8");
+    std::string pointer;
+    json value;
+    if (std::string e = parse_override(item, pointer, value); !e.empty()) {
+      errors.push_back("--set " + item + ": " + e);
       continue;
     }
-    json value;
-    const std::string text = item.substr(eq + 1);
     try {
-      value = json::parse(text);
-    } catch (const json::parse_error&) {
-      value = text;  // a bare word such as 25Gbps is a string
-    }
-    try {
-      document[json::json_pointer(item.substr(0, eq))] = value;
+      document[json::json_pointer(pointer)] = value;
     } catch (const json::exception& e) {
       errors.push_back("--set " + item + ": " + e.what());
     }

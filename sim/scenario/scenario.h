@@ -153,6 +153,9 @@ struct ScenarioResult {
 // names and options are checked against the declarations in plugin_family(); the plugins' own
 // cross-field checks run in sim/engine/load_scenario.h, which is what callers use.
 ScenarioResult read_scenario(const nlohmann::json& document);
+// Splits one "--set" item "/pointer=value" (the value is JSON, or a bare word taken as a string);
+// returns "" or the problem ("expected /json/pointer=value, ..."). The one --set parser.
+std::string parse_override(const std::string& item, std::string& pointer, nlohmann::json& value);
 // Applies "--set /pointer=value" overrides to `document` (the value is JSON, or a bare word taken as a
 // string); problems are appended to `errors` as "--set ITEM: message".
 void apply_overrides(nlohmann::json& document, const std::vector<std::string>& overrides,

@@ -4,6 +4,7 @@
 #include "topologies/logical/properties.h"
 #include "topologies/logical/registry.h"
 #include "topologies/logical/validate.h"
+#include "sim/base/cli_parse.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,7 +17,8 @@ namespace dtsim::logical {
 
 namespace {
 
-struct UsageError : std::runtime_error {
+// A bad argument: reported as one line by cli::usage_error.
+struct BadArgument : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
@@ -24,13 +26,11 @@ constexpr int kMaxDenseRanks = 2048;  // rho: dense n x n SVD / eigensolve (4096
 constexpr int kMaxRoundSvdRanks = 512;  // one dense SVD per round of a time-varying graph
 constexpr double kMaxBfsWork = 4e9;   // diameter: one BFS per rank, n (n + edges) steps
 
-void usage(std::ostream& os) {
-  os << "usage: dtsim topo GRAPH --nodes N [--p P] [--seed S] [--per-node G] [--rows R]\n"
-        "                  [--weights default|uniform|metropolis] [--bytes SIZE] [--dot FILE]\n"
-        "       dtsim topo --list\n"
-        "  --bytes SIZE   message size per link per round (default 1MB; e.g. 4096, 100MB, 1GiB)\n"
-        "  --dot FILE     also write the graph as Graphviz DOT (atomically)\n";
-}
+const char* kTopoUsage =
+    "dtsim topo GRAPH --nodes N [--p P] [--seed S] [--per-node G] [--rows R]\n"
+    "                 [--weights default|uniform|metropolis] [--bytes SIZE] [--dot FILE]\n"
+    "dtsim topo --list\n"
+    "Prints a communication graph's mixing matrix properties (rho, degree, diameter, traffic).";
 
 long long parse_integer(const std::string& opt, const std::string& v) {
   std::size_t pos = 0;
@@ -41,7 +41,7 @@ long long parse_integer(const std::string& opt, const std::string& v) {
     pos = 0;
   }
   if (pos == 0 || pos != v.size())
-    throw UsageError(opt + " expects an integer, got '" + v + "'");
+    throw BadArgument(opt + " expects an integer, got '" + v + "'");
   return x;
 }
 
@@ -54,7 +54,7 @@ double parse_real(const std::string& opt, const std::string& v) {
     pos = 0;
   }
   if (pos == 0 || pos != v.size() || !std::isfinite(x))
-    throw UsageError(opt + " expects a number, got '" + v + "'");
+    throw BadArgument(opt + " expects a number, got '" + v + "'");
   return x;
 }
 
@@ -72,7 +72,7 @@ double parse_bytes(const std::string& opt, const std::string& v) {
       {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}};
   for (auto [name, scale] : units)
     if (pos > 0 && unit == name && x >= 0 && std::isfinite(x)) return x * scale;
-  throw UsageError(opt + " expects a size such as 4096, 100MB or 1GiB, got '" + v + "'");
+  throw BadArgument(opt + " expects a size such as 4096, 100MB or 1GiB, got '" + v + "'");
 }
 
 std::string human_bytes(double b) {
@@ -110,76 +110,77 @@ int topo_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
   double bytes = 1e6;
   Params params;
   std::vector<std::string> given;  // Params options the user set
+  CLI::App app(kTopoUsage, "dtsim topo");
+  bool list = false;
+  std::string nodes_arg, p_arg, seed_arg, per_node_arg, rows_arg, weights_arg, bytes_arg;
+  std::optional<std::string> dot_arg;
+  app.add_option("GRAPH", graph, "the graph (dtsim topo --list)");
+  app.add_flag("--list", list, "list the graphs");
+  app.add_option("-n,--nodes", nodes_arg, "number of ranks N");
+  app.add_option("--p", p_arg, "edge probability (erdos_renyi)");
+  app.add_option("--seed", seed_arg, "random seed >= 0");
+  app.add_option("--per-node", per_node_arg, "ranks per machine (hierarchical)");
+  app.add_option("--rows", rows_arg, "rows (grid)");
+  app.add_option("--weights", weights_arg, "default, uniform or metropolis");
+  app.add_option("--bytes", bytes_arg, "message size per link per round (default 1MB; e.g. 4096, 100MB, 1GiB)");
+  app.add_option("--dot", dot_arg, "also write the graph as Graphviz DOT (atomically)");
+  if (int rc = cli::parse(app, "topo", args, out, err); rc >= 0) return rc;
+  if (list) {
+    for (const auto& name : topology_names()) {
+      const TopologyInfo* info = find_topology(name);
+      out << "  " << std::left << std::setw(22) << name << info->summary << "\n";
+    }
+    return 0;
+  }
   try {
-    for (std::size_t i = 0; i < args.size(); ++i) {
-      const std::string& a = args[i];
-      auto value = [&]() -> const std::string& {
-        if (i + 1 >= args.size()) throw UsageError(a + " needs a value");
-        return args[++i];
-      };
-      if (a == "-h" || a == "--help") {
-        usage(out);
-        return 0;
-      } else if (a == "--list") {
-        for (const auto& name : topology_names()) {
-          const TopologyInfo* info = find_topology(name);
-          out << "  " << std::left << std::setw(22) << name << info->summary << "\n";
-        }
-        return 0;
-      } else if (a == "--nodes" || a == "-n") {
-        nodes = parse_integer(a, value());
-      } else if (a == "--dot") {
-        dot = value();
-        if (dot->empty()) throw UsageError("--dot needs a file name");
-      } else if (a == "--p") {
-        params.p = parse_real(a, value());
-        given.push_back("p");
-      } else if (a == "--seed") {
-        const long long s = parse_integer(a, value());
-        if (s < 0) throw UsageError("--seed must be >= 0, got " + std::to_string(s));
-        params.seed = static_cast<std::uint64_t>(s);
-        given.push_back("seed");
-      } else if (a == "--per-node") {
-        const long long g = parse_integer(a, value());
-        if (g < 1 || g > 1'000'000) throw UsageError("--per-node must be >= 1, got " + std::to_string(g));
-        params.per_node = static_cast<int>(g);
-        given.push_back("per-node");
-      } else if (a == "--rows") {
-        const long long r = parse_integer(a, value());
-        if (r < 1 || r > 1'000'000) throw UsageError("--rows must be >= 1, got " + std::to_string(r));
-        params.rows = static_cast<int>(r);
-        given.push_back("rows");
-      } else if (a == "--weights") {
-        try {
-          params.weighting = parse_weighting(value());
-        } catch (const std::invalid_argument& e) {
-          throw UsageError(e.what());
-        }
-      } else if (a == "--bytes") {
-        bytes = parse_bytes(a, value());
-      } else if (!a.empty() && a[0] == '-') {
-        throw UsageError("unknown option '" + a + "'");
-      } else if (graph.empty()) {
-        graph = a;
-      } else {
-        throw UsageError("unexpected argument '" + a + "' (graph is already '" + graph + "')");
+    if (app.count("--nodes")) nodes = parse_integer("--nodes", nodes_arg);
+    if (dot_arg) {
+      dot = *dot_arg;
+      if (dot->empty()) throw BadArgument("--dot needs a file name");
+    }
+    if (app.count("--p")) {
+      params.p = parse_real("--p", p_arg);
+      given.push_back("p");
+    }
+    if (app.count("--seed")) {
+      const long long s = parse_integer("--seed", seed_arg);
+      if (s < 0) throw BadArgument("--seed must be >= 0, got " + std::to_string(s));
+      params.seed = static_cast<std::uint64_t>(s);
+      given.push_back("seed");
+    }
+    if (app.count("--per-node")) {
+      const long long g = parse_integer("--per-node", per_node_arg);
+      if (g < 1 || g > 1'000'000) throw BadArgument("--per-node must be >= 1, got " + std::to_string(g));
+      params.per_node = static_cast<int>(g);
+      given.push_back("per-node");
+    }
+    if (app.count("--rows")) {
+      const long long r = parse_integer("--rows", rows_arg);
+      if (r < 1 || r > 1'000'000) throw BadArgument("--rows must be >= 1, got " + std::to_string(r));
+      params.rows = static_cast<int>(r);
+      given.push_back("rows");
+    }
+    if (app.count("--weights")) {
+      try {
+        params.weighting = parse_weighting(weights_arg);
+      } catch (const std::invalid_argument& e) {
+        throw BadArgument(e.what());
       }
     }
-    if (graph.empty()) throw UsageError("missing GRAPH (see dtsim topo --list)");
+    if (app.count("--bytes")) bytes = parse_bytes("--bytes", bytes_arg);
+    if (graph.empty()) throw BadArgument("missing GRAPH (see dtsim topo --list)");
     if (!find_topology(graph)) {
       std::string known;
       for (const auto& k : topology_names()) known += (known.empty() ? "" : ", ") + k;
-      throw UsageError("unknown graph '" + graph + "'; known: " + known);
+      throw BadArgument("unknown graph '" + graph + "'; known: " + known);
     }
     if (find_topology(graph)->name == "edge_list")
-      throw UsageError("edge_list takes its links from a scenario file, not from the command line");
-    if (!nodes) throw UsageError("missing --nodes N");
+      throw BadArgument("edge_list takes its links from a scenario file, not from the command line");
+    if (!nodes) throw BadArgument("missing --nodes N");
     if (*nodes < 1 || *nodes > 1'000'000)
-      throw UsageError("--nodes must be between 1 and 1000000, got " + std::to_string(*nodes));
-  } catch (const UsageError& e) {
-    err << "dtsim topo: " << e.what() << "\n";
-    usage(err);
-    return 2;
+      throw BadArgument("--nodes must be between 1 and 1000000, got " + std::to_string(*nodes));
+  } catch (const BadArgument& e) {
+    return cli::usage_error(err, "topo", e.what());
   }
 
   const TopologyInfo* info = find_topology(graph);
@@ -192,8 +193,7 @@ int topo_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
   try {
     t.emplace(make_topology(graph, n, params));
   } catch (const std::invalid_argument& e) {
-    err << "dtsim topo: " << e.what() << "\n";
-    return 2;
+    return cli::usage_error(err, "topo", e.what());
   }
 
   out << "topology " << t->name() << ": " << info->summary << "\n";
