@@ -39,7 +39,20 @@ const std::pair<const char*, ScheduleKind> kSchedules[] = {
     {"constant", ScheduleKind::constant}, {"step", ScheduleKind::step}, {"cosine", ScheduleKind::cosine}};
 const std::pair<const char*, Backend> kBackends[] = {
     {"cpu", Backend::cpu}, {"cuda", Backend::cuda}, {"auto", Backend::automatic}};
+template <class E, std::size_t N>
+std::vector<std::string> names_in(const std::pair<const char*, E> (&names)[N]) {
+  std::vector<std::string> out;
+  for (const auto& entry : names) out.push_back(entry.first);
+  return out;
+}
 }  // namespace
+
+std::vector<std::string> model_kind_names() { return names_in(kModels); }
+std::vector<std::string> dataset_kind_names() { return names_in(kDatasets); }
+std::vector<std::string> partition_kind_names() { return names_in(kPartitions); }
+std::vector<std::string> optimizer_kind_names() { return names_in(kOptimizers); }
+std::vector<std::string> schedule_kind_names() { return names_in(kSchedules); }
+std::vector<std::string> backend_names() { return names_in(kBackends); }
 
 ModelKind parse_model_kind(const std::string& s) { return parse("model", s, kModels); }
 DatasetKind parse_dataset_kind(const std::string& s) { return parse("dataset", s, kDatasets); }

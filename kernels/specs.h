@@ -81,6 +81,13 @@ PartitionKind parse_partition_kind(const std::string& s);
 OptimizerKind parse_optimizer_kind(const std::string& s);
 ScheduleKind parse_schedule_kind(const std::string& s);
 Backend parse_backend(const std::string& s);  // "cpu", "cuda", "auto"
+// The accepted names, in table order (for schemas and lists of allowed values).
+std::vector<std::string> model_kind_names();
+std::vector<std::string> dataset_kind_names();
+std::vector<std::string> partition_kind_names();
+std::vector<std::string> optimizer_kind_names();
+std::vector<std::string> schedule_kind_names();
+std::vector<std::string> backend_names();
 
 std::string to_string(ModelKind k);
 std::string to_string(PartitionKind k);

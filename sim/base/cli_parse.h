@@ -1,7 +1,6 @@
 // The one way every dtsim command parses its arguments (CLI11): --help prints the command's usage on
 // stdout (exit 0); an unknown option, a missing value or an unexpected argument is one line on stderr,
-// "dtsim <command>: <what> (see dtsim <command> --help)", and the bad-input exit code. Header-only so
-// that topologies/logical (no dtsim_base link) can use it.
+// "dtsim <command>: <what> (see dtsim <command> --help)", and the bad-input exit code.
 #pragma once
 #include <algorithm>
 #include <ostream>

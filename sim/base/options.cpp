@@ -6,48 +6,48 @@
 
 namespace dtsim {
 
+namespace {
+// What every builder sets: the type, the key, the default (if any) and the help line.
+Option declare(Option::Type type, std::string key, std::optional<json> fallback, std::string help) {
+  Option o;
+  o.type = type;
+  o.key = std::move(key);
+  o.fallback = std::move(fallback);
+  o.help = std::move(help);
+  return o;
+}
+template <typename T>
+std::optional<json> as_json(const std::optional<T>& value) {
+  if (!value) return std::nullopt;
+  return json(*value);
+}
+}  // namespace
+
 Option Option::integer(std::string key, std::optional<std::int64_t> fallback, std::int64_t min, std::int64_t max,
                        std::string help) {
-  Option o;
-  o.type = Type::Integer;
-  o.key = std::move(key);
-  if (fallback) o.fallback = *fallback;
+  Option o = declare(Type::Integer, std::move(key), as_json(fallback), std::move(help));
   o.integer_min = min;
   o.integer_max = max;
-  o.help = std::move(help);
   return o;
 }
 
 Option Option::number(std::string key, std::optional<double> fallback, double min, bool min_exclusive, double max,
                       std::string help) {
-  Option o;
-  o.type = Type::Number;
-  o.key = std::move(key);
-  if (fallback) o.fallback = *fallback;
+  Option o = declare(Type::Number, std::move(key), as_json(fallback), std::move(help));
   o.min = min;
   o.min_exclusive = min_exclusive;
   o.max = max;
-  o.help = std::move(help);
   return o;
 }
 
 Option Option::boolean(std::string key, bool fallback, std::string help) {
-  Option o;
-  o.type = Type::Boolean;
-  o.key = std::move(key);
-  o.fallback = fallback;
-  o.help = std::move(help);
-  return o;
+  return declare(Type::Boolean, std::move(key), json(fallback), std::move(help));
 }
 
 Option Option::choice(std::string key, std::optional<std::string> fallback, std::vector<std::string> choices,
                       std::string help) {
-  Option o;
-  o.type = Type::Choice;
-  o.key = std::move(key);
-  if (fallback) o.fallback = *fallback;
+  Option o = declare(Type::Choice, std::move(key), as_json(fallback), std::move(help));
   o.choices = std::move(choices);
-  o.help = std::move(help);
   return o;
 }
 
@@ -64,74 +64,45 @@ Option Option::member(std::string key, std::string family, std::optional<std::st
 }
 
 Option Option::text(std::string key, std::optional<std::string> fallback, std::string help) {
-  Option o;
-  o.type = Type::Text;
-  o.key = std::move(key);
-  if (fallback) o.fallback = *fallback;
-  o.help = std::move(help);
-  return o;
+  return declare(Type::Text, std::move(key), as_json(fallback), std::move(help));
 }
-
-namespace {
-Option quantity(Option::Type type, std::string key, std::optional<std::string> fallback, std::string help) {
-  Option o;
-  o.type = type;
-  o.key = std::move(key);
-  if (fallback) o.fallback = *fallback;
-  o.help = std::move(help);
-  return o;
-}
-}  // namespace
 
 Option Option::bandwidth(std::string key, std::optional<std::string> fallback, std::string help) {
-  return quantity(Type::Bandwidth, std::move(key), std::move(fallback), std::move(help));
+  return declare(Type::Bandwidth, std::move(key), as_json(fallback), std::move(help));
 }
 Option Option::duration(std::string key, std::optional<std::string> fallback, std::string help) {
-  return quantity(Type::Duration, std::move(key), std::move(fallback), std::move(help));
+  return declare(Type::Duration, std::move(key), as_json(fallback), std::move(help));
 }
 Option Option::size(std::string key, std::optional<std::string> fallback, std::string help) {
-  return quantity(Type::Size, std::move(key), std::move(fallback), std::move(help));
+  return declare(Type::Size, std::move(key), as_json(fallback), std::move(help));
 }
 
 Option Option::integer_list(std::string key, std::int64_t min, std::string help) {
-  Option o;
-  o.type = Type::IntegerList;
-  o.key = std::move(key);
+  Option o = declare(Type::IntegerList, std::move(key), std::nullopt, std::move(help));
   o.min = static_cast<double>(min);
-  o.help = std::move(help);
   return o;
 }
 
 Option Option::object(std::string key, std::vector<Option> fields, std::string help) {
-  Option o;
-  o.type = Type::Object;
-  o.key = std::move(key);
+  Option o = declare(Type::Object, std::move(key), std::nullopt, std::move(help));
   o.fields = std::move(fields);
-  o.help = std::move(help);
   return o;
 }
 
 Option Option::plugin(std::string key, std::string family, std::string selector, std::string fallback_name,
                       std::string none, std::string help) {
-  Option o;
-  o.type = Type::Plugin;
-  o.key = std::move(key);
+  Option o = declare(Type::Plugin, std::move(key), json(std::move(fallback_name)), std::move(help));
   o.family = std::move(family);
   o.selector = std::move(selector);
-  o.fallback = std::move(fallback_name);
   o.none = std::move(none);
-  o.help = std::move(help);
   return o;
 }
 
-Option Option::custom(std::string key, json schema, std::function<void(JsonReader&, const OptionContext&)> read,
-                      std::string help) {
-  Option o;
-  o.type = Type::Custom;
-  o.key = std::move(key);
+Option Option::custom(std::string key, std::function<json()> schema,
+                      std::function<void(JsonReader&, const OptionContext&)> read, std::string help) {
+  Option o = declare(Type::Custom, std::move(key), std::nullopt, std::move(help));
   o.custom_schema = std::move(schema);
   o.read_custom = std::move(read);
-  o.help = std::move(help);
   return o;
 }
 
@@ -262,7 +233,7 @@ json quantity_schema(Option::Type type, bool positive) {
   const char* units = type == Option::Type::Bandwidth
                           ? "bps|Kbps|Mbps|Gbps|Tbps|Bps|KBps|MBps|GBps|TBps|KiBps|MiBps|GiBps"
                       : type == Option::Type::Duration ? "s|ms|us|ns|ps|min|h"
-                                                       : "B|KB|MB|GB|TB|KiB|MiB|GiB|TiB";
+                                                       : "B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB";
   json number = {{"type", "number"}, {positive ? "exclusiveMinimum" : "minimum", 0}};
   json text = {{"type", "string"}, {"pattern", std::string("^\\s*[0-9.eE+-]+\\s*(") + units + ")?\\s*$"}};
   return {{"oneOf", json::array({number, text})}};
@@ -313,7 +284,7 @@ json option_schema(const Option& o) {
       break;
     }
     case Option::Type::Custom:
-      s = o.custom_schema;
+      s = o.custom_schema();
       break;
   }
   std::string description = o.help;

@@ -45,7 +45,8 @@ struct Option {
   std::string none;                   // Plugin: a selector value meaning "no plugin" (e.g. "none"), or ""
   // Custom: reads the value itself (JsonReader positioned on the owner) and states its schema.
   std::function<void(JsonReader&, const OptionContext&)> read_custom;
-  json custom_schema;
+  // Custom: its JSON Schema, built only when a schema is asked for (`dtsim schema`), not per read.
+  std::function<json()> custom_schema;
   // Called after the value is read with what the reader returned (its fallback or bound on a bad value),
   // so a section's reader can fill its typed struct and run its checks from the same declaration.
   std::vector<std::function<void(JsonReader&, const json&)>> on_read;
@@ -71,8 +72,8 @@ struct Option {
   // A nested plugin: {"<selector>": name, ...that plugin's options}.
   static Option plugin(std::string key, std::string family, std::string selector, std::string fallback_name,
                        std::string none, std::string help);
-  static Option custom(std::string key, json schema, std::function<void(JsonReader&, const OptionContext&)> read,
-                       std::string help);
+  static Option custom(std::string key, std::function<json()> schema,
+                       std::function<void(JsonReader&, const OptionContext&)> read, std::string help);
   // The default comes from the scenario (e.g. the scenario seed), stated in the schema as `text`.
   Option& default_from(std::function<json(const OptionContext&)> f, std::string text);
   // Stores the value read into `target` (int, double, std::string, bool, ...).

@@ -49,7 +49,7 @@ std::optional<double> parse_duration(const std::string& text) {
 }
 
 std::optional<double> parse_size(const std::string& text) {
-  static const UnitTable table = {{"B", 1.0},      {"KB", 1e3},           {"MB", 1e6},
+  static const UnitTable table = {{"B", 1.0},      {"kB", 1e3},     {"KB", 1e3},           {"MB", 1e6},
                                   {"GB", 1e9},     {"TB", 1e12},          {"KiB", 1024.0},
                                   {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
   return parse_with(text, table);

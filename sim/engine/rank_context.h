@@ -28,7 +28,7 @@ struct MessageHeader {
 struct Message {
   double bytes = 0;
   std::vector<float> values;
-  MessageHeader header;
+  MessageHeader header = {};
   int source = -1;  // the sending endpoint (set by the send)
 };
 

@@ -5,7 +5,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "algorithms/collectives/collective.h"
 #include "sim/scenario/catalog.h"
 #include "sim/scenario/compute_model.h"
 #include "sim/base/json_reader.h"
@@ -45,7 +44,7 @@ json gpu_schema() {
 OptionList cluster_options(ClusterSpec& c) {
   return {Option::integer("nodes", std::nullopt, 1, 1 << 20, "Machines.").bind(c.nodes),
           Option::integer("gpus_per_node", 1, 1, 1024, "").bind(c.gpus_per_node),
-          Option::custom("gpu", gpu_schema(), [&c](JsonReader& r, const OptionContext&) { read_gpu(r, c.gpu); },
+          Option::custom("gpu", gpu_schema, [&c](JsonReader& r, const OptionContext&) { read_gpu(r, c.gpu); },
                          "A catalog GPU name, or {\"peak_flops\", \"efficiency\"} for a custom one.")};
 }
 
@@ -153,14 +152,16 @@ OptionList network_options(NetworkSpec& net) {
                       "nics_per_node).")
           .bind(net.nics_per_node),
       Option::custom("intra_node",
-                     intra_node_schema("GPU links inside a machine: a preset kind (nvlink: 150GBps, 1us; pcie: PCIe "
-                                       "3.0 x16, 12GBps, 2us), each field overridable."),
+                     [] {
+                       return intra_node_schema("GPU links inside a machine: a preset kind (nvlink: 150GBps, 1us; "
+                                                "pcie: PCIe 3.0 x16, 12GBps, 2us), each field overridable.");
+                     },
                      [&net](JsonReader& r, const OptionContext&) {
                        JsonReader intra = r.object("intra_node");
                        read_intra(intra, net.intra_node, net.intra_node_kind);
                      },
                      ""),
-      Option::custom("overrides", overrides_schema(), [&net](JsonReader& r, const OptionContext&) { read_overrides(r, net); },
+      Option::custom("overrides", overrides_schema, [&net](JsonReader& r, const OptionContext&) { read_overrides(r, net); },
                      "Per-machine link overrides, later entries winning: NIC bandwidth/latency (all NICs, or one "
                      "with nic) and/or intra-node links."),
   };
@@ -179,8 +180,10 @@ void read_network(JsonReader& root, NetworkSpec& net, const OptionContext& conte
 }
 
 Option network_section(NetworkSpec& net) {
-  NetworkSpec unused;
-  json schema = member_section_schema(plugin_family("topology"), network_options(unused), "topology", "switch", "");
+  auto schema = [] {
+    NetworkSpec unused;  // the declarations only, for their schemas
+    return member_section_schema(plugin_family("topology"), network_options(unused), "topology", "switch", "");
+  };
   return Option::custom("network", schema,
                         [&net](JsonReader& root, const OptionContext& context) { read_network(root, net, context); },
                         "");
@@ -189,8 +192,9 @@ Option network_section(NetworkSpec& net) {
 OptionList run_options(Scenario& s) {
   auto run_length = [&s](JsonReader& run, const OptionContext&) { read_run_length(run, s); };
   return {
-      Option::custom("iterations", option_schema(Option::integer("iterations", 10, 1, 1 << 30, "")), run_length, ""),
-      Option::custom("epochs", option_schema(Option::number("epochs", std::nullopt, 0, true, kInf, "")),
+      Option::custom("iterations", [] { return option_schema(Option::integer("iterations", 10, 1, 1 << 30, "")); },
+                     run_length, ""),
+      Option::custom("epochs", [] { return option_schema(Option::number("epochs", std::nullopt, 0, true, kInf, "")); },
                      [](JsonReader&, const OptionContext&) {},  // read with iterations
                      "Instead of iterations (real models only)."),
       Option::number("target_accuracy", 0.0, 0, false, 1, "Stop once the test accuracy reaches it (0: never).")

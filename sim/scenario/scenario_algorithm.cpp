@@ -15,8 +15,10 @@ void read_algorithm(JsonReader& root, Scenario& s, const OptionContext& context)
 }
 
 Option algorithm_section(Scenario& s) {
-  const OptionList shared = {Option::member("name", "algorithm", std::string("allreduce"), "the training algorithm")};
-  json schema = member_section_schema(plugin_family("algorithm"), shared, "name", "allreduce", "");
+  auto schema = [] {
+    const OptionList shared = {Option::member("name", "algorithm", std::string("allreduce"), "the training algorithm")};
+    return member_section_schema(plugin_family("algorithm"), shared, "name", "allreduce", "");
+  };
   return Option::custom("algorithm", schema,
                         [&s](JsonReader& root, const OptionContext& context) { read_algorithm(root, s, context); },
                         "the training algorithm and the keys it owns");

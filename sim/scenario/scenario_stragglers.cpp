@@ -1,5 +1,7 @@
 // /stragglers: compute-time heterogeneity and noise, transient slowdowns, a two-state Markov
 // slowdown and network jitter (sim/straggler_model.h draws them). Needs /cluster read first.
+#include <limits>
+
 #include "sim/scenario/scenario_sections.h"
 
 namespace dtsim {
@@ -101,229 +103,63 @@ void read_stragglers(JsonReader& root, Scenario& s) {
   r.reject_unknown_keys();
 }
 
-// The /stragglers section: read imperatively above; its JSON Schema is written out here, beside the
-// reader, so a change to one is made next to the other (`dtsim schema` prints it; a test compares it
-// with scenarios/scenario.schema.json).
-Option stragglers_section(Scenario& s) {
-  static const json schema = json::parse(R"json(
-{
-  "type": "object",
-  "additionalProperties": false,
-  "description": "Stragglers and heterogeneity: each rank's compute time is workload.compute_time times a factor drawn per (rank, gradient step) from the scenario seed.",
-  "properties": {
-    "rank_factors": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": [
-          "ranks",
-          "factor"
-        ],
-        "properties": {
-          "ranks": {
-            "description": "[r, ...] or {\"first\": a, \"last\": b}",
-            "oneOf": [
-              {
-                "type": "array",
-                "minItems": 1,
-                "items": {
-                  "type": "integer",
-                  "minimum": 0
-                }
-              },
-              {
-                "type": "object",
-                "additionalProperties": false,
-                "required": [
-                  "first",
-                  "last"
-                ],
-                "properties": {
-                  "first": {
-                    "type": "integer",
-                    "minimum": 0
-                  },
-                  "last": {
-                    "type": "integer",
-                    "minimum": 0
-                  }
-                }
-              }
-            ]
-          },
-          "factor": {
-            "type": "number",
-            "exclusiveMinimum": 0
-          }
-        }
-      },
-      "description": "a heterogeneous cluster: these ranks compute `factor` times slower"
-    },
-    "noise": {
-      "type": "object",
-      "additionalProperties": false,
-      "required": [
-        "distribution"
-      ],
-      "properties": {
-        "distribution": {
-          "type": "string",
-          "enum": [
-            "none",
-            "lognormal",
-            "exponential",
-            "pareto"
-          ]
-        },
-        "sigma": {
-          "type": "number",
-          "exclusiveMinimum": 0,
-          "description": "lognormal: factor exp(sigma z - sigma^2/2), mean 1"
-        },
-        "mean": {
-          "type": "number",
-          "exclusiveMinimum": 0,
-          "description": "exponential: factor 1 + Exp(mean)"
-        },
-        "shape": {
-          "type": "number",
-          "exclusiveMinimum": 1,
-          "description": "pareto: factor Pareto(minimum 1, tail index shape)"
-        }
-      }
-    },
-    "slowdowns": {
-      "type": "array",
-      "items": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": [
-          "ranks",
-          "factor",
-          "to"
-        ],
-        "properties": {
-          "ranks": {
-            "description": "[r, ...] or {\"first\": a, \"last\": b}",
-            "oneOf": [
-              {
-                "type": "array",
-                "minItems": 1,
-                "items": {
-                  "type": "integer",
-                  "minimum": 0
-                }
-              },
-              {
-                "type": "object",
-                "additionalProperties": false,
-                "required": [
-                  "first",
-                  "last"
-                ],
-                "properties": {
-                  "first": {
-                    "type": "integer",
-                    "minimum": 0
-                  },
-                  "last": {
-                    "type": "integer",
-                    "minimum": 0
-                  }
-                }
-              }
-            ]
-          },
-          "factor": {
-            "type": "number",
-            "exclusiveMinimum": 0
-          },
-          "from": {
-            "oneOf": [
-              {
-                "type": "number",
-                "minimum": 0
-              },
-              {
-                "type": "string",
-                "pattern": "^\\s*[0-9.eE+-]+\\s*(s|ms|us|ns|ps|min|h)?\\s*$"
-              }
-            ]
-          },
-          "to": {
-            "oneOf": [
-              {
-                "type": "number",
-                "minimum": 0
-              },
-              {
-                "type": "string",
-                "pattern": "^\\s*[0-9.eE+-]+\\s*(s|ms|us|ns|ps|min|h)?\\s*$"
-              }
-            ]
-          }
-        }
-      },
-      "description": "transient slowdowns: computations starting in [from, to) of simulated time"
-    },
-    "markov": {
-      "type": "object",
-      "additionalProperties": false,
-      "required": [
-        "p_slow",
-        "p_recover",
-        "factor"
-      ],
-      "properties": {
-        "p_slow": {
-          "type": "number",
-          "minimum": 0,
-          "maximum": 1
-        },
-        "p_recover": {
-          "type": "number",
-          "exclusiveMinimum": 0,
-          "maximum": 1
-        },
-        "factor": {
-          "type": "number",
-          "exclusiveMinimum": 0
-        }
-      },
-      "description": "two-state Markov slow state per rank, stepped once per gradient"
-    },
-    "network_jitter": {
-      "type": "object",
-      "additionalProperties": false,
-      "required": [
-        "sigma",
-        "period"
-      ],
-      "properties": {
-        "sigma": {
-          "type": "number",
-          "exclusiveMinimum": 0
-        },
-        "period": {
-          "oneOf": [
-            {
-              "type": "number",
-              "minimum": 0
-            },
-            {
-              "type": "string",
-              "pattern": "^\\s*[0-9.eE+-]+\\s*(s|ms|us|ns|ps|min|h)?\\s*$"
-            }
-          ]
-        }
-      },
-      "description": "every period each link's bandwidth is redrawn as nominal x lognormal (mean 1)"
-    }
-  }
+namespace {
+
+// "ranks": [r, ...] or {"first": a, "last": b} (read by read_rank_set).
+json rank_set_schema() {
+  json range = options_schema({Option::integer("first", std::nullopt, 0, std::numeric_limits<std::int64_t>::max(), ""),
+                               Option::integer("last", std::nullopt, 0, std::numeric_limits<std::int64_t>::max(), "")});
+  return {{"description", "[r, ...] or {\"first\": a, \"last\": b}"},
+          {"oneOf", json::array({option_schema(Option::integer_list("ranks", 0, "")), range})}};
 }
-)json");
-  return Option::custom("stragglers", schema, [&s](JsonReader& root, const OptionContext&) { read_stragglers(root, s); }, "");
+
+// An array of objects with `fields` (each entry read by read_array).
+json array_of(const OptionList& fields, const std::string& help) {
+  json items = options_schema(fields);
+  items["properties"]["ranks"] = rank_set_schema();
+  items["required"].insert(items["required"].begin(), "ranks");
+  return {{"type", "array"}, {"items", items}, {"description", help}};
+}
+
+// The /stragglers section: read imperatively above (which keys exist depends on the distribution);
+// its JSON Schema is declared here, beside the reader, with the reader's ranges.
+json stragglers_schema() {
+  Option period = Option::duration("period", std::nullopt, "");
+  period.min_exclusive = true;  // the reader rejects 0
+  json noise = options_schema(
+      {Option::choice("distribution", std::nullopt, {"none", "lognormal", "exponential", "pareto"}, ""),
+       Option::number("sigma", std::nullopt, 0, true, 10, "lognormal: factor exp(sigma z - sigma^2/2), mean 1"),
+       Option::number("mean", std::nullopt, 0, true, 1e6, "exponential: factor 1 + Exp(mean)"),
+       Option::number("shape", std::nullopt, 1, true, 1e6, "pareto: factor Pareto(minimum 1, tail index shape)")});
+  noise["required"] = {"distribution"};  // each parameter only with its distribution (checked by the reader)
+  json schema = options_schema({
+      Option::object("markov",
+                     {Option::number("p_slow", std::nullopt, 0, false, 1, ""),
+                      Option::number("p_recover", std::nullopt, 0, true, 1, ""),
+                      Option::number("factor", std::nullopt, 0, true, 1e6, "")},
+                     "two-state Markov slow state per rank, stepped once per gradient"),
+      Option::object("network_jitter", {Option::number("sigma", std::nullopt, 0, true, 10, ""), period},
+                     "every period each link's bandwidth is redrawn as nominal x lognormal (mean 1)"),
+  });
+  schema.erase("required");  // every part is optional; its own keys are required once it is given
+  json& properties = schema["properties"];
+  properties["noise"] = noise;
+  properties["rank_factors"] = array_of({Option::number("factor", std::nullopt, 0, true, 1e6, "")},
+                                        "a heterogeneous cluster: these ranks compute `factor` times slower");
+  properties["slowdowns"] =
+      array_of({Option::number("factor", std::nullopt, 0, true, 1e6, ""),
+                Option::duration("from", std::string("0s"), ""), Option::duration("to", std::nullopt, "")},
+               "transient slowdowns: computations starting in [from, to) of simulated time");
+  schema["description"] = "Stragglers and heterogeneity: each rank's compute time is workload.compute_time times a "
+                          "factor drawn per (rank, gradient step) from the scenario seed.";
+  return schema;
+}
+
+}  // namespace
+
+Option stragglers_section(Scenario& s) {
+  return Option::custom("stragglers", stragglers_schema,
+                        [&s](JsonReader& root, const OptionContext&) { read_stragglers(root, s); }, "");
 }
 
 }  // namespace dtsim

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "kernels/model_factory.h"
 #include "sim/scenario/catalog.h"
@@ -10,7 +11,8 @@
 namespace dtsim {
 namespace {
 
-const std::vector<std::string> kRealModels = {"softmax_regression", "mlp", "linear_regression"};
+// The real models (trained with numerics): the kernels' own list.
+const std::vector<std::string> kRealModels = kernels::model_kind_names();
 
 std::string full_precision(double value) {  // a default passed through the string form of a quantity
   char text[32];
@@ -191,265 +193,91 @@ void read_run_length(JsonReader& run, Scenario& s) {
   }
 }
 
-// The /workload section: read imperatively above; its JSON Schema is written out here, beside the
-// reader, so a change to one is made next to the other (`dtsim schema` prints it; a test compares it
-// with scenarios/scenario.schema.json).
-Option workload_section(Scenario& s) {
-  static const json schema = json::parse(R"json(
-{
-  "type": "object",
-  "additionalProperties": false,
-  "properties": {
-    "model": {
-      "type": "string",
-      "enum": [
-        "resnet50",
-        "resnet101",
-        "vgg16",
-        "inception_v3",
-        "bert_large",
-        "softmax_regression",
-        "mlp",
-        "linear_regression"
-      ],
-      "description": "Catalog model (timing only) or a real model trained with real numerics (softmax_regression, mlp, linear_regression). Without it, params and compute_time are required."
-    },
-    "params": {
-      "type": "integer",
-      "minimum": 1
-    },
-    "bytes_per_param": {
-      "type": "number",
-      "exclusiveMinimum": 0,
-      "default": 4
-    },
-    "compute_time": {
-      "oneOf": [
-        {
-          "type": "number",
-          "minimum": 0
-        },
-        {
-          "type": "string",
-          "pattern": "^\\s*[0-9.eE+-]+\\s*(s|ms|us|ns|ps|min|h)?\\s*$"
-        }
-      ],
-      "description": "Forward+backward time per iteration per GPU."
-    },
-    "batch_per_gpu": {
-      "type": "integer",
-      "minimum": 1,
-      "default": 32
-    },
-    "layers": {
-      "type": "array",
-      "minItems": 1,
-      "items": {
-        "type": "integer",
-        "minimum": 1
-      },
-      "description": "Parameters per layer in forward order (gradient readiness for bucket_size), scaled to params; defaults to the catalog model's profile, else one layer."
-    },
-    "bucket_size": {
-      "description": "allreduce: gradient bucket size (bytes or a string such as \"25MB\", \"64MiB\"); buckets are allreduced as soon as their layers' gradients are ready, overlapping the backward pass (layer profile from the catalog). 0: no bucketing.",
-      "default": 0,
-      "oneOf": [
-        {
-          "type": "number",
-          "minimum": 0
-        },
-        {
-          "type": "string",
-          "pattern": "^\\s*[0-9.eE+-]+\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\\s*$"
-        }
-      ]
-    },
-    "hidden": {
-      "type": "array",
-      "minItems": 1,
-      "items": {
-        "type": "integer",
-        "minimum": 1
-      },
-      "default": [
-        256,
-        128
-      ],
-      "description": "MLP hidden widths."
-    },
-    "dataset": {
-      "type": "object",
-      "additionalProperties": false,
-      "properties": {
-        "name": {
-          "type": "string",
-          "enum": [
-            "fashion_mnist",
-            "synthetic_least_squares"
-          ]
-        },
-        "path": {
-          "type": "string",
-          "default": "/usr/share/datasets/fashion-mnist"
-        },
-        "train_limit": {
-          "type": "integer",
-          "minimum": 0,
-          "maximum": 60000,
-          "default": 0
-        },
-        "test_limit": {
-          "type": "integer",
-          "minimum": 0,
-          "maximum": 10000,
-          "default": 0
-        },
-        "dim": {
-          "type": "integer",
-          "minimum": 1,
-          "default": 20
-        },
-        "samples_per_rank": {
-          "type": "integer",
-          "minimum": 1,
-          "default": 100
-        },
-        "heterogeneity": {
-          "type": "number",
-          "minimum": 0,
-          "default": 0
-        }
-      }
-    },
-    "partition": {
-      "type": "object",
-      "additionalProperties": false,
-      "properties": {
-        "kind": {
-          "type": "string",
-          "enum": [
-            "iid",
-            "global_shuffle",
-            "dirichlet",
-            "shards",
-            "contiguous"
-          ]
-        },
-        "alpha": {
-          "type": "number",
-          "exclusiveMinimum": 0,
-          "default": 0.5
-        },
-        "shards_per_rank": {
-          "type": "integer",
-          "minimum": 1,
-          "default": 2
-        },
-        "shuffle_each_epoch": {
-          "type": "boolean",
-          "default": true
-        }
-      }
-    },
-    "optimizer": {
-      "type": "object",
-      "additionalProperties": false,
-      "properties": {
-        "name": {
-          "type": "string",
-          "enum": [
-            "sgd",
-            "momentum",
-            "nesterov"
-          ],
-          "default": "sgd"
-        },
-        "lr": {
-          "type": "number",
-          "exclusiveMinimum": 0,
-          "default": 0.1
-        },
-        "momentum": {
-          "type": "number",
-          "minimum": 0,
-          "maximum": 1,
-          "default": 0.9
-        },
-        "weight_decay": {
-          "type": "number",
-          "minimum": 0,
-          "default": 0
-        },
-        "warmup_steps": {
-          "type": "integer",
-          "minimum": 0,
-          "default": 0
-        },
-        "schedule": {
-          "type": "string",
-          "enum": [
-            "constant",
-            "step",
-            "cosine"
-          ],
-          "default": "constant"
-        },
-        "step_size": {
-          "type": "integer",
-          "minimum": 1,
-          "default": 1000
-        },
-        "gamma": {
-          "type": "number",
-          "exclusiveMinimum": 0,
-          "maximum": 1,
-          "default": 0.1
-        },
-        "total_steps": {
-          "type": "integer",
-          "minimum": 1,
-          "default": 1000
-        },
-        "min_lr": {
-          "type": "number",
-          "minimum": 0,
-          "default": 0
-        },
-        "linear_scaling": {
-          "type": "boolean",
-          "default": false
-        },
-        "base_batch": {
-          "type": "integer",
-          "minimum": 1,
-          "default": 256
-        }
-      }
-    },
-    "backend": {
-      "type": "string",
-      "enum": [
-        "cpu",
-        "cuda",
-        "auto"
-      ],
-      "default": "cpu"
-    },
-    "proxy": {
-      "type": "string",
-      "enum": [
-        "resnet50",
-        "resnet101",
-        "vgg16",
-        "inception_v3",
-        "bert_large"
-      ],
-      "description": "Charge this catalog model's compute time and message size while training the real model."
-    }
-  }
+// The /workload section: read imperatively above (its defaults depend on the model, the catalog and the
+// cluster); its JSON Schema is declared here, beside the reader, with every list of names taken from the
+// catalog and the kernels' own tables (`dtsim schema` prints it; a test compares it with the file).
+namespace {
+
+json workload_schema() {
+  const std::vector<std::string> real_models = kernels::model_kind_names();
+  std::vector<std::string> models = catalog_names("models");
+  models.insert(models.end(), real_models.begin(), real_models.end());
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::int64_t most = std::numeric_limits<std::int64_t>::max();
+  auto positive_list = [](const char* key, std::string help) {
+    return option_schema(Option::integer_list(key, 1, std::move(help)));
+  };
+  json hidden = positive_list("hidden", "MLP hidden widths.");
+  hidden["default"] = {256, 128};
+  json bucket = option_schema(Option::size(
+      "bucket_size", std::nullopt,
+      "allreduce: gradient bucket size (bytes or a string such as \"25MB\", \"64MiB\"); buckets are allreduced as soon "
+      "as their layers' gradients are ready, overlapping the backward pass (layer profile from the catalog). 0: no "
+      "bucketing."));
+  bucket["default"] = 0;
+  bucket.erase("exclusiveMinimum");  // 0 means no bucketing
+  for (json& alternative : bucket["oneOf"])
+    if (alternative.contains("exclusiveMinimum")) alternative.erase("exclusiveMinimum"), alternative["minimum"] = 0;
+  const OptionList dataset = {
+      Option::choice("name", std::nullopt, kernels::dataset_kind_names(), ""),
+      Option::text("path", std::string("/usr/share/datasets/fashion-mnist"), ""),
+      Option::integer("train_limit", 0, 0, 60000, ""),
+      Option::integer("test_limit", 0, 0, 10000, ""),
+      Option::integer("dim", 20, 1, 1 << 20, ""),
+      Option::integer("samples_per_rank", 100, 1, 1 << 24, ""),
+      Option::number("heterogeneity", 0.0, 0, false, inf, "")};
+  const OptionList partition = {
+      Option::choice("kind", std::nullopt, kernels::partition_kind_names(), ""),
+      Option::number("alpha", 0.5, 0, true, inf, ""),
+      Option::integer("shards_per_rank", 2, 1, 1 << 20, ""),
+      Option::boolean("shuffle_each_epoch", true, "")};
+  const OptionList optimizer = {
+      Option::choice("name", std::string("sgd"), kernels::optimizer_kind_names(), ""),
+      Option::number("lr", 0.1, 0, true, inf, ""),
+      Option::number("momentum", 0.9, 0, false, 1, ""),
+      Option::number("weight_decay", 0.0, 0, false, inf, ""),
+      Option::integer("warmup_steps", 0, 0, most, ""),
+      Option::choice("schedule", std::string("constant"), kernels::schedule_kind_names(), ""),
+      Option::integer("step_size", 1000, 1, most, ""),
+      Option::number("gamma", 0.1, 0, true, 1, ""),
+      Option::integer("total_steps", 1000, 1, most, ""),
+      Option::number("min_lr", 0.0, 0, false, inf, ""),
+      Option::boolean("linear_scaling", false, ""),
+      Option::integer("base_batch", 256, 1, most, "")};
+  json schema = options_schema({
+      Option::choice("model", std::nullopt, models,
+                     "Catalog model (timing only) or a real model trained with real numerics (softmax_regression, mlp, "
+                     "linear_regression). Without it, params and compute_time are required."),
+      Option::integer("params", std::nullopt, 1, most, ""),
+      Option::number("bytes_per_param", 4.0, 0, true, inf, ""),
+      Option::duration("compute_time", std::nullopt, "Forward+backward time per iteration per GPU."),
+      Option::integer("batch_per_gpu", 32, 1, 1 << 24, ""),
+  });
+  schema.erase("required");  // params and compute_time are required only without a model (checked by the reader)
+  json& properties = schema["properties"];
+  properties["layers"] = positive_list("layers",
+                                       "Parameters per layer in forward order (gradient readiness for bucket_size), "
+                                       "scaled to params; defaults to the catalog model's profile, else one layer.");
+  properties["bucket_size"] = bucket;
+  properties["hidden"] = hidden;
+  // The dataset's name and the partition's kind default by model (the reader picks them): not required.
+  properties["dataset"] = options_schema(dataset);
+  properties["dataset"].erase("required");
+  properties["partition"] = options_schema(partition);
+  properties["partition"].erase("required");
+  properties["optimizer"] = options_schema(optimizer);
+  properties["backend"] = option_schema(Option::choice("backend", std::string("cpu"), kernels::backend_names(), ""));
+  properties["proxy"] = option_schema(
+      Option::choice("proxy", std::nullopt, catalog_names("models"),
+                     "Charge this catalog model's compute time and message size while training the real model."));
+  return schema;
 }
-)json");
-  return Option::custom("workload", schema, [&s](JsonReader& root, const OptionContext&) { read_workload(root, s); }, "");
+
+}  // namespace
+
+Option workload_section(Scenario& s) {
+  return Option::custom("workload", workload_schema,
+                        [&s](JsonReader& root, const OptionContext&) { read_workload(root, s); }, "");
 }
 
 }  // namespace dtsim

@@ -15,6 +15,7 @@
 #include "sim/scenario/scenario.h"
 #include "tests/core/test_support.h"
 #include "sim/engine/load_scenario.h"
+#include "tests/training/mlp_compression_scenario.h"
 
 namespace {
 
@@ -402,19 +403,8 @@ TEST_CASE("compression: top-1% with error feedback and momentum correction train
   // with the optimizer's momentum on the sum 0.7445 (a coordinate sent after many steps is amplified
   // once more by the global momentum). Tolerances: 0.03 below uncompressed, 0.03 above EF alone.
   // (The README's 8-epoch run of the 784-256-128-10 MLP closes to within 0.5 point.)
-  auto scenario = [](const json& compression) {
-    json s = dtsim::test::base_scenario(8);
-    s["seed"] = 7;
-    s["workload"] = {{"model", "mlp"},
-                     {"hidden", {64}},
-                     {"batch_per_gpu", 32},
-                     {"dataset", {{"name", "fashion_mnist"}, {"train_limit", 16384}, {"test_limit", 2000}}},
-                     {"optimizer", {{"name", "momentum"}, {"lr", 0.05}, {"momentum", 0.9}}}};
-    s["run"] = {{"epochs", 3}, {"warmup_iterations", 1}};
-    if (!compression.is_null()) s["algorithm"] = {{"name", "allreduce"}, {"compression", compression}};
-    return s;
-  };
-  auto accuracy = [](const json& r) { return r["numerics"]["final_test_accuracy"].get<double>(); };
+  auto scenario = [](const json& compression) { return dtsim::test::mlp_compression_scenario(compression, 16384, 3); };
+  const auto accuracy = dtsim::test::final_test_accuracy;
   const double dense = accuracy(dtsim::test::simulate(scenario(nullptr)));
   const double corrected =
       accuracy(dtsim::test::simulate(scenario({{"kind", "topk"}, {"ratio", 0.01}, {"momentum_correction", true}})));

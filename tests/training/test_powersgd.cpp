@@ -11,6 +11,7 @@
 #include "algorithms/collectives/collective.h"
 #include "algorithms/compression/compressor.h"
 #include "tests/core/test_support.h"
+#include "tests/training/mlp_compression_scenario.h"
 
 namespace {
 
@@ -119,19 +120,8 @@ TEST_CASE("compression: powersgd trains an MLP on Fashion-MNIST and at full rank
   // error-feedback residual far from steady state; these EF numbers are reported, not asserted.
   // Asserted: full rank reproduces the uncompressed accuracy (to 0.005), rank 4 without EF trains to
   // within 0.15 of it (measured gap 0.10), and every rank sends < 1/20 of the dense bytes.
-  auto scenario = [](const json& compression) {
-    json s = dtsim::test::base_scenario(8);
-    s["seed"] = 7;
-    s["workload"] = {{"model", "mlp"},
-                     {"hidden", {64}},
-                     {"batch_per_gpu", 32},
-                     {"dataset", {{"name", "fashion_mnist"}, {"train_limit", 8192}, {"test_limit", 2000}}},
-                     {"optimizer", {{"name", "momentum"}, {"lr", 0.05}, {"momentum", 0.9}}}};
-    s["run"] = {{"epochs", 2}, {"warmup_iterations", 1}};
-    if (!compression.is_null()) s["algorithm"] = {{"name", "allreduce"}, {"compression", compression}};
-    return s;
-  };
-  auto accuracy = [](const json& r) { return r["numerics"]["final_test_accuracy"].get<double>(); };
+  auto scenario = [](const json& compression) { return dtsim::test::mlp_compression_scenario(compression, 8192, 2); };
+  const auto accuracy = dtsim::test::final_test_accuracy;
   auto bytes = [](const json& r) { return r["bytes_sent_per_rank_per_iteration"].get<double>(); };
   std::string table = "\n| scheme | test accuracy | bytes sent per rank per iteration |\n|---|---|---|\n";
   auto row = [&](const std::string& name, const json& r) {

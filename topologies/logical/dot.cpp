@@ -1,11 +1,9 @@
 #include "topologies/logical/dot.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
+#include "sim/base/atomic_file.h"
+
+#include <sstream>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace dtsim::logical {
 
@@ -32,22 +30,9 @@ void write_dot(std::ostream& out, const Topology& t) {
 }
 
 void write_dot_file(const std::string& path, const Topology& t) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::out | std::ios::trunc);
-    if (!f) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
-    write_dot(f, t);
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw std::runtime_error("writing " + tmp + " failed");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot rename " + tmp + " to " + path + ": " + why);
-  }
+  std::ostringstream text;
+  write_dot(text, t);
+  write_file_atomically(path, text.str());
 }
 
 }  // namespace dtsim::logical

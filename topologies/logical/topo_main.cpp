@@ -4,6 +4,7 @@
 #include "topologies/logical/properties.h"
 #include "topologies/logical/registry.h"
 #include "topologies/logical/validate.h"
+#include "sim/base/units.h"
 #include "sim/base/cli_parse.h"
 
 #include <algorithm>
@@ -59,20 +60,10 @@ double parse_real(const std::string& opt, const std::string& v) {
 }
 
 double parse_bytes(const std::string& opt, const std::string& v) {
-  std::size_t pos = 0;
-  double x = 0;
-  try {
-    x = std::stod(v, &pos);
-  } catch (const std::exception&) {
-    pos = 0;
-  }
-  const std::string unit = v.substr(pos);
-  static const std::pair<const char*, double> units[] = {
-      {"", 1}, {"B", 1}, {"kB", 1e3}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9},
-      {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}};
-  for (auto [name, scale] : units)
-    if (pos > 0 && unit == name && x >= 0 && std::isfinite(x)) return x * scale;
-  throw BadArgument(opt + " expects a size such as 4096, 100MB or 1GiB, got '" + v + "'");
+  const std::optional<double> bytes = units::parse_size(v);
+  if (!bytes || !(*bytes >= 0) || !std::isfinite(*bytes))
+    throw BadArgument(opt + " expects a size such as 4096, 100MB or 1GiB, got '" + v + "'");
+  return *bytes;
 }
 
 std::string human_bytes(double b) {

@@ -34,10 +34,12 @@ void read_level(const json& values, const char* key, unsigned& count, unsigned& 
 
 // Reads one [count, parallel links] pair under /network/dragonfly.
 Option level_option(const char* key, const char* what) {
-  const json schema = {{"type", "array"}, {"minItems", 2}, {"maxItems", 2}, {"items", {{"type", "integer"}, {"minimum", 1}}}};
   const std::string k = key;
   return Option::custom(
-      key, schema,
+      key,
+      [] {
+        return json{{"type", "array"}, {"minItems", 2}, {"maxItems", 2}, {"items", {{"type", "integer"}, {"minimum", 1}}}};
+      },
       [k](JsonReader& d, const OptionContext&) {
         const std::vector<std::int64_t> v = d.integer_list(k, 1);
         if (v.size() != 2 && !v.empty())

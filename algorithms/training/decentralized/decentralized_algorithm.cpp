@@ -41,8 +41,10 @@ void read_edges(JsonReader& graph, const OptionContext&) {
 }
 
 OptionList graph_options() {
-  const json edge_schema = {{"type", "array"},
-                            {"items", {{"type", "array"}, {"minItems", 2}, {"maxItems", 3}, {"items", {{"type", "number"}}}}}};
+  auto edge_schema = [] {
+    return json{{"type", "array"},
+                {"items", {{"type", "array"}, {"minItems", 2}, {"maxItems", 3}, {"items", {{"type", "number"}}}}}};
+  };
   return {
       Option::choice_from("name", std::string("ring"), [] { return logical::topology_names(); },
                           "the communication graph (dtsim topo lists them with their properties)"),

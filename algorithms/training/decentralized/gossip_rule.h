@@ -53,7 +53,7 @@ struct GossipRuleMaker {
   bool needs_symmetric_w = false;  // exact diffusion and EXTRA converge only with a symmetric W
   std::function<std::unique_ptr<GossipRule<float>>(const GossipRuleParams&)> make_float;
   std::function<std::unique_ptr<GossipRule<double>>(const GossipRuleParams&)> make_double;
-  OptionList options;              // /algorithm keys of this rule alone (D-SGD's overlap)
+  OptionList options = {};         // /algorithm keys of this rule alone (D-SGD's overlap)
 };
 
 std::map<std::string, GossipRuleMaker>& gossip_rules();
