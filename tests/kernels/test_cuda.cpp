@@ -5,7 +5,7 @@
 #include "kernels/cuda/cuda_backend.h"
 #include "kernels/model_factory.h"
 #include "test_helpers.h"
-#include "tests/core/test_support.h"
+#include "tests/support/test_support.h"
 
 using namespace dtsim::kernels;
 using dtsim::kernels::testing::random_classification;

@@ -8,7 +8,7 @@
 #include "kernels/replica_set.h"
 #include "kernels/vector_ops.h"
 #include "test_helpers.h"
-#include "tests/core/test_support.h"
+#include "tests/support/test_support.h"
 
 using namespace dtsim::kernels;
 using dtsim::kernels::testing::rel_diff;

@@ -1,7 +1,7 @@
 // A decentralized update rule: what one rank sends to its graph neighbours each round and
 // how it combines what it receives. The rule is written once, templated on the scalar, so that the
 // simulator runs it in float on the simulated network while the tests run the very same code in
-// double over a dense mixing matrix (tests/training/) to check the convergence claims.
+// double over a dense mixing matrix (tests/algorithms/training/) to check the convergence claims.
 //
 // One round on rank i, with W the mixing matrix of the round:
 //   g    = gradient at x          (when gradient_at() == BeforeExchange)
