@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+"""Validation suite: predict published multi-node data-parallel training runs with dtsim.
+
+    validate.py [--dtsim build/dtsim] [-j N] [--case ID ...] [--json OUT] [--plot PNG]
+    validate.py --check analysis/validation/bounds.json        what CTest runs: exit 1 if a bound is exceeded
+    validate.py --write-bounds analysis/validation/bounds.json rewrite the bounds from this run's errors
+
+Each analysis/validation/cases/<id>.json transcribes one published scaling table (several node counts)
+with the benchmark inputs the rules allow. For every case and scale, scenario_for() builds one dtsim
+scenario (the modelling rules, all in that one function), `dtsim run --json` simulates it, and the
+predicted throughput and scaling efficiency are compared with the published ones:
+
+    published efficiency = published throughput / (GPUs x published single-GPU throughput)
+    predicted efficiency = dtsim's scaling_efficiency (throughput / (GPUs x its own single-GPU throughput))
+    error                = predicted / published - 1
+
+Python 3 standard library only (matplotlib only for --plot). analysis/validation/README.md states the rules.
+"""
+import argparse
+import concurrent.futures
+import datetime
+import json
+import math
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CASES = ROOT / "analysis" / "validation" / "cases"
+TIMEOUT_S = 120
+METRICS = ("throughput", "efficiency")
+
+
+class CaseError(Exception):
+    """A case file that lacks a field or has a bad value: reported with its file and JSON path."""
+
+
+def field(case, path):
+    """case[...] by a '/'-separated path; a missing key is a CaseError naming the path."""
+    value = case
+    for key in path.split("/"):
+        if isinstance(value, list):
+            key = int(key)
+            if key >= len(value):
+                raise CaseError(f"/{path}: missing")
+        elif not isinstance(value, dict) or key not in value:
+            raise CaseError(f"/{path}: missing")
+        value = value[key]
+    return value
+
+
+def positive(case, path):
+    value = field(case, path)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise CaseError(f"/{path}: {json.dumps(value)} is not a positive number")
+    return value
+
+
+# Scenario fields that only some dtsim builds declare (e.g. workload.precision, workload.fusion,
+# network.profile). Each entry is (JSON path in the scenario, function of (case, row) giving the
+# value, or None to leave the field out). An entry is applied only when `dtsim schema` declares its
+# path, so the suite keeps running on binaries without the feature. Example of an entry:
+#     ("workload/precision", lambda case, row: case["software"]["precision"]),
+OPTIONAL_FIELDS = []
+
+
+def scenario_for(case, row, declared_paths=frozenset()):
+    """THE modelling rules: one dtsim scenario for one published row of one case.
+
+    Inputs allowed: hardware parameters (GPU count per node, NIC count and nominal bandwidth,
+    intra-node link bandwidth) and benchmark-fitted parameters (single-GPU throughput, collective
+    benchmarks of that system or a named similar one). Never the training results being predicted.
+    """
+    hw = case["hardware"]
+    sw = case["software"]
+    nodes = int(field(row, "nodes"))
+    accumulation = int(field(row, "accumulation_steps"))
+    batch = int(positive(case, "software/batch_per_gpu"))
+    single_gpu = positive(case, "inputs/single_gpu_throughput/value")
+    bench = hw.get("collective_benchmark")
+
+    # Network: per-NIC bandwidth from a collective benchmark (busbw per NIC) when one is recorded for
+    # the system, else the NIC's nominal rate; likewise the intra-node per-GPU bandwidth (a ring's
+    # busbw is its per-GPU link bandwidth). One non-blocking switch: the clusters are full-bisection
+    # InfiniBand fat-trees. 1 us per link (alpha = 2 us between machines): nominal, InfiniBand switch
+    # hop plus NIC; the gradients here are hundreds of MB, so alpha hardly matters.
+    if bench:
+        nic_bandwidth = f"{positive(case, 'hardware/collective_benchmark/inter_node_per_nic_GBps')}GBps"
+        intra_bandwidth = f"{positive(case, 'hardware/collective_benchmark/intra_node_busbw_GBps')}GBps"
+    else:
+        nic_bandwidth = f"{positive(case, 'hardware/nominal_nic_Gbps')}Gbps"
+        intra_bandwidth = f"{positive(case, 'hardware/intra_node/nominal_per_gpu_GBps')}GBps"
+
+    # Compute: one optimizer step = `accumulation` micro-batches at the single-GPU throughput; the
+    # gradients are allreduced once per step, after the last micro-batch (no overlap: bucket 0).
+    step_samples = batch * accumulation
+    compute_time = step_samples / single_gpu
+
+    scenario = {
+        "name": f"validate_{case['id']}_{nodes}n",
+        "cluster": {"nodes": nodes, "gpus_per_node": int(positive(case, "hardware/gpus_per_node")),
+                    "gpu": field(case, "hardware/gpu")},
+        "network": {
+            "topology": "switch",
+            "model": "exact",
+            "bandwidth": nic_bandwidth,
+            "latency": "1us",
+            "nics_per_node": int(positive(case, "hardware/nics_per_node")),
+            "intra_node": {"kind": field(case, "hardware/intra_node/kind"), "bandwidth": intra_bandwidth,
+                           "latency": "1us"},
+            "fidelity": "fast",  # same time as "step" for ring/hierarchical (README: Collectives), 100x faster
+        },
+        "workload": {
+            "params": int(positive(case, "model/params")),
+            "bytes_per_param": int(positive(case, "software/gradient_bytes_per_param")),
+            "compute_time": compute_time,
+            "batch_per_gpu": step_samples,
+            "bucket_size": 0,
+        },
+        # NCCL over several NICs per machine: intra-node reduce-scatter, one inter-node ring per
+        # local GPU index sharing the NICs, intra-node allgather (hierarchical in dtsim).
+        "algorithm": {"name": "allreduce", "collective": "hierarchical"},
+        "run": {"iterations": 3, "warmup_iterations": 1},
+        "output": {"trace": False},
+    }
+    for path, value_of in OPTIONAL_FIELDS:
+        if path in declared_paths:
+            value = value_of(case, row)
+            if value is not None:
+                section, key = path.split("/")
+                scenario.setdefault(section, {})[key] = value
+    return scenario
+
+
+def declared_scenario_paths(dtsim):
+    """'section/key' for every key `dtsim schema` declares one level under a top-level section."""
+    schema = json.loads(subprocess.run([dtsim, "schema"], check=True, capture_output=True, text=True,
+                                       timeout=TIMEOUT_S).stdout)
+    paths = set()
+    for section, sub in schema.get("properties", {}).items():
+        for key in sub.get("properties", {}):
+            paths.add(f"{section}/{key}")
+    return frozenset(paths)
+
+
+def bad_input(message):
+    """Bad case files or arguments: one line on stderr, exit 2 (as dtsim does), nothing run."""
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def load_cases(only):
+    cases = []
+    for path in sorted(CASES.glob("*.json")):
+        try:
+            case = json.loads(path.read_text())
+        except json.JSONDecodeError as e:
+            bad_input(f"{path}: not JSON: {e}")
+        if case.get("id") != path.stem:
+            bad_input(f"{path}: /id: {json.dumps(case.get('id'))} must equal the file name {path.stem!r}")
+        if only and case["id"] not in only:
+            continue
+        try:
+            rows = field(case, "published")
+            if not isinstance(rows, list) or not rows:
+                raise CaseError("/published: must be a non-empty list of {nodes, accumulation_steps, throughput}")
+            for i, row in enumerate(rows):
+                for key in ("nodes", "accumulation_steps", "throughput"):
+                    positive(case, f"published/{i}/{key}")
+            scenario_for(case, rows[0])  # checks every input the rules read
+        except CaseError as e:
+            bad_input(f"{path}: {e}")
+        cases.append(case)
+    unknown = set(only or ()) - {c["id"] for c in cases}
+    if unknown:
+        bad_input(f"--case: unknown {sorted(unknown)}; cases are the files of {CASES}")
+    return cases
+
+
+def run_point(dtsim, case, row, declared):
+    scenario = scenario_for(case, row, declared)
+    with tempfile.TemporaryDirectory(prefix="dtsim_validate_") as tmp:
+        path = pathlib.Path(tmp) / "scenario.json"
+        path.write_text(json.dumps(scenario, indent=1))
+        done = subprocess.run([dtsim, "run", str(path), "--out", str(pathlib.Path(tmp) / "out"), "--json"],
+                              capture_output=True, text=True, timeout=TIMEOUT_S)
+    if done.returncode != 0:
+        raise RuntimeError(f"{case['id']} at {row['nodes']} nodes: dtsim exited {done.returncode}: "
+                           f"{done.stderr.strip()}")
+    summary = json.loads(done.stdout)
+    gpus = row["nodes"] * case["hardware"]["gpus_per_node"]
+    single = case["inputs"]["single_gpu_throughput"]["value"]
+    published = {"throughput": row["throughput"], "efficiency": row["throughput"] / (gpus * single)}
+    predicted = {"throughput": summary["throughput_samples_per_s"], "efficiency": summary["scaling_efficiency"]}
+    return {
+        "case": case["id"], "nodes": row["nodes"], "gpus": gpus,
+        "published": published, "predicted": predicted,
+        "error": {m: predicted[m] / published[m] - 1.0 for m in METRICS},
+        "iteration_time_s": summary["iteration_time_s"], "comm_time_s": summary["comm_time_s"],
+    }
+
+
+def summarize(rows):
+    out = {}
+    for m in METRICS:
+        errors = [abs(r["error"][m]) for r in rows]
+        worst = max(rows, key=lambda r: abs(r["error"][m]))
+        out[m] = {"mean_abs_error": sum(errors) / len(errors), "max_abs_error": abs(worst["error"][m]),
+                  "worst": f"{worst['case']} at {worst['nodes']} nodes"}
+    return out
+
+
+def per_case_max(rows):
+    out = {}
+    for r in rows:
+        slot = out.setdefault(r["case"], {m: 0.0 for m in METRICS})
+        for m in METRICS:
+            slot[m] = max(slot[m], abs(r["error"][m]))
+    return out
+
+
+def print_table(rows, summary):
+    head = f"{'case':52} {'nodes':>5} {'GPUs':>5} {'published':>11} {'predicted':>11} {'err':>7}   {'eff pub':>7} {'eff pred':>8} {'err':>7}"
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        p, q, e = r["published"], r["predicted"], r["error"]
+        print(f"{r['case']:52} {r['nodes']:>5} {r['gpus']:>5} {p['throughput']:>11.1f} {q['throughput']:>11.1f} "
+              f"{100 * e['throughput']:>+6.1f}%   {p['efficiency']:>7.3f} {q['efficiency']:>8.3f} {100 * e['efficiency']:>+6.1f}%")
+    print()
+    for m in METRICS:
+        s = summary[m]
+        print(f"{m:10}: mean |error| {100 * s['mean_abs_error']:.2f}%, worst {100 * s['max_abs_error']:.2f}% ({s['worst']})")
+
+
+def check_bounds(rows, summary, bounds_path, subset):
+    """Failures against BOUNDS; with a subset of cases (--case) only their per-case bounds apply."""
+    bounds = json.loads(pathlib.Path(bounds_path).read_text())
+    failures = []
+    measured = per_case_max(rows)
+    for case, errors in measured.items():
+        if case not in bounds.get("max_abs_error_per_case", {}):
+            failures.append(f"{case}: no bound recorded in {bounds_path}")
+            continue
+        for m in METRICS:
+            bound = bounds["max_abs_error_per_case"][case][m]
+            if errors[m] > bound:
+                failures.append(f"{case}: max |{m} error| {100 * errors[m]:.2f}% exceeds its bound {100 * bound:.2f}%")
+    if subset:
+        return failures
+    for case in bounds.get("max_abs_error_per_case", {}):
+        if case not in measured:
+            failures.append(f"{case}: bound recorded but no such case was run")
+    for m in METRICS:
+        if summary[m]["mean_abs_error"] > bounds["mean_abs_error"][m]:
+            failures.append(f"mean |{m} error| {100 * summary[m]['mean_abs_error']:.2f}% exceeds its bound "
+                            f"{100 * bounds['mean_abs_error'][m]:.2f}%")
+    return failures
+
+
+def round_up(error):
+    """A bound a little above a measured error: at least half a percentage point, to the next percent."""
+    return math.ceil(100 * error + 0.5) / 100
+
+
+def write_bounds(rows, summary, path):
+    bounds = {
+        "_comment": "Errors (relative, |predicted/published - 1|) that scripts/validate.py --check allows. Set "
+                    "from the errors measured with the simulator at simulator_commit (last commit touching its sources), rounded up a little. They must only go "
+                    "down: lower them when the model improves; never raise them to make a change pass.",
+        "simulator_commit": git_commit(),
+        "mean_abs_error": {m: round_up(summary[m]["mean_abs_error"]) for m in METRICS},
+        "max_abs_error_per_case": {case: {m: round_up(e[m]) for m in METRICS}
+                                   for case, e in sorted(per_case_max(rows).items())},
+    }
+    pathlib.Path(path).write_text(json.dumps(bounds, indent=2) + "\n")
+
+
+SIMULATOR_SOURCES = ("CMakeLists.txt", "sim", "algorithms", "topologies", "kernels", "scenarios/catalog.json")
+
+
+def git_commit():
+    """The last commit that changed the simulator's sources: what the measured errors depend on."""
+    try:
+        return subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h", "--", *SIMULATOR_SOURCES],
+                              capture_output=True, text=True, check=True).stdout.strip() or "unknown"
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def plot(rows, path):
+    try:
+        import matplotlib
+    except ImportError:
+        bad_input("--plot needs matplotlib (Debian: python3-matplotlib, run with /usr/bin/python3)")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 6))
+    for case in sorted({r["case"] for r in rows}):
+        mine = [r for r in rows if r["case"] == case]
+        ax.plot([r["published"]["efficiency"] for r in mine], [r["predicted"]["efficiency"] for r in mine],
+                "o-", label=case, markersize=4)
+    lo, hi = 0.7, 1.15
+    ax.plot([lo, hi], [lo, hi], "k-", lw=0.8)
+    ax.fill_between([lo, hi], [lo * 0.95, hi * 0.95], [lo * 1.05, hi * 1.05], color="grey", alpha=0.2, label="+-5 %")
+    ax.set_xlabel("published scaling efficiency")
+    ax.set_ylabel("predicted scaling efficiency")
+    ax.legend(fontsize=6)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dtsim", default=str(ROOT / "build" / "dtsim"))
+    parser.add_argument("-j", type=int, default=os.cpu_count() or 1, help="points run in parallel")
+    parser.add_argument("--case", action="append", help="run only this case id (repeatable)")
+    parser.add_argument("--json", help="write the table and summary to this file")
+    parser.add_argument("--check", metavar="BOUNDS", help="exit 1 if an error exceeds its bound in BOUNDS")
+    parser.add_argument("--write-bounds", metavar="BOUNDS", help="write BOUNDS from this run's errors")
+    parser.add_argument("--plot", metavar="PNG", help="predicted vs published efficiency (matplotlib)")
+    args = parser.parse_args()
+    if args.j < 1:
+        parser.error(f"-j: {args.j} is out of range; allowed: 1 or more")
+    if not os.access(args.dtsim, os.X_OK):
+        parser.error(f"--dtsim: {args.dtsim} is not an executable (build it: cmake --build build --target dtsim)")
+
+    cases = load_cases(args.case)
+    declared = declared_scenario_paths(args.dtsim)
+    points = [(case, row) for case in cases for row in case["published"]]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.j) as pool:
+        try:
+            rows = list(pool.map(lambda p: run_point(args.dtsim, p[0], p[1], declared), points))
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+    summary = summarize(rows)
+    print_table(rows, summary)
+
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(
+            {"simulator_commit": git_commit(), "date": datetime.date.today().isoformat(),
+             "optional_fields_applied": [p for p, _ in OPTIONAL_FIELDS if p in declared],
+             "rows": rows, "summary": summary}, indent=2) + "\n")
+    if args.plot:
+        plot(rows, args.plot)
+    if args.write_bounds:
+        if args.case:
+            bad_input("--write-bounds needs every case (no --case)")
+        write_bounds(rows, summary, args.write_bounds)
+        print(f"wrote {args.write_bounds}")
+    if args.check:
+        failures = check_bounds(rows, summary, args.check, bool(args.case))
+        for f in failures:
+            print(f"FAIL: {f}", file=sys.stderr)
+        if failures:
+            return 1
+        print(f"every error is within {args.check}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
