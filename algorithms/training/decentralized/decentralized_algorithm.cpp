@@ -120,7 +120,10 @@ void DecentralizedAlgorithm::validate(const Scenario& s, ErrorList& errors) cons
                                                               std::to_string(s.cluster.nodes) + " machines)"
                                                         : ""));
   } catch (const std::exception& e) {
-    errors.add("/algorithm/graph", std::string("cannot build the graph: ") + e.what());
+    errors.add("/algorithm/graph", std::string("cannot build the graph: ") + e.what() +
+                                       (hierarchical_ ? " (with hierarchical_neighbor_allreduce the graph is over the " +
+                                                            std::to_string(s.cluster.nodes) + " machines)"
+                                                      : ""));
   }
 }
 

@@ -177,18 +177,24 @@ TEST_CASE("training: simulated hierarchical D-SGD matches the double-precision r
                                 .mean_squared_error;
   INFO("simulated " << simulated << " reference " << reference << " rank-level one-peer " << rank_level);
   CHECK(simulated == doctest::Approx(reference).epsilon(1e-3));  // float vs double
-  CHECK(std::abs(rank_level - reference) / reference > 1e-2);
+  // Measured: 5.4e-4 against 5.7e-3 for the rank-level one-peer graph (exact averaging inside machines
+  // shrinks the bias), and D-SGD stays 7.9e-3 (relative) from x*, far above the bias-corrected rules below.
+  CHECK(reference < 0.5 * rank_level);
+  CHECK(std::sqrt(simulated) / problem.x_star.norm() > 1e-3);
 }
 
-TEST_CASE("training: exact diffusion over hierarchical neighbor allreduce reaches x* to float precision") {
+TEST_CASE("training: exact diffusion and gradient tracking over hierarchical neighbor allreduce reach x*") {
   const auto problem = dtsim::kernels::make_least_squares(8, 40, 10, 1.0, 5);
-  json algorithm = hierarchical_dsgd("ring");  // 4 machines on a ring: symmetric Metropolis W_M
-  algorithm["name"] = "exact_diffusion";
-  const json r = dtsim::test::simulate(least_squares(algorithm, 4, 2, 3000));
-  const double relative = std::sqrt(mean_squared_distance(r["final_params"], problem.x_star)) / problem.x_star.norm();
-  INFO("relative distance to x*: " << relative);
-  CHECK(relative <= 1e-4);
-  CHECK(r["numerics"]["final_consensus_distance"].get<double>() <= 1e-10);
+  for (std::string rule : {"exact_diffusion", "gradient_tracking"}) {  // gradient tracking sends 2 vectors
+    json algorithm = hierarchical_dsgd("ring");  // 4 machines on a ring: symmetric Metropolis W_M
+    algorithm["name"] = rule;
+    const json r = dtsim::test::simulate(least_squares(algorithm, 4, 2, 3000));
+    const double relative =
+        std::sqrt(mean_squared_distance(r["final_params"], problem.x_star)) / problem.x_star.norm();
+    INFO(rule << ": relative distance to x* " << relative);
+    CHECK(relative <= 1e-4);  // float; D-SGD stays 7.9e-3 away (test above)
+    CHECK(r["numerics"]["final_consensus_distance"].get<double>() <= 1e-10);
+  }
 }
 
 TEST_CASE("training: hierarchical neighbor allreduce rejects overlap and machine graphs the rule cannot use") {
