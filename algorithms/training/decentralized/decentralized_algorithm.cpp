@@ -75,7 +75,9 @@ OptionList DecentralizedAlgorithm::shared_options() {
                          "gossips over the graph of machines, then broadcasts inside its machine"),
           Option::integer("global_average_every", 0, 0, std::numeric_limits<int>::max(),
                           "average all models with `collective` every H iterations (0: never)"),
-          Option::member("collective", "collective", std::string("ring"), "the allreduce of the global averages")};
+          Option::member("collective", "collective", std::string("ring"),
+                         "the allreduce of the global averages (and, with hierarchical_neighbor_allreduce, inside "
+                         "each machine)")};
 }
 
 DecentralizedAlgorithm::DecentralizedAlgorithm(std::string rule, const OptionValues& o)
@@ -107,6 +109,10 @@ void DecentralizedAlgorithm::validate(const Scenario& s, ErrorList& errors) cons
   if (hierarchical_ && overlap_)
     errors.add("/algorithm/overlap", "true needs \"exchange\": \"neighbor_allreduce\" (the hierarchical neighbor "
                                      "allreduce is simulated blocking); remove it or set it to false");
+  const std::string over_machines =
+      hierarchical_ ? " (with hierarchical_neighbor_allreduce the graph is over the " + std::to_string(s.cluster.nodes) +
+                          " machines)"
+                    : "";
   try {
     const logical::Topology t = logical::make_topology(graph_name_, graph_size(s), graph_params_);
     const bool symmetric = gossip_rules().at(rule_name_).needs_symmetric_w;
@@ -116,14 +122,9 @@ void DecentralizedAlgorithm::validate(const Scenario& s, ErrorList& errors) cons
                                          " cannot use: " + problem +
                                          (symmetric ? " (this algorithm needs W symmetric and doubly stochastic)"
                                                     : " (gossip needs W doubly stochastic)") +
-                                         (hierarchical_ ? " (here the graph is over the " +
-                                                              std::to_string(s.cluster.nodes) + " machines)"
-                                                        : ""));
+                                         over_machines);
   } catch (const std::exception& e) {
-    errors.add("/algorithm/graph", std::string("cannot build the graph: ") + e.what() +
-                                       (hierarchical_ ? " (with hierarchical_neighbor_allreduce the graph is over the " +
-                                                            std::to_string(s.cluster.nodes) + " machines)"
-                                                      : ""));
+    errors.add("/algorithm/graph", std::string("cannot build the graph: ") + e.what() + over_machines);
   }
 }
 
