@@ -56,7 +56,8 @@ OptionList graph_options() {
       Option::integer("seed", std::nullopt, 0, std::numeric_limits<std::int64_t>::max(), "erdos_renyi: random stream")
           .default_from([](const OptionContext& c) { return json(c.seed); }, "the scenario seed"),
       Option::integer("rows", 0, 0, 1 << 20, "grid / torus: rows (0: the most square factorization)"),
-      Option::integer("per_node", std::nullopt, 0, 1 << 20, "hierarchical: ranks per machine")
+      Option::integer("per_node", std::nullopt, 0, 1 << 20,
+                      "hierarchical, inner_outer_exponential, inner_outer_ring: ranks per machine")
           .default_from([](const OptionContext& c) { return json(c.gpus_per_node); }, "cluster.gpus_per_node"),
       Option::custom("edges", edge_schema, read_edges, "edge_list: [[from, to, weight?], ...]"),
       Option::boolean("directed", false, "edge_list: the links are one-way"),
@@ -67,16 +68,24 @@ OptionList graph_options() {
 
 OptionList DecentralizedAlgorithm::shared_options() {
   return {Option::object("graph", graph_options(), "the logical communication graph and its mixing weights"),
+          Option::choice("exchange", std::string("neighbor_allreduce"),
+                         {"neighbor_allreduce", "hierarchical_neighbor_allreduce"},
+                         "neighbor_allreduce: every rank gossips over the graph of ranks; "
+                         "hierarchical_neighbor_allreduce (BlueFog): allreduce inside each machine, local rank 0 "
+                         "gossips over the graph of machines, then broadcasts inside its machine"),
           Option::integer("global_average_every", 0, 0, std::numeric_limits<int>::max(),
                           "average all models with `collective` every H iterations (0: never)"),
-          Option::member("collective", "collective", std::string("ring"), "the allreduce of the global averages")};
+          Option::member("collective", "collective", std::string("ring"),
+                         "the allreduce of the global averages (and, with hierarchical_neighbor_allreduce, inside "
+                         "each machine)")};
 }
 
 DecentralizedAlgorithm::DecentralizedAlgorithm(std::string rule, const OptionValues& o)
     : rule_name_(std::move(rule)),
       overlap_(o.has("overlap") && o.boolean("overlap")),
       global_average_every_(static_cast<int>(o.integer("global_average_every"))),
-      collective_name_(o.text("collective")) {
+      collective_name_(o.text("collective")),
+      hierarchical_(o.text("exchange") == "hierarchical_neighbor_allreduce") {
   const OptionValues g = o.object("graph");
   graph_name_ = g.text("name");
   graph_params_.weighting = logical::parse_weighting(g.text("weights"));
@@ -91,25 +100,41 @@ DecentralizedAlgorithm::DecentralizedAlgorithm(std::string rule, const OptionVal
   graph_params_.directed = g.boolean("directed");
 }
 
+// The graph's nodes: ranks, or machines under the hierarchical exchange.
+int DecentralizedAlgorithm::graph_size(const Scenario& s) const {
+  return hierarchical_ ? s.cluster.nodes : s.cluster.ranks();
+}
+
 void DecentralizedAlgorithm::validate(const Scenario& s, ErrorList& errors) const {
+  if (hierarchical_ && overlap_)
+    errors.add("/algorithm/overlap", "true needs \"exchange\": \"neighbor_allreduce\" (the hierarchical neighbor "
+                                     "allreduce is simulated blocking); remove it or set it to false");
+  const std::string over_machines =
+      hierarchical_ ? " (with hierarchical_neighbor_allreduce the graph is over the " + std::to_string(s.cluster.nodes) +
+                          " machines)"
+                    : "";
   try {
-    const logical::Topology t =
-        logical::make_topology(graph_name_, s.cluster.ranks(), graph_params_);
+    const logical::Topology t = logical::make_topology(graph_name_, graph_size(s), graph_params_);
     const bool symmetric = gossip_rules().at(rule_name_).needs_symmetric_w;
     const std::string problem = logical::check_doubly_stochastic(t, symmetric);
     if (!problem.empty())
       errors.add("/algorithm/graph", "\"" + graph_name_ + "\" gives a mixing matrix " + rule_name_ +
                                          " cannot use: " + problem +
                                          (symmetric ? " (this algorithm needs W symmetric and doubly stochastic)"
-                                                    : " (gossip needs W doubly stochastic)"));
+                                                    : " (gossip needs W doubly stochastic)") +
+                                         over_machines);
   } catch (const std::exception& e) {
-    errors.add("/algorithm/graph", std::string("cannot build the graph: ") + e.what());
+    errors.add("/algorithm/graph", std::string("cannot build the graph: ") + e.what() + over_machines);
   }
 }
 
 void DecentralizedAlgorithm::set_up(const Scenario& s) {
-  topology_ = std::make_unique<logical::Topology>(
-      logical::make_topology(graph_name_, s.cluster.ranks(), graph_params_));
+  topology_ = std::make_unique<logical::Topology>(logical::make_topology(graph_name_, graph_size(s), graph_params_));
+  if (hierarchical_) {
+    local_allreduce_ = CollectiveRegistry::create(collective_name_);
+    hierarchical_exchange_ =
+        std::make_unique<HierarchicalNeighborAllreduce>(*topology_, s.cluster.gpus_per_node, *local_allreduce_);
+  }
   GossipRuleParams params;
   params.momentum = s.workload.numerics.replica.optimizer.momentum;
   params.overlap = overlap_;
@@ -153,11 +178,16 @@ void DecentralizedAlgorithm::worker_iteration(RankContext& ctx, Workload& work) 
   GossipVec<float> send;
   rule.prepare(x, g, lr, send);
 
-  std::vector<RankContext::Request> receives, sends;
-  for (const auto& peer : topology_->recv_peers(k, rank)) receives.push_back(ctx.irecv(peer.rank));
-  for (const auto& peer : topology_->send_peers(k, rank)) sends.push_back(ctx.isend(peer.rank, to_message(send, bytes)));
-  if (rule.gradient_at() == At::DuringExchange) g = to_vec(work.gradient(ctx));  // overlaps the exchange
-  const GossipVec<float> mixed = exchange_finish(ctx, receives, sends, send);
+  GossipVec<float> mixed;
+  if (hierarchical_exchange_) {
+    mixed = hierarchical_exchange_->mix(ctx, k, send, bytes);  // blocking: validate() rejects overlap
+  } else {
+    std::vector<RankContext::Request> receives, sends;
+    for (const auto& peer : topology_->recv_peers(k, rank)) receives.push_back(ctx.irecv(peer.rank));
+    for (const auto& peer : topology_->send_peers(k, rank)) sends.push_back(ctx.isend(peer.rank, to_message(send, bytes)));
+    if (rule.gradient_at() == At::DuringExchange) g = to_vec(work.gradient(ctx));  // overlaps the exchange
+    mixed = exchange_finish(ctx, receives, sends, send);
+  }
 
   rule.combine(x, mixed, g, lr);
   work.set_parameters(ctx, to_message(x, ctx.scenario().workload.message_bytes()));

@@ -1,7 +1,9 @@
 // Runs a gossip rule (gossip_rule.h) on every rank over the logical graph of algorithm.graph: the
 // neighbour exchanges travel on the simulated network (and contend there), the rule's math runs on the
 // real parameters when numerics are on. Optional periodic global averaging every H iterations
-// (ring allreduce of the parameters), as D-SGD with periodic global averaging does.
+// (ring allreduce of the parameters), as D-SGD with periodic global averaging does. With
+// algorithm.exchange = hierarchical_neighbor_allreduce the graph is over machines and each round is
+// BlueFog's hierarchical neighbor allreduce (hierarchical_neighbor_allreduce.h).
 #pragma once
 #include <memory>
 #include <string>
@@ -9,6 +11,7 @@
 
 #include "algorithms/collectives/collective.h"
 #include "algorithms/training/decentralized/gossip_rule.h"
+#include "algorithms/training/decentralized/hierarchical_neighbor_allreduce.h"
 #include "sim/plugin/training_algorithm.h"
 #include "topologies/logical/registry.h"
 #include "topologies/logical/topology.h"
@@ -18,7 +21,8 @@ namespace dtsim {
 class DecentralizedAlgorithm : public TrainingAlgorithm {
  public:
   DecentralizedAlgorithm(std::string rule, const OptionValues& options);
-  // The /algorithm keys every decentralized algorithm owns: graph, global_average_every, collective.
+  // The /algorithm keys every decentralized algorithm owns: graph, exchange, global_average_every,
+  // collective.
   static OptionList shared_options();
   void validate(const Scenario& s, ErrorList& errors) const override;
   bool keeps_replicas_identical() const override { return false; }
@@ -26,6 +30,7 @@ class DecentralizedAlgorithm : public TrainingAlgorithm {
 
  private:
   void set_up(const Scenario& s);
+  int graph_size(const Scenario& s) const;
   // sum_j w_ij send_j over the round's graph; `bytes` is what travels per neighbour.
   GossipVec<float> exchange_finish(RankContext& ctx, std::vector<RankContext::Request>& receives,
                                    std::vector<RankContext::Request>& sends, const GossipVec<float>& send);
@@ -35,8 +40,11 @@ class DecentralizedAlgorithm : public TrainingAlgorithm {
   logical::Params graph_params_;   // the rest of /algorithm/graph
   bool overlap_ = false;           // /algorithm/overlap (D-SGD only)
   int global_average_every_ = 0;   // /algorithm/global_average_every (0: never)
-  std::string collective_name_;    // /algorithm/collective: the global average's allreduce
-  std::unique_ptr<logical::Topology> topology_;
+  std::string collective_name_;    // /algorithm/collective: the global average's (and machine's) allreduce
+  bool hierarchical_ = false;      // /algorithm/exchange = hierarchical_neighbor_allreduce
+  std::unique_ptr<logical::Topology> topology_;  // over ranks, or over machines when hierarchical_
+  std::unique_ptr<Collective> local_allreduce_;
+  std::unique_ptr<HierarchicalNeighborAllreduce> hierarchical_exchange_;
   std::vector<std::unique_ptr<GossipRule<float>>> rules_;  // one per rank: the rule keeps rank state
   std::unique_ptr<Collective> global_average_;
   std::vector<int> everyone_;

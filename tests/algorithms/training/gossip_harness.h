@@ -3,6 +3,7 @@
 // check the convergence claims of the decentralized methods (D-SGD, DmSGD, DecentLaM, gradient
 // tracking, exact diffusion) without simulated time.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,11 +18,13 @@ struct GossipRunResult {
   double mean_squared_error = 0;   // mean_i ||x_i - x*||^2
 };
 
-inline GossipRunResult run_gossip_rule(const std::string& rule_name, const std::string& graph, int n, double lr,
+// W(k): the mixing matrix of round k.
+using MixingSchedule = std::function<Eigen::MatrixXd(int round)>;
+
+inline GossipRunResult run_gossip_rule(const std::string& rule_name, const MixingSchedule& mixing, int n, double lr,
                                        double momentum, int iterations, double heterogeneity, int dim = 10,
                                        int samples = 40, std::uint64_t seed = 5) {
   const kernels::LeastSquaresProblem problem = kernels::make_least_squares(n, samples, dim, heterogeneity, seed);
-  const logical::Topology topology = logical::make_topology(graph, n);
   GossipRuleParams params;
   params.momentum = momentum;
   std::vector<std::unique_ptr<GossipRule<double>>> rules;
@@ -35,7 +38,7 @@ inline GossipRunResult run_gossip_rule(const std::string& rule_name, const std::
   for (int i = 0; i < n; ++i)
     if (rules[i]->needs_initial_gradient()) rules[i]->start(x[i], gradient(i, x[i]));
   for (int k = 0; k < iterations; ++k) {
-    const Eigen::MatrixXd W = topology.matrix(k);
+    const Eigen::MatrixXd W = mixing(k);
     std::vector<GossipVec<double>> g(n), send(n);
     for (int i = 0; i < n; ++i) {
       if (rules[i]->gradient_at() != At::AfterExchange) g[i] = gradient(i, x[i]);
@@ -56,6 +59,15 @@ inline GossipRunResult run_gossip_rule(const std::string& rule_name, const std::
     r.mean_squared_error += e * e / n;
   }
   return r;
+}
+
+inline GossipRunResult run_gossip_rule(const std::string& rule_name, const std::string& graph, int n, double lr,
+                                       double momentum, int iterations, double heterogeneity, int dim = 10,
+                                       int samples = 40, std::uint64_t seed = 5) {
+  const logical::Topology topology = logical::make_topology(graph, n);
+  return run_gossip_rule(
+      rule_name, [&](int k) { return topology.matrix(k); }, n, lr, momentum, iterations, heterogeneity, dim, samples,
+      seed);
 }
 
 }  // namespace dtsim::test
