@@ -116,7 +116,8 @@ ComputeEstimate estimate_at(const std::string& model, const GpuSpec& gpu, const 
     e.seconds = batch / rate;
     e.source = "measured throughput";
     e.basis = "measured: " + model + " on " + gpu.name + " " + figure["precision"].get<std::string>() + ", " +
-              format("%g", rate) + " samples/s (" + figure["source"].get<std::string>() + ")";
+              format("%g", rate) + " samples/s at batch " + format("%g", figure["batch"].get<double>()) + " (" +
+              figure["source"].get<std::string>() + ")";
     return e;
   }
   // Without tensor cores (P100) fp16 runs on the CUDA cores: the model's fp32 efficiency at the fp16 peak.

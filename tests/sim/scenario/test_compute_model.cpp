@@ -145,3 +145,20 @@ TEST_CASE("compute: bad precision and bad fusion input name their JSON path") {
   s["workload"] = {{"model", "resnet50"}, {"layers", {{1, 2, 3}}}};
   CHECK(all_errors(s).find("/workload/layers/0: [1,2,3] is not a layer") != std::string::npos);
 }
+
+TEST_CASE("compute: every published figure names a catalog GPU, a precision it has, its batch and source") {
+  const json& catalog = dtsim::catalog();
+  for (const auto& model : catalog["models"].items()) {
+    const json& entry = model.value();
+    if (entry.contains("efficiency_like")) CHECK(catalog["models"].contains(entry["efficiency_like"].get<std::string>()));
+    for (const json& figure : entry.value("measured", json::array())) {
+      INFO(model.key() << ": " << figure.dump());
+      const std::string gpu = figure["gpu"].get<std::string>(), precision = figure["precision"].get<std::string>();
+      REQUIRE(catalog["gpus"].contains(gpu));
+      CHECK(catalog["gpus"][gpu]["peak_flops"].contains(precision == "amp" ? "fp16" : precision));
+      CHECK(figure["samples_per_s"].get<double>() > 0);
+      CHECK(figure["batch"].get<int>() > 0);
+      CHECK(figure["source"].get<std::string>().size() > 20);
+    }
+  }
+}
