@@ -154,9 +154,19 @@ void read_workload(JsonReader& root, Scenario& s) {
   if (w.precision == "fp16") w.precision = "amp";
   GpuSpec& gpu = s.cluster.gpu;
   const bool catalog_gpu = !gpu.custom && catalog()["gpus"].contains(gpu.name);
+  const bool estimated = !r.has("compute_time") && (charged || real);  // the compute model is used
   if (catalog_gpu) {
     gpu.peak_flops = catalog_peak(gpu.name, effective_precision(gpu.name, w.precision));
-    if (gpu.peak_flops <= 0) gpu.peak_flops = catalog_peak(gpu.name, "fp32");  // reported below when it matters
+    if (gpu.peak_flops <= 0) {
+      gpu.peak_flops = catalog_peak(gpu.name, "fp32");
+      if (estimated) {
+        const json& peaks = catalog()["gpus"][gpu.name]["peak_flops"];
+        std::string have;
+        for (const auto& item : peaks.items()) have += (have.empty() ? "" : ", ") + item.key();
+        r.errors().add(r.child_path("precision"), quote(w.precision) + " is not available on " + gpu.name +
+                                                      " (its peaks: " + have + "); choose another precision or GPU");
+      }
+    }
   }
 
   std::optional<std::string> default_time;
@@ -166,7 +176,6 @@ void read_workload(JsonReader& root, Scenario& s) {
     if (charged) {
       const std::string charged_name = real && !w.numerics.proxy.empty() ? w.numerics.proxy : w.model;
       ComputeEstimate e = estimate_compute_time(charged_name, gpu, w.precision, w.batch_per_gpu);
-      if (!e.error.empty()) r.errors().add(r.child_path("precision"), e.error + "; choose another precision or GPU");
       default_time = full_precision(e.seconds);
       w.compute_time_source = e.source + (real && !w.numerics.proxy.empty() ? " (proxy)" : "");
       w.compute_basis = e.basis;

@@ -125,6 +125,12 @@ TEST_CASE("compute: bad precision and bad fusion input name their JSON path") {
   s["workload"]["precision"] = "bf16";  // V100 has no bf16 units
   e = all_errors(s);
   CHECK(e.find("/workload/precision: \"bf16\" is not available on V100") != std::string::npos);
+  json real = dtsim::test::base_scenario(2);  // a real model timed by its own FLOPs: the same check
+  real["workload"] = {{"model", "softmax_regression"}, {"precision", "bf16"},
+                      {"dataset", {{"name", "fashion_mnist"}, {"train_limit", 100}}}};
+  CHECK(all_errors(real).find("/workload/precision: \"bf16\" is not available on V100") != std::string::npos);
+  real["workload"]["precision"] = "fp32";
+  CHECK(all_errors(real).empty());
 
   s["workload"] = {{"model", "resnet50"}, {"fusion", {{"policy", "nccl"}}}};
   e = all_errors(s);
