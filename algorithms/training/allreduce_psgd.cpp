@@ -71,6 +71,8 @@ class AllreducePsgd : public TrainingAlgorithm {
         schedule_ = make_bucket_schedule(ctx.scenario().workload);
         horovod_.iteration.assign(ctx.size(), -1);
         horovod_.ready.assign(ctx.size(), 0);
+        horovod_.mutex = sg4::Mutex::create();  // SimGrid objects, made once the engine runs
+        horovod_.changed = sg4::ConditionVariable::create();
       }
     }
     if (ctx.scenario().workload.fusion.overlaps()) {
@@ -192,8 +194,8 @@ class AllreducePsgd : public TrainingAlgorithm {
     std::vector<int> iteration;         // each rank's current iteration
     std::vector<std::size_t> ready;     // units its backward pass has finished in that iteration
     std::map<int, std::vector<FusedGroup>> decided;  // per iteration: the fused groups in issue order
-    sg4::MutexPtr mutex = sg4::Mutex::create();
-    sg4::ConditionVariablePtr changed = sg4::ConditionVariable::create();
+    sg4::MutexPtr mutex;
+    sg4::ConditionVariablePtr changed;
     std::size_t ready_everywhere(int it) const {  // units ready on every rank for iteration `it`
       std::size_t least = std::numeric_limits<std::size_t>::max();
       for (std::size_t r = 0; r < ready.size(); ++r)
