@@ -13,9 +13,10 @@ torchvision Inception-v3 at 299x299 without the auxiliary classifier; BERT-Large
 encoder + pooler, sequence 128); GPT-2 XL (Radford et al. 2019, 48 layers, d=1600, context 1024, LM head
 tied to the token embedding).
 
-Usage: scripts/model_profiles.py [--check] [--write scenarios/catalog.json]
-  --check  prints each model's parameter and FLOP totals (no torch or torchvision needed).
-  --write  stores the profiles in the catalog's models.<name>.layers (the rest of the file unchanged).
+Usage: scripts/model_profiles.py [--write CATALOG | --verify CATALOG]
+  (no option)  prints each model's parameter and FLOP totals (no torch or torchvision needed).
+  --write      stores the profiles in the catalog's models.<name>.layers and forward_flops.
+  --verify     exits 1 unless the catalog holds exactly these profiles (a CTest runs it).
 """
 import argparse
 import json
@@ -210,8 +211,8 @@ def dump_catalog(catalog, indent=""):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true")
     parser.add_argument("--write", metavar="CATALOG")
+    parser.add_argument("--verify", metavar="CATALOG")
     args = parser.parse_args()
     profiles = {name: make() for name, make in PROFILES.items()}
     for name, layers in profiles.items():
@@ -226,8 +227,21 @@ def main():
             if name not in catalog["models"]:
                 sys.exit(f"{args.write}: no models.{name}; add its entry first")
             catalog["models"][name]["layers"] = layers
+            catalog["models"][name]["forward_flops"] = sum(f for _, f in layers)
         with open(args.write, "w") as f:
             f.write(dump_catalog(catalog) + "\n")
+
+
+    if args.verify:
+        with open(args.verify) as f:
+            catalog = json.load(f)
+        wrong = [name for name, layers in profiles.items()
+                 if catalog["models"].get(name, {}).get("layers") != layers
+                 or catalog["models"][name].get("forward_flops") != sum(f for _, f in layers)]
+        if wrong:
+            sys.exit(f"{args.verify}: profiles of {', '.join(wrong)} differ from the architectures; "
+                     f"run scripts/model_profiles.py --write {args.verify}")
+        print(f"{args.verify}: every profile matches its architecture")
 
 
 if __name__ == "__main__":
