@@ -2,20 +2,25 @@
 // the gradients are summed with an allreduce collective (algorithm.collective), and every rank applies
 // the same averaged update — mini-batch SGD with batch p x b.
 //
-// With workload.bucket_size > 0 the gradient is allreduced in buckets that overlap the backward pass
-// (algorithms/training/bucket_schedule.h has the compute model): the rank's actor runs the forward
-// pass and then the backward pass bucket by bucket; a second actor on the same host (the rank's
-// communication stream, like NCCL's single stream) allreduces the buckets one at a time, in the same
-// order on every rank, each as soon as it is ready. Both actors record into the rank's RankContext
+// With workload.fusion.policy "ddp" or "horovod" the gradient is allreduced in pieces that overlap the
+// backward pass (algorithms/training/bucket_schedule.h has the compute model, fusion_policy.h Horovod's
+// loop): the rank's actor runs the forward pass and then the backward pass unit by unit (a DDP bucket,
+// or a layer for Horovod); a second actor on the same host (the rank's communication stream, like
+// NCCL's single stream) allreduces them one at a time, in the same order on every rank: each DDP
+// bucket as soon as it is ready, or the groups that rank 0's Horovod cycles fused. Both actors record into the rank's RankContext
 // (SimGrid actors are cooperative, so sharing it is safe), so the iteration's breakdown sees the
 // overlap: exposed_comm is the communication not hidden behind compute. The update is applied once the
 // last bucket is reduced, from the whole summed gradient, as without bucketing.
+#include <algorithm>
+#include <limits>
+#include <map>
 #include <numeric>
 
 #include <simgrid/s4u.hpp>
 
 #include "algorithms/collectives/collective.h"
 #include "algorithms/training/bucket_schedule.h"
+#include "algorithms/training/fusion_policy.h"
 #include "algorithms/training/compressed_exchange.h"
 #include "sim/plugin/training_algorithm.h"
 #include "sim/engine/workload.h"
@@ -45,9 +50,10 @@ class AllreducePsgd : public TrainingAlgorithm {
         s.workload.numerics.replica.optimizer.kind != kernels::OptimizerKind::momentum)
       errors.add("/algorithm/compression/momentum_correction",
                  "true needs workload.optimizer.name \"momentum\" (the velocity it moves to the ranks)");
-    if (s.workload.bucket_size > 0)
-      errors.add("/algorithm/compression", "\"" + kind + "\" is not modelled with gradient buckets "
-                                           "(workload.bucket_size); remove one of them");
+    if (s.workload.fusion.overlaps())
+      errors.add("/algorithm/compression", "\"" + kind + "\" is not modelled with gradient fusion "
+                                           "(workload.fusion.policy \"" + s.workload.fusion.policy +
+                                           "\"); remove one of them");
     // Sparse and quantized blocks cannot be summed in their compressed format: they are exchanged by
     // ring allgather whatever the allreduce algorithm, so another collective would mean nothing.
     if (compressor->exchange() == Compressor::Exchange::Allgather && collective_name_ != "ring")
@@ -61,9 +67,15 @@ class AllreducePsgd : public TrainingAlgorithm {
       collective_ = CollectiveRegistry::create(collective_name_);
       group_.resize(ctx.size());
       std::iota(group_.begin(), group_.end(), 0);
-      if (ctx.scenario().workload.bucket_size > 0) schedule_ = make_bucket_schedule(ctx.scenario().workload);
+      if (ctx.scenario().workload.fusion.overlaps()) {
+        schedule_ = make_bucket_schedule(ctx.scenario().workload);
+        horovod_.iteration.assign(ctx.size(), -1);
+        horovod_.ready.assign(ctx.size(), 0);
+        horovod_.mutex = sg4::Mutex::create();  // SimGrid objects, made once the engine runs
+        horovod_.changed = sg4::ConditionVariable::create();
+      }
     }
-    if (ctx.scenario().workload.bucket_size > 0) {
+    if (ctx.scenario().workload.fusion.overlaps()) {
       bucketed_iteration(ctx, work);
       return;
     }
@@ -79,59 +91,118 @@ class AllreducePsgd : public TrainingAlgorithm {
   }
 
  private:
+  // Allreduces the slice [param_begin, param_end) of `gradient` into `sum` (values only with numerics).
+  void reduce_slice(RankContext& ctx, const Message& gradient, Message& sum, double bytes, double param_begin,
+                    double param_end) {
+    Message piece{bytes, {}};
+    const std::size_t values = gradient.values.size();
+    auto [begin, end] = schedule_.value_range(param_begin, param_end, values);
+    if (values) piece.values.assign(gradient.values.begin() + begin, gradient.values.begin() + end);
+    collective_->allreduce(ctx, group_, piece);
+    if (values) std::copy(piece.values.begin(), piece.values.end(), sum.values.begin() + begin);
+  }
+
+  // DDP: bucket k is allreduced once the backward pass has made `ready` > k.
+  void static_buckets(RankContext& ctx, const Message& gradient, Message& sum, const std::size_t& ready,
+                      sg4::MutexPtr mutex, sg4::ConditionVariablePtr changed) {
+    for (std::size_t k = 0; k < schedule_.buckets.size(); ++k) {
+      {
+        std::unique_lock<sg4::Mutex> lock(*mutex);
+        while (ready <= k) changed->wait(lock);
+      }
+      const GradientBucket& b = schedule_.buckets[k];
+      reduce_slice(ctx, gradient, sum, b.bytes, b.param_begin, b.param_end);
+    }
+  }
+
+  // Horovod: rank 0 runs the cycles and decides the fused groups; every rank reduces them in order.
+  void horovod_stream(RankContext& ctx, int iteration, const Message& gradient, Message& sum) {
+    const FusionSpec& f = ctx.scenario().workload.fusion;
+    const std::size_t n = schedule_.buckets.size();
+    std::vector<FusedGroup>& decided = horovod_.decided[iteration];
+    if (ctx.rank() == 0) {
+      std::size_t next = 0;
+      double t = sg4::Engine::get_clock();
+      while (next < n) {
+        sg4::this_actor::sleep_until(t);
+        const std::size_t ready = horovod_.ready_everywhere(iteration);
+        const std::size_t first = decided.size();
+        if (ready > next) {
+          for (const FusedGroup& g : fuse_ready(schedule_, next, ready, f.threshold)) decided.push_back(g);
+          horovod_.changed->notify_all();
+        }
+        for (std::size_t k = first; k < decided.size(); ++k) {
+          auto [begin, end] = group_params(schedule_, decided[k]);
+          reduce_slice(ctx, gradient, sum, decided[k].bytes, begin, end);
+        }
+        next = std::max(next, ready);
+        t = std::max(t + f.cycle_time, sg4::Engine::get_clock());
+      }
+      return;
+    }
+    for (std::size_t k = 0, covered = 0; covered < n; ++k) {
+      {
+        std::unique_lock<sg4::Mutex> lock(*horovod_.mutex);
+        while (decided.size() <= k) horovod_.changed->wait(lock);
+      }
+      const FusedGroup g = decided[k];
+      auto [begin, end] = group_params(schedule_, g);
+      reduce_slice(ctx, gradient, sum, g.bytes, begin, end);
+      covered = g.end;
+    }
+  }
+
   void bucketed_iteration(RankContext& ctx, Workload& work) {
     const BucketSchedule& s = schedule_;
+    const bool horovod = ctx.scenario().workload.fusion.policy == "horovod";
+    const int iteration = ++horovod_.iteration[ctx.rank()];
+    horovod_.ready[ctx.rank()] = 0;
     Message gradient = work.gradient_values(ctx);
-    const std::size_t values = gradient.values.size();
-    std::vector<Message> buckets(s.buckets.size());
-    for (std::size_t k = 0; k < buckets.size(); ++k) {
-      buckets[k].bytes = s.buckets[k].bytes;
-      if (values) {
-        auto [begin, end] = s.value_range(k, values);
-        buckets[k].values.assign(gradient.values.begin() + begin, gradient.values.begin() + end);
-      }
-    }
+    Message sum{gradient.bytes, {}};
+    sum.values.resize(gradient.values.size());
 
-    // The communication stream: allreduces bucket k once `ready` > k, one bucket at a time.
-    struct Stream {
-      sg4::MutexPtr mutex = sg4::Mutex::create();
-      sg4::ConditionVariablePtr changed = sg4::ConditionVariable::create();
-      std::size_t ready = 0;
-    } stream;
-    sg4::ActorPtr comm = sg4::Actor::create(
-        "comm" + std::to_string(ctx.rank()), sg4::this_actor::get_host(), [this, &ctx, &stream, &buckets] {
-          for (std::size_t k = 0; k < buckets.size(); ++k) {
-            {
-              std::unique_lock<sg4::Mutex> lock(*stream.mutex);
-              while (stream.ready <= k) stream.changed->wait(lock);
-            }
-            collective_->allreduce(ctx, group_, buckets[k]);
-          }
-        });
+    // The communication stream, waiting on the backward pass's progress (`ready` units done).
+    std::size_t ready = 0;
+    sg4::MutexPtr mutex = sg4::Mutex::create();
+    sg4::ConditionVariablePtr changed = sg4::ConditionVariable::create();
+    sg4::ActorPtr comm = sg4::Actor::create("comm" + std::to_string(ctx.rank()), sg4::this_actor::get_host(), [&] {
+      if (horovod) {
+        horovod_stream(ctx, iteration, gradient, sum);
+      } else {
+        static_buckets(ctx, gradient, sum, ready, mutex, changed);
+      }
+    });
 
     const double slow = ctx.compute_factor();  // a straggler is slow in both passes alike
     ctx.compute(s.forward_time * slow);
     double done = 0;
     for (std::size_t k = 0; k < s.buckets.size(); ++k) {
-      ctx.compute((s.buckets[k].backward_done - done) * slow);
-      done = s.buckets[k].backward_done;
-      std::unique_lock<sg4::Mutex> lock(*stream.mutex);
-      stream.ready = k + 1;
-      stream.changed->notify_all();
+      if (s.buckets[k].backward_done > done) ctx.compute((s.buckets[k].backward_done - done) * slow);
+      done = std::max(done, s.buckets[k].backward_done);
+      std::unique_lock<sg4::Mutex> lock(*mutex);
+      ready = k + 1;
+      horovod_.ready[ctx.rank()] = k + 1;
+      changed->notify_all();
     }
     comm->join();
-
-    Message sum{gradient.bytes, {}};
-    if (values) {
-      sum.values.resize(values);
-      for (std::size_t k = 0; k < buckets.size(); ++k) {
-        auto [begin, end] = s.value_range(k, values);
-        std::copy(buckets[k].values.begin(), buckets[k].values.end(), sum.values.begin() + begin);
-        (void)end;
-      }
-    }
+    if (horovod && ctx.rank() == 0) horovod_.decided.erase(iteration - 1);  // every rank is past it
     work.apply_gradient_sum(ctx, sum, ctx.size());
   }
+
+  // Horovod's negotiation state, shared by the ranks (the coordinator reads every rank's progress).
+  struct HorovodState {
+    std::vector<int> iteration;         // each rank's current iteration
+    std::vector<std::size_t> ready;     // units its backward pass has finished in that iteration
+    std::map<int, std::vector<FusedGroup>> decided;  // per iteration: the fused groups in issue order
+    sg4::MutexPtr mutex;
+    sg4::ConditionVariablePtr changed;
+    std::size_t ready_everywhere(int it) const {  // units ready on every rank for iteration `it`
+      std::size_t least = std::numeric_limits<std::size_t>::max();
+      for (std::size_t r = 0; r < ready.size(); ++r)
+        least = std::min(least, iteration[r] > it ? least : iteration[r] == it ? ready[r] : std::size_t{0});
+      return least;
+    }
+  };
 
   std::string collective_name_;          // /algorithm/collective
   std::string compression_kind_;         // /algorithm/compression/kind ("none": dense gradients)
@@ -140,6 +211,7 @@ class AllreducePsgd : public TrainingAlgorithm {
   std::unique_ptr<Collective> collective_;
   std::vector<int> group_;
   BucketSchedule schedule_;
+  HorovodState horovod_;
   std::unique_ptr<CompressedExchange> compressed_;  // with algorithm.compression (per-rank residuals inside)
 };
 

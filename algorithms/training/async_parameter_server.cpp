@@ -39,8 +39,8 @@ class AsyncParameterServer : public TrainingAlgorithm {
     return static_cast<int>(std::min<std::int64_t>(budget(s), 1 << 30));
   }
   void validate(const Scenario& s, ErrorList& errors) const override {
-    if (s.workload.bucket_size > 0)
-      errors.add("/workload/bucket_size", "gradient buckets are not modelled for async_parameter_server; remove it");
+    if (s.workload.fusion.overlaps())
+      errors.add("/workload/fusion/policy", "gradient fusion is not modelled for async_parameter_server; remove it");
   }
 
   void worker_iteration(RankContext& ctx, Workload& work) override {

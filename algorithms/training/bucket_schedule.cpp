@@ -1,60 +1,83 @@
 #include "algorithms/training/bucket_schedule.h"
 
 #include <cmath>
-#include <numeric>
 
 namespace dtsim {
 
-std::pair<std::size_t, std::size_t> BucketSchedule::value_range(std::size_t k, std::size_t values) const {
-  const GradientBucket& b = buckets.at(k);
+std::pair<std::size_t, std::size_t> BucketSchedule::value_range(double param_begin, double param_end,
+                                                                 std::size_t values) const {
   auto at = [&](double param) {
     if (param >= total_params) return values;
     return static_cast<std::size_t>(std::llround(static_cast<double>(values) * param / total_params));
   };
-  return {at(b.param_begin), at(b.param_end)};
+  return {at(param_begin), at(param_end)};
 }
+
+namespace {
+
+// Groups consecutive layers (backward order) into buckets: bucket k closes once it holds cap(k) bytes.
+template <typename Cap>
+std::vector<GradientBucket> group(const std::vector<GradientBucket>& layers, Cap cap) {
+  std::vector<GradientBucket> buckets;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const GradientBucket& l = layers[i];
+    const bool open = !buckets.empty() && buckets.back().bytes < cap(buckets.size() - 1);
+    if (!open) {
+      buckets.push_back(l);
+      continue;
+    }
+    GradientBucket& b = buckets.back();
+    b.first_layer = l.first_layer;
+    b.param_begin = l.param_begin;
+    b.params += l.params;
+    b.bytes += l.bytes;
+    b.backward_done = l.backward_done;
+  }
+  return buckets;
+}
+
+}  // namespace
 
 BucketSchedule make_bucket_schedule(const WorkloadSpec& w) {
   BucketSchedule s;
   s.forward_time = w.compute_time / 3;
   s.backward_time = w.compute_time - s.forward_time;
   s.total_params = static_cast<double>(w.params);
-  std::vector<double> layers;
-  const double profile = std::accumulate(w.layers.begin(), w.layers.end(), 0.0);
-  if (profile > 0) {
-    for (std::int64_t n : w.layers) layers.push_back(static_cast<double>(n) * s.total_params / profile);
-  } else {
-    layers.push_back(s.total_params);  // no profile: the model is one layer
-  }
-  std::vector<double> begin(layers.size());  // each layer's offset in the forward-order vector
+  std::vector<LayerProfile> profile = w.layers;
+  double params = 0, flops = 0;
+  for (const LayerProfile& l : profile) params += l.params, flops += l.flops;
+  if (profile.empty() || params <= 0) profile = {{s.total_params, 1}};  // no profile: the model is one layer
+  if (flops <= 0)
+    for (LayerProfile& l : profile) l.flops = l.params;  // no FLOPs: backward time follows the parameters
+  params = flops = 0;
+  for (const LayerProfile& l : profile) params += l.params, flops += l.flops;
+
+  std::vector<double> begin(profile.size());  // each layer's offset in the forward-order vector
   double offset = 0;
-  for (std::size_t i = 0; i < layers.size(); ++i) {
+  for (std::size_t i = 0; i < profile.size(); ++i) {
     begin[i] = offset;
-    offset += layers[i];
+    offset += profile[i].params * s.total_params / params;
   }
-  const double threshold = w.bucket_size > 0 ? w.bucket_size : INFINITY;  // 0: a single bucket
-  GradientBucket current;
-  bool open = false;
-  double done = 0;  // parameters whose gradients are ready
-  for (std::size_t i = layers.size(); i-- > 0;) {
-    if (!open) {
-      current = GradientBucket{};
-      current.last_layer = i;
-      current.param_end = begin[i] + layers[i];
-      open = true;
-    }
-    current.first_layer = i;
-    current.param_begin = begin[i];
-    current.params += layers[i];
-    done += layers[i];
-    current.bytes = current.params * w.bytes_per_param;
-    if (current.bytes >= threshold || i == 0) {
-      // Ready once the backward pass has covered every layer from the last down to first_layer.
-      current.backward_done = i == 0 ? s.backward_time : s.backward_time * done / s.total_params;
-      if (i == 0) current.param_begin = 0;
-      s.buckets.push_back(current);
-      open = false;
-    }
+  double done_flops = 0;
+  for (std::size_t i = profile.size(); i-- > 0;) {
+    GradientBucket l;
+    l.first_layer = l.last_layer = i;
+    l.params = profile[i].params * s.total_params / params;
+    l.bytes = l.params * w.bytes_per_param;
+    l.param_begin = i == 0 ? 0 : begin[i];
+    l.param_end = i + 1 == profile.size() ? s.total_params : begin[i + 1];
+    done_flops += profile[i].flops;
+    l.backward_done = i == 0 ? s.backward_time : s.backward_time * done_flops / flops;
+    s.layers.push_back(l);
+  }
+
+  const FusionSpec& f = w.fusion;
+  if (f.policy == "ddp") {
+    s.buckets = group(s.layers, [&](std::size_t k) { return k == 0 ? f.first_bucket : f.bucket_cap; });
+  } else if (f.policy == "horovod") {
+    s.buckets = s.layers;
+  } else {
+    s.buckets = group(s.layers, [](std::size_t) { return INFINITY; });
   }
   return s;
 }

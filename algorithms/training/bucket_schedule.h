@@ -1,15 +1,20 @@
-// Gradient bucketing for the allreduce training algorithm (workload.bucket_size): when each bucket's
-// gradient is ready during the backward pass, and which slice of the gradient it carries.
+// The backward pass's gradient timeline and the allreduces that carry the gradient (workload.fusion).
 //
-// Compute model: one iteration's compute_time c splits into a forward pass c/3 and a backward pass
-// 2c/3 (backward ~ 2x forward FLOPs). The backward pass visits the layers in reverse order and spends
-// on each layer a share of 2c/3 proportional to its parameter count. Gradients are grouped into
-// buckets in reverse layer order (PyTorch DDP style): a bucket is closed as soon as it holds at least
-// bucket_size bytes (the last bucket, holding the first layers, may be smaller). Bucket k is ready
-// when the backward pass has finished its first (lowest) layer.
+// Compute model: one iteration's compute_time c splits into forward and backward in proportion to
+// their FLOPs, the backward pass costing 2x the forward FLOPs of every layer (a weight gradient and
+// an input gradient, each as costly as the forward product): forward c/3, backward 2c/3. The backward
+// pass visits the layers in reverse order and spends on each a share of 2c/3 proportional to its
+// forward FLOPs (catalog profiles: scripts/model_profiles.py), so a layer's gradient is ready once
+// the backward pass has covered it: VGG-16's fc layers (89 % of the bytes, 0.8 % of the FLOPs) are
+// ready almost at once. A profile given as parameter counts only splits the backward pass by them.
+//
+// Buckets by policy: "none", one allreduce of everything when the backward pass ends; "ddp", PyTorch
+// DDP's static buckets in reverse layer order, the first closed once it holds first_bucket bytes, the
+// others bucket_cap bytes (the last, holding the first layers, may be smaller), each allreduced once
+// its lowest layer is ready; "horovod", one unit per layer, fused at run time (fusion_policy.h).
 #pragma once
 #include <cstddef>
-#include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "sim/scenario/scenario.h"
@@ -29,17 +34,22 @@ struct BucketSchedule {
   double forward_time = 0;
   double backward_time = 0;
   double total_params = 0;
-  std::vector<GradientBucket> buckets;  // in issue order: the last layers' bucket first
-  // The slice [begin, end) of a gradient with `values` entries (forward order) that bucket k carries.
-  std::pair<std::size_t, std::size_t> value_range(std::size_t k, std::size_t values) const;
+  std::vector<GradientBucket> layers;   // one per layer, in backward (ready) order
+  std::vector<GradientBucket> buckets;  // in issue order: the last layers' bucket first (horovod: = layers)
+  // The slice [begin, end) of a gradient with `values` entries (forward order) that parameters
+  // [param_begin, param_end) occupy, or that bucket k carries.
+  std::pair<std::size_t, std::size_t> value_range(double param_begin, double param_end, std::size_t values) const;
+  std::pair<std::size_t, std::size_t> value_range(std::size_t k, std::size_t values) const {
+    return value_range(buckets.at(k).param_begin, buckets.at(k).param_end, values);
+  }
 };
 
 // The layer profile (workload.layers, empty: one layer) scaled so that it sums to workload.params.
 BucketSchedule make_bucket_schedule(const WorkloadSpec& workload);
 
-// Iteration time the schedule predicts when each bucket's allreduce takes allreduce_time(bytes) and
-// the allreduces run one at a time, each starting at max(ready, previous end):
-// iteration = max(compute, end of the last allreduce).
+// Iteration time the schedule predicts for static buckets ("none", "ddp") when each bucket's
+// allreduce takes allreduce_time(bytes) and the allreduces run one at a time, each starting at
+// max(ready, previous end): iteration = max(compute, end of the last allreduce).
 template <typename AllreduceTime>
 double predicted_iteration_time(const BucketSchedule& s, AllreduceTime allreduce_time) {
   double comm_end = 0;

@@ -75,8 +75,8 @@ class LocalSgd : public TrainingAlgorithm {
 
   void validate(const Scenario& s, ErrorList& errors) const override {
     const Options& a = options_;
-    if (s.workload.bucket_size > 0)
-      errors.add("/workload/bucket_size", "gradient buckets are not modelled for local_sgd (it averages the "
+    if (s.workload.fusion.overlaps())
+      errors.add("/workload/fusion/policy", "gradient fusion is not modelled for local_sgd (it averages the "
                                           "parameters after the local steps, not the gradient); remove it");
     if (a.local_schedule == "by_speed" && s.run.epochs > 0)
       errors.add("/run/epochs", "local_sgd with local_schedule \"by_speed\" counts rounds of several local steps "

@@ -31,8 +31,9 @@ class ParameterServer : public TrainingAlgorithm {
     if (backup_workers_ > s.cluster.ranks() - 1)
       errors.add("/algorithm/backup_workers", std::to_string(backup_workers_) + " is out of range; allowed: 0 to " +
                                                   std::to_string(s.cluster.ranks() - 1) + " (ranks - 1)");
-    if (backup_workers_ > 0 && s.workload.bucket_size > 0)
-      errors.add("/workload/bucket_size", "gradient buckets are not modelled with backup workers; remove one of them");
+    if (s.workload.fusion.overlaps())
+      errors.add("/workload/fusion/policy", "gradient fusion is modelled for the allreduce algorithm only (the "
+                                            "parameter server exchanges the whole gradient); remove it");
   }
   int server_count(const Scenario&) const override { return servers_count_; }
   bool synchronous(const Scenario&) const override { return backup_workers_ == 0; }

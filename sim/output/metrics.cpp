@@ -255,6 +255,8 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   s["bytes_sent_per_rank_per_iteration"] = bytes;
   s["message_bytes"] = scenario.workload.message_bytes();
   s["compute_time_source"] = scenario.workload.compute_time_source;
+  s["compute_basis"] = scenario.workload.compute_basis;  // the published figure or FLOP model used, with its source
+  s["precision"] = scenario.workload.precision;
   s["sim_time_s"] = run.sim_time_s;
   if (run.numerics) s["numerics"] = summarize_numerics(scenario, run, rows);
   s["scenario"] = scenario.resolved;

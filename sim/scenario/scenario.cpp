@@ -23,13 +23,14 @@ void read_gpu(JsonReader& cluster, GpuSpec& gpu) {
     gpu.name = r.string("name", std::string("custom"));
     gpu.peak_flops = r.number("peak_flops", std::nullopt, 0, true);
     gpu.efficiency = r.number("efficiency", 0.3, 0, true, 1);
+    gpu.custom = true;
     r.reject_unknown_keys();
     return;
   }
   gpu.name = cluster.string("gpu", std::string("V100"), catalog_names("gpus"));
   if (!catalog()["gpus"].contains(gpu.name)) return;
   const json& entry = catalog()["gpus"][gpu.name];
-  gpu.peak_flops = entry["peak_flops"].get<double>();
+  gpu.peak_flops = entry["peak_flops"]["fp16"].get<double>();  // the workload's precision resolves it
   gpu.efficiency = entry["efficiency"].get<double>();
 }
 
@@ -277,6 +278,7 @@ ScenarioResult read_scenario(const json& document) {
   // Values derived while reading, recorded so the resolved scenario states what actually runs.
   resolved["workload"]["params"] = s.workload.params;
   resolved["workload"]["compute_time_source"] = s.workload.compute_time_source;
+  resolved["workload"]["compute_basis"] = s.workload.compute_basis;
   resolved["run"]["iterations"] = s.run.iterations;
   s.resolved = resolved;
   result.errors = errors.lines;

@@ -15,8 +15,9 @@ namespace dtsim {
 
 struct GpuSpec {
   std::string name;          // catalog name, or "custom"
-  double peak_flops = 0;     // FLOP/s
-  double efficiency = 0.3;   // fraction of peak reached in training
+  double peak_flops = 0;     // FLOP/s at the workload's precision (a custom GPU: its one peak)
+  double efficiency = 0.3;   // generic fraction of peak reached in training (models without a measured figure)
+  bool custom = false;       // given as {"peak_flops", "efficiency"}: that peak for every precision
 };
 
 struct ClusterSpec {
@@ -68,16 +69,34 @@ struct NumericsSpec {
   bool eval_ranks = false;         // decentralized: also evaluate every rank's own model
 };
 
+// One layer of a model's profile: its parameters and forward FLOPs per sample (FLOPs = 2 x MACs).
+struct LayerProfile {
+  double params = 0;
+  double flops = 0;
+};
+
+// How gradients are grouped into allreduces during the backward pass (allreduce algorithm).
+struct FusionSpec {
+  std::string policy = "none";  // none: one allreduce after backward | ddp | horovod
+  double bucket_cap = 0;        // ddp: bytes per bucket (closed once it holds at least this much)
+  double first_bucket = 0;      // ddp: cap of the first bucket (the last layers)
+  double threshold = 0;         // horovod: bytes fused into one allreduce at most
+  double cycle_time = 0;        // horovod: s between the background loop's cycles
+  bool overlaps() const { return policy != "none"; }
+};
+
 struct WorkloadSpec {
   std::string model;                 // catalog name, real model name, or "custom"
   std::int64_t params = 0;
   double bytes_per_param = 4;
   double compute_time = 0;           // s per iteration per GPU (resolved from the catalog if not given)
   std::string compute_time_source;   // "given", "measured throughput", "FLOP model"
+  std::string compute_basis;         // the figure used and its source, in words
+  std::string precision = "amp";     // fp32 | tf32 | amp | bf16 (math precision of the compute model)
   int batch_per_gpu = 32;
   double real_flops_per_sample = 0;  // forward + backward of the real model (numerics only)
-  double bucket_size = 0;            // bytes per gradient bucket overlapped with the backward pass; 0: none
-  std::vector<std::int64_t> layers;  // parameters per layer, forward order (catalog profile; empty: one layer)
+  FusionSpec fusion;                 // gradient allreduces overlapped with the backward pass
+  std::vector<LayerProfile> layers;  // forward order (catalog profile; empty: one layer)
   NumericsSpec numerics;
   double message_bytes() const { return static_cast<double>(params) * bytes_per_param; }
 };

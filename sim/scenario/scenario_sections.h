@@ -8,6 +8,12 @@ namespace dtsim {
 // /workload: a catalog model (timing only), a real model with its data and optimizer (numerics),
 // or explicit params + compute_time. Needs /cluster read first (GPU rate, rank count).
 void read_workload(JsonReader& root, Scenario& s);
+// /workload/fusion: the gradient fusion policy (none, ddp, horovod) and its options.
+void read_fusion(JsonReader& workload, FusionSpec& fusion);
+// /workload/layers: [params, flops] pairs, or parameter counts (flops then taken equal to params).
+std::vector<LayerProfile> read_layers(JsonReader& workload);
+json fusion_schema();
+json layers_schema();
 // /algorithm: the name, then the keys that algorithm declared (its options).
 void read_algorithm(JsonReader& root, Scenario& s, const OptionContext& context);
 // /stragglers: rank speed factors, compute noise, slowdowns, Markov slow state, network jitter.

@@ -149,28 +149,53 @@ void read_workload(JsonReader& root, Scenario& s) {
     w.params = r.integer("params", default_params, 1);
   }
 
+  // The math precision: picks the measured figure and the peak of the FLOP model.
+  w.precision = r.string("precision", std::string("amp"), precision_names());
+  if (w.precision == "fp16") w.precision = "amp";
+  GpuSpec& gpu = s.cluster.gpu;
+  const bool catalog_gpu = !gpu.custom && catalog()["gpus"].contains(gpu.name);
+  const bool estimated = !r.has("compute_time") && (charged || real);  // the compute model is used
+  if (catalog_gpu) {
+    gpu.peak_flops = catalog_peak(gpu.name, effective_precision(gpu.name, w.precision));
+    if (gpu.peak_flops <= 0) {
+      gpu.peak_flops = catalog_peak(gpu.name, "fp32");
+      if (estimated) {
+        const json& peaks = catalog()["gpus"][gpu.name]["peak_flops"];
+        std::string have;
+        for (const auto& item : peaks.items()) have += (have.empty() ? "" : ", ") + item.key();
+        r.errors().add(r.child_path("precision"), quote(w.precision) + " is not available on " + gpu.name +
+                                                      " (its peaks: " + have + "); choose another precision or GPU");
+      }
+    }
+  }
+
   std::optional<std::string> default_time;
   w.compute_time_source = "given";
+  w.compute_basis = "given";
   if (!r.has("compute_time")) {
     if (charged) {
-      ComputeEstimate e = estimate_compute_time(*charged, s.cluster.gpu, w.batch_per_gpu);
+      const std::string charged_name = real && !w.numerics.proxy.empty() ? w.numerics.proxy : w.model;
+      ComputeEstimate e = estimate_compute_time(charged_name, gpu, w.precision, w.batch_per_gpu);
       default_time = full_precision(e.seconds);
       w.compute_time_source = e.source + (real && !w.numerics.proxy.empty() ? " (proxy)" : "");
+      w.compute_basis = e.basis;
     } else if (real && w.real_flops_per_sample > 0) {
-      default_time = full_precision(w.real_flops_per_sample * w.batch_per_gpu /
-                                    (s.cluster.gpu.peak_flops * s.cluster.gpu.efficiency));
+      default_time = full_precision(w.real_flops_per_sample * w.batch_per_gpu / (gpu.peak_flops * gpu.efficiency));
       w.compute_time_source = "FLOP model";
+      w.compute_basis = "FLOP model: the real model's FLOPs / (" + gpu.name + " peak x generic efficiency)";
     }
     if (unknown_model || (real && !default_time)) default_time = "0";
   }
   w.compute_time = r.duration("compute_time", default_time);
-  // Gradient bucketing (allreduce): buckets of at least bucket_size bytes, in reverse layer order, each
-  // allreduced as soon as its last layer's gradient is ready. 0 (the default): one allreduce after backward.
-  const json* bucket = r.raw("bucket_size");
-  if (bucket && !(bucket->is_number() && bucket->get<double>() == 0)) w.bucket_size = r.size("bucket_size", std::nullopt);
+  if (r.raw("bucket_size"))
+    r.errors().add(r.child_path("bucket_size"),
+                   "was replaced by workload.fusion: use {\"policy\": \"ddp\", \"bucket_cap\": \"25MiB\"} (PyTorch DDP "
+                   "buckets), {\"policy\": \"horovod\"} (Horovod tensor fusion) or {\"policy\": \"none\"}");
+  read_fusion(r, w.fusion);
   // The layer profile of the charged catalog model (the proxy for a real model), if the catalog has one.
-  if (charged && charged->contains("layers")) w.layers = (*charged)["layers"].get<std::vector<std::int64_t>>();
-  if (r.has("layers")) w.layers = r.integer_list("layers", 1);  // a profile for custom models (or to override)
+  if (charged && charged->contains("layers"))
+    for (const json& layer : (*charged)["layers"]) w.layers.push_back({layer[0].get<double>(), layer[1].get<double>()});
+  if (r.has("layers")) w.layers = read_layers(r);  // a profile for custom models (or to override)
   r.reject_unknown_keys();
 }
 
@@ -209,15 +234,6 @@ json workload_schema() {
   };
   json hidden = positive_list("hidden", "MLP hidden widths.");
   hidden["default"] = {256, 128};
-  json bucket = option_schema(Option::size(
-      "bucket_size", std::nullopt,
-      "allreduce: gradient bucket size (bytes or a string such as \"25MB\", \"64MiB\"); buckets are allreduced as soon "
-      "as their layers' gradients are ready, overlapping the backward pass (layer profile from the catalog). 0: no "
-      "bucketing."));
-  bucket["default"] = 0;
-  bucket.erase("exclusiveMinimum");  // 0 means no bucketing
-  for (json& alternative : bucket["oneOf"])
-    if (alternative.contains("exclusiveMinimum")) alternative.erase("exclusiveMinimum"), alternative["minimum"] = 0;
   const OptionList dataset = {
       Option::choice("name", std::nullopt, kernels::dataset_kind_names(), ""),
       Option::text("path", std::string("/usr/share/datasets/fashion-mnist"), ""),
@@ -255,10 +271,12 @@ json workload_schema() {
   });
   schema.erase("required");  // params and compute_time are required only without a model (checked by the reader)
   json& properties = schema["properties"];
-  properties["layers"] = positive_list("layers",
-                                       "Parameters per layer in forward order (gradient readiness for bucket_size), "
-                                       "scaled to params; defaults to the catalog model's profile, else one layer.");
-  properties["bucket_size"] = bucket;
+  properties["layers"] = layers_schema();
+  properties["fusion"] = fusion_schema();
+  properties["precision"] = option_schema(Option::choice(
+      "precision", std::string("amp"), precision_names(),
+      "Math precision of the compute model: fp32, tf32 (fp32 on GPUs without TF32), amp (alias fp16: mixed "
+      "precision), bf16. Picks the published throughput and the peak of the FLOP model."));
   properties["hidden"] = hidden;
   // The dataset's name and the partition's kind default by model (the reader picks them): not required.
   properties["dataset"] = options_schema(dataset);

@@ -532,10 +532,10 @@ bool has_error(const std::vector<std::string>& errors, const std::string& prefix
 
 TEST_CASE("compression: bad input names the JSON path") {
   json bucketed = timing_scenario({{"kind", "topk"}});
-  bucketed["workload"]["bucket_size"] = "1MB";
+  bucketed["workload"]["fusion"] = {{"policy", "ddp"}, {"bucket_cap", "1MB"}};
   auto e = errors_of(bucketed);
   INFO(json(e).dump());
-  CHECK(has_error(e, "/algorithm/compression: \"topk\" is not modelled with gradient buckets"));
+  CHECK(has_error(e, "/algorithm/compression: \"topk\" is not modelled with gradient fusion"));
 
   e = errors_of(timing_scenario({{"kind", "sign"}}, kRanks, "rabenseifner"));
   INFO(json(e).dump());

@@ -251,10 +251,10 @@ TEST_CASE("local_sgd: meaningless combinations are rejected with their paths") {
   CHECK(r.errors[0].find("/algorithm/local_steps") == 0);
 
   s = timing_scenario(2, "constant", 10);
-  s["workload"]["bucket_size"] = 1000000;
+  s["workload"]["fusion"] = {{"policy", "ddp"}};
   r = dtsim::parse_scenario(s);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.errors[0].find("/workload/bucket_size") == 0);
+  CHECK(r.errors[0].find("/workload/fusion/policy") == 0);
 
   s = timing_scenario(2, "sometimes", 10);
   r = dtsim::parse_scenario(s);
