@@ -47,6 +47,7 @@ const char* kCalibrateUsage =
     "  --inter-latency L       nominal route latency between machines (default 10us, two 5us links of\n"
     "                          dtsim's default switch, plus 2us of NVLink when machines hold several GPUs)\n"
     "  --collective C          all_reduce, all_gather or sendrecv, when the log does not say\n"
+    "  --ranks N, --hosts H    for a log pasted without its rank lines\n"
     "  --min-bytes S, --max-bytes S\n"
     "                          fit only rows with min <= size <= max (default: every row)\n";
 
@@ -92,6 +93,9 @@ int calibrate_main(const std::vector<std::string>& args, std::ostream& out, std:
   app.add_option("--intra-latency", intra_opt.latency_arg, "nominal intra-node route latency");
   app.add_option("--inter-latency", inter_opt.latency_arg, "nominal inter-node route latency");
   app.add_option("--collective", collective_arg, "all_reduce, all_gather or sendrecv");
+  int ranks_arg = 0, hosts_arg = 0;
+  app.add_option("--ranks", ranks_arg, "ranks, for a log pasted without its rank lines");
+  app.add_option("--hosts", hosts_arg, "hosts, for a log pasted without its rank lines");
   app.add_option("--min-bytes", min_arg, "smallest size fitted");
   app.add_option("--max-bytes", max_arg, "largest size fitted");
   if (int rc = cli::parse(app, "calibrate", args, out, err); rc >= 0) return rc;
@@ -122,8 +126,24 @@ int calibrate_main(const std::vector<std::string>& args, std::ostream& out, std:
       err << "error: " << file << ": cannot open the log\n";
       return kBadInput;
     }
-    const NcclTestsLog log = parse_nccl_tests_log(in, file, errors);
+    NcclTestsLog log = parse_nccl_tests_log(in, file, errors);
     if (!errors.empty()) break;
+    if (log.ranks() == 0) {  // pasted without its rank lines: --ranks and --hosts say what ran
+      if (ranks_arg < 2 || hosts_arg < 1 || ranks_arg % hosts_arg != 0) {
+        errors.push_back(file + ": no rank lines (\"#  Rank  0 Group  0 Pid ... on HOST device N ...\"); paste the "
+                                "log with its header, or give --ranks N --hosts H (H dividing N)");
+        break;
+      }
+      for (int r = 0; r < ranks_arg; ++r) {
+        log.rank_hosts.push_back("host" + std::to_string(r / (ranks_arg / hosts_arg)));
+        log.devices.push_back("(not in the log)");
+      }
+    } else if ((ranks_arg && ranks_arg != log.ranks()) || (hosts_arg && hosts_arg != log.hosts())) {
+      errors.push_back(file + ": the rank lines give " + std::to_string(log.ranks()) + " ranks on " +
+                       std::to_string(log.hosts()) + " hosts, not --ranks " + std::to_string(ranks_arg) +
+                       " --hosts " + std::to_string(hosts_arg));
+      break;
+    }
     for (const std::string& s : log.sources) sources.insert(s);
     std::string collective = log.collective.empty() ? collective_arg : log.collective;
     if (!collective_arg.empty() && !log.collective.empty() && collective_arg != log.collective) {

@@ -22,7 +22,7 @@ struct NcclTestsRow {
 
 struct NcclTestsLog {
   std::string collective;               // "all_reduce", "all_gather", "sendrecv", ... ("" if not stated)
-  std::vector<std::string> rank_hosts;  // host of rank r
+  std::vector<std::string> rank_hosts;  // host of rank r (empty when the paste has no rank lines)
   std::vector<std::string> devices;     // device name of rank r ("NVIDIA A100-SXM4-80GB")
   std::vector<std::string> sources;     // "# source:" lines
   std::vector<NcclTestsRow> rows;
@@ -31,7 +31,8 @@ struct NcclTestsLog {
   int ranks_per_host() const;           // the largest count of ranks on one host
 };
 
-// Parses `in` (named `file` in errors). Problems are appended as "FILE:LINE: message".
+// Parses `in` (named `file` in errors). Problems are appended as "FILE:LINE: message". A log without
+// rank lines parses (ranks() == 0): the caller decides whether it can do without them.
 NcclTestsLog parse_nccl_tests_log(std::istream& in, const std::string& file, std::vector<std::string>& errors);
 
 }  // namespace dtsim

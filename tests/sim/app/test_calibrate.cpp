@@ -92,18 +92,36 @@ TEST_CASE("calibrate: dtsim calibrate writes a profile with both tiers, efficien
 }
 
 TEST_CASE("calibrate: a real pasted log parses (ranks, hosts, sizes)") {
-  const std::string file = std::string(DTSIM_SOURCE_DIR) + "/analysis/validation/collectives/aws_p3dn_2x8_v100_all_reduce.log";
-  std::ifstream in(file);
-  REQUIRE(in);
+  const std::string dir = std::string(DTSIM_SOURCE_DIR) + "/analysis/validation/collectives/";
   std::vector<std::string> errors;
-  const dtsim::NcclTestsLog log = dtsim::parse_nccl_tests_log(in, file, errors);
-  INFO((errors.empty() ? std::string() : errors.front()));
-  REQUIRE(errors.empty());
-  CHECK(log.ranks() == 16);
-  CHECK(log.hosts() == 2);
-  CHECK(log.ranks_per_host() == 8);
-  REQUIRE(!log.rows.empty());
-  CHECK(log.sources.size() == 1);
+  {
+    std::ifstream in(dir + "dgx_spark_2x1_gb10_all_reduce.log");
+    REQUIRE(in);
+    const dtsim::NcclTestsLog log = dtsim::parse_nccl_tests_log(in, "spark", errors);
+    REQUIRE(errors.empty());
+    CHECK(log.collective == "all_reduce");
+    CHECK(log.ranks() == 2);
+    CHECK(log.hosts() == 2);
+    CHECK(log.rank_hosts[1] == "spark-dbf4");
+    CHECK(log.devices[0] == "NVIDIA GB10");
+    REQUIRE(log.rows.size() == 4);
+    CHECK(log.rows[0].bytes == 8192);
+    CHECK(log.rows[3].bytes == 65536);
+    CHECK(log.rows[3].out_of_place_s == doctest::Approx(67.93e-6));
+    CHECK(log.rows[3].in_place_s == doctest::Approx(64.71e-6));
+    CHECK(log.sources.size() == 1);
+  }
+  {  // an older format (no root column, "error" columns) pasted without rank lines
+    std::ifstream in(dir + "aws_p3dn_2x8_v100_all_reduce.log");
+    REQUIRE(in);
+    const dtsim::NcclTestsLog log = dtsim::parse_nccl_tests_log(in, "p3dn", errors);
+    REQUIRE(errors.empty());
+    CHECK(log.ranks() == 0);
+    REQUIRE(log.rows.size() == 3);
+    CHECK(log.rows[0].bytes == 1048576);
+    CHECK(log.rows[0].out_of_place_s == doctest::Approx(1035.3e-6));
+    CHECK(log.rows[2].in_place_s == doctest::Approx(1144.3e-6));
+  }
 }
 
 TEST_CASE("calibrate: malformed logs are reported with their line") {
