@@ -145,9 +145,9 @@ OptionList network_options(NetworkSpec& net) {
                      "exact: pure alpha-beta (SimGrid CM02); tcp: CM02 plus SimGrid LV08's TCP factors (latency "
                      "x13.01, bandwidth x0.97) on inter-node messages when link_layer is ethernet.")
           .bind(net.model),
-      Option::choice("link_layer", std::string("ethernet"), {"ethernet", "infiniband"},
-                     "Link layer of the NICs and fabric: ethernet (TCP under model tcp) or infiniband (RDMA: "
-                     "never TCP factors).")
+      Option::choice("link_layer", std::string("ethernet"), {"ethernet", "roce", "infiniband"},
+                     "Transport of the NICs and fabric: ethernet (TCP/IP sockets: TCP factors under model tcp), "
+                     "roce (RDMA over Converged Ethernet) or infiniband (RDMA: never TCP factors).")
           .bind(net.link_layer),
       Option::text("profile", std::string(""),
                    "A calibrated network model (dtsim calibrate): a shipped profile name or a profile file path. "

@@ -54,7 +54,7 @@ struct NetworkSpec {
   // "exact": pure alpha-beta (SimGrid CM02); "tcp": CM02 plus SimGrid's LV08 TCP factors on Ethernet
   // inter-node messages only (sim/engine/network_tiers.h).
   std::string model = "exact";
-  std::string link_layer = "ethernet";  // of the NICs and fabric: "ethernet" or "infiniband" (no TCP)
+  std::string link_layer = "ethernet";  // NICs and fabric: "ethernet" (TCP sockets), "roce" or "infiniband" (RDMA)
   std::string profile;                  // network.profile as given ("" : none)
   NetworkProfile calibration;           // the profile read (tiers not given stay exact)
   std::string fidelity = "step"; // collectives: "step" (every message) or "fast" (aggregated flows)
