@@ -7,7 +7,12 @@
 #include <cmath>
 #include <fstream>
 
+#include "sim/app/child_process.h"
 #include "sim/engine/load_scenario.h"
+#include "sim/engine/network_tiers.h"
+#include "sim/engine/simgrid_setup.h"
+#include "sim/plugin/physical_topology.h"
+#include "tests/algorithms/collectives/collective_test_support.h"
 #include "tests/support/test_support.h"
 
 namespace {
@@ -149,4 +154,61 @@ TEST_CASE("network profile: every shipped profile loads") {
     CHECK(r.scenario.network.calibration.name == name);
     CHECK((r.scenario.network.calibration.intra_node.given || r.scenario.network.calibration.inter_node.given));
   }
+}
+
+// Contention: two machines send S bytes at once to a third, whose NIC link (bandwidth B) they share.
+// The profile's efficiency is SimGrid's rate factor: each flow occupies B/2 of the link but moves
+// 0.6 x B/2 of payload, so together they get 0.6 x B of goodput and both finish at
+// alpha + 2S / (0.6 B). (A per-flow cap at 0.6 B would let them share the full B: 2S / B.)
+TEST_CASE("network profile: efficiency is goodput of the link's capacity under contention") {
+  nlohmann::json s = ring_scenario(3, 1, kBytes);
+  s["network"]["profile"] = write_profile({{"inter_node", kInter}});
+  const dtsim::ScenarioResult parsed = dtsim::parse_scenario(s);
+  REQUIRE(parsed.ok());
+  const double bytes = 1e8;
+  const nlohmann::json r = dtsim::run_in_child_process([&] {
+    auto engine = dtsim::start_simgrid("dtsim-test", parsed.scenario);
+    auto hosts = dtsim::PhysicalTopologyRegistry::create("switch", parsed.scenario.network.topology_options)
+                     ->build(parsed.scenario, 0);
+    dtsim::install_network_tiers(*engine, parsed.scenario.network);
+    static int payload = 0;
+    std::vector<double> done;
+    for (int sender : {0, 1}) {  // one mailbox and one receiver per flow, so both flows start at 0
+      const std::string box = "from" + std::to_string(sender);
+      simgrid::s4u::Actor::create("sender", hosts[sender], [bytes, box] {
+        simgrid::s4u::Mailbox::by_name(box)->put(&payload, static_cast<std::uint64_t>(bytes));
+      });
+      simgrid::s4u::Actor::create("receiver", hosts[2], [&done, box] {
+        simgrid::s4u::Mailbox::by_name(box)->get<int>();
+        done.push_back(simgrid::s4u::Engine::get_clock());
+      });
+    }
+    engine->run();
+    return nlohmann::json{{"done", done}};
+  });
+  REQUIRE_FALSE(r.contains("error"));
+  const double expected = 30e-6 + 2 * bytes / (0.6 * 12.5e9);
+  REQUIRE(r["done"].size() == 2);
+  for (double t : r["done"].get<std::vector<double>>()) {
+    INFO("expected=" << expected << " got=" << t);
+    CHECK(std::abs(t - expected) / expected <= 1e-6);
+  }
+}
+
+// `dtsim collective`'s closed form (cost_model) sees the same per-tier alpha and beta as the simulation.
+TEST_CASE("network profile: the collectives' closed form uses the profile's tiers") {
+  nlohmann::json s = ring_scenario(2, 4, kBytes);
+  s["network"]["profile"] = write_profile({{"intra_node", kIntra}, {"inter_node", kInter}});
+  for (const char* algorithm : {"ring", "hierarchical"}) {
+    dtsim::CollectiveSpec spec;
+    spec.algorithm = algorithm;
+    spec.bytes = kBytes;
+    const dtsim::test::CollectiveResult r = dtsim::test::simulate_collective(s, spec);
+    INFO(algorithm << ": simulated " << r.time << " closed form " << r.closed_form);
+    CHECK(r.relative_error() <= 1e-6);
+  }
+  dtsim::CollectiveSpec flat;
+  flat.bytes = kBytes;
+  CHECK(dtsim::closed_form_time(dtsim::parse_scenario(s).scenario, flat) ==
+        doctest::Approx(ring(8, kBytes, 32e-6, 7.5e9)).epsilon(1e-12));
 }
