@@ -111,6 +111,21 @@ TEST_CASE("calibrate: a real pasted log parses (ranks, hosts, sizes)") {
     CHECK(log.rows[3].in_place_s == doctest::Approx(64.71e-6));
     CHECK(log.sources.size() == 1);
   }
+  {  // 2 x 8 A100 (OCI BM.GPU4.8), 64 B .. 8 GiB
+    std::ifstream in(dir + "oci_bm_gpu4_8_2x8_a100_all_reduce.log");
+    REQUIRE(in);
+    const dtsim::NcclTestsLog log = dtsim::parse_nccl_tests_log(in, "oci", errors);
+    REQUIRE(errors.empty());
+    CHECK(log.ranks() == 16);
+    CHECK(log.hosts() == 2);
+    CHECK(log.ranks_per_host() == 8);
+    CHECK(log.rank_hosts[8] == "inst-6ejzf-comp");
+    CHECK(log.devices[15] == "NVIDIA A100-SXM4-40GB");
+    REQUIRE(log.rows.size() == 28);
+    CHECK(log.rows.front().bytes == 64);
+    CHECK(log.rows.back().bytes == 8589934592.0);
+    CHECK(log.rows.back().out_of_place_s == doctest::Approx(225083e-6));
+  }
   {  // an older format (no root column, "error" columns) pasted without rank lines
     std::ifstream in(dir + "aws_p3dn_2x8_v100_all_reduce.log");
     REQUIRE(in);
