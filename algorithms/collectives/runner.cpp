@@ -9,6 +9,7 @@
 
 #include "algorithms/collectives/chunks.h"
 #include "algorithms/collectives/operations.h"
+#include "sim/engine/network_tiers.h"
 #include "sim/engine/rank_context.h"
 #include "sim/engine/simgrid_setup.h"
 #include "sim/engine/recorder.h"
@@ -48,10 +49,14 @@ CostModel cost_model(const Scenario& s, double bytes) {
   m.n = bytes;
   m.gpus_per_node = s.cluster.gpus_per_node;
   m.nics_per_node = s.network.nics_per_node;
-  m.alpha = 2 * s.network.link.latency + (m.gpus_per_node > 1 ? 2 * s.network.intra_node.latency : 0);
-  m.beta = 1 / s.network.link.bandwidth;
-  m.alpha_local = 2 * s.network.intra_node.latency;
-  m.beta_local = 1 / s.network.intra_node.bandwidth;
+  // Per tier (network_tiers.h): latency x factor + overhead, bandwidth x factor.
+  const TierModel inter = tier_model(s.network, NetworkTier::InterNode);
+  const TierModel intra = tier_model(s.network, NetworkTier::IntraNode);
+  const double route = 2 * s.network.link.latency + (m.gpus_per_node > 1 ? 2 * s.network.intra_node.latency : 0);
+  m.alpha = route * inter.latency_factor + inter.overhead;
+  m.beta = 1 / (s.network.link.bandwidth * inter.bandwidth_factor);
+  m.alpha_local = 2 * s.network.intra_node.latency * intra.latency_factor + intra.overhead;
+  m.beta_local = 1 / (s.network.intra_node.bandwidth * intra.bandwidth_factor);
   return m;
 }
 
@@ -81,6 +86,7 @@ CollectiveOutcome run_collective(const Scenario& scenario, const CollectiveSpec&
   Cluster cluster{scenario, {}, p, recorder};
   cluster.hosts = PhysicalTopologyRegistry::create(scenario.network.topology, scenario.network.topology_options)
                       ->build(scenario, 0);
+  install_network_tiers(*engine, scenario.network);
 
   std::unique_ptr<Collective> allreduce;
   if (spec.operation == "allreduce") {

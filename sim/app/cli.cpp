@@ -14,6 +14,7 @@
 
 #include "sim/base/cli_parse.h"
 
+#include "sim/app/calibrate_command.h"
 #include "sim/app/collective_command.h"
 #include "sim/engine/engine.h"
 #include "topologies/logical/topo_main.h"
@@ -53,6 +54,9 @@ const char* kUsage =
     "  collective [SCENARIO] [--nodes N] [--algorithms a,b] [--ops op,..] [...]\n"
     "                 sweep message sizes (8 B .. 1 GiB) for collective algorithms: time, algbw,\n"
     "                 busbw, closed form, #wrong; `dtsim collective --help` lists options\n"
+    "  calibrate LOG [LOG] --out FILE --name NAME --system TEXT [...]\n"
+    "                 fit a network profile (per tier: efficiency, per-message overhead) to\n"
+    "                 nccl-tests logs; `dtsim calibrate --help` lists options\n"
     "  schema         print the scenario JSON Schema (generated from the declarations dtsim reads with)\n"
     "  --help         this text\n"
     "  --version      the version\n"
@@ -209,6 +213,7 @@ int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (command == "sweep") return sweep_main(rest, out, err);
   if (command == "plot") return plot_main(rest, out, err);
   if (command == "collective") return collective_main(rest, out, err);
+  if (command == "calibrate") return calibrate_main(rest, out, err);
   if (command == "topo") return logical::topo_main(rest, out, err);
   err << "dtsim: unknown command \"" << command << "\" (see dtsim --help)\n";
   return kBadInput;

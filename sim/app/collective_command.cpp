@@ -192,13 +192,15 @@ int collective_main(const std::vector<std::string>& args, std::ostream& out, std
   std::vector<double> sizes;
   for (double s = min_bytes; s <= max_bytes * (1 + 1e-12); s *= factor) sizes.push_back(std::round(s));
 
-  const bool exact = scenario.network.model == "exact" && scenario.network.topology == "switch";
+  // The closed forms take the model's per-tier factors (tcp, network.profile) into alpha and beta.
+  const bool exact = scenario.network.topology == "switch";
   out << "# dtsim collective: " << p << " ranks (" << scenario.cluster.nodes << " nodes x " << g << " GPU"
       << (g == 1 ? "" : "s") << "), " << scenario.network.topology << " @ " << scenario.network.link.bandwidth / 1e9
       << " GB/s, latency " << scenario.network.link.latency * 1e6 << " us, model " << scenario.network.model
+      << (scenario.network.profile.empty() ? std::string() : ", profile " + scenario.network.profile)
       << ", fidelity " << fidelity_name(fidelity) << "\n";
   out << "# algbw = size / time; busbw = algbw x bus factor (nccl-tests); model = alpha-beta closed form"
-      << (exact ? "" : " (exact only on a switch under the exact model)") << "\n";
+      << (exact ? "" : " (exact only on a switch)") << "\n";
   out << std::left << std::setw(18) << "# operation" << std::setw(26) << "algorithm" << std::right << std::setw(12)
       << "size" << std::setw(14) << "time(us)" << std::setw(13) << "algbw(GB/s)" << std::setw(13) << "busbw(GB/s)"
       << std::setw(14) << "model(us)" << std::setw(8) << "#wrong" << std::setw(10) << "wall(s)" << "\n";
@@ -228,8 +230,8 @@ int collective_main(const std::vector<std::string>& args, std::ostream& out, std
         continue;
       }
       const double t = r["time"].get<double>();
-      // Closed forms are exact on a switch under the exact model, for flat algorithms on one GPU per
-      // machine and for hierarchical ones on any.
+      // Closed forms are exact on a switch (per-tier factors included), for flat algorithms on one GPU
+      // per machine and for hierarchical ones on any.
       const bool modelled = exact && (g == 1 || (operation == "allreduce" && algorithm.rfind("hierarchical", 0) == 0));
       const double model = modelled ? closed_form_time(scenario, spec) : NAN;
       const double algbw = t > 0 ? bytes / t / 1e9 : 0;

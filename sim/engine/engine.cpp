@@ -9,6 +9,7 @@
 #include "sim/plugin/training_algorithm.h"
 #include "sim/engine/rank_context.h"
 #include "sim/engine/simgrid_setup.h"
+#include "sim/engine/network_tiers.h"
 #include "sim/engine/numeric_workload.h"
 #include "sim/engine/straggler_model.h"
 #include "sim/engine/workload.h"
@@ -62,6 +63,7 @@ RunResult run_simulation(const Scenario& scenario) {
   if (static_cast<int>(cluster.hosts.size()) != result.workers + servers)
     throw std::logic_error("topology built " + std::to_string(cluster.hosts.size()) + " hosts, expected " +
                            std::to_string(result.workers + servers));
+  install_network_tiers(engine, scenario.network);
 
   StragglerModel stragglers(scenario.stragglers, scenario.seed, result.workers);
   if (scenario.stragglers.any()) cluster.stragglers = &stragglers;

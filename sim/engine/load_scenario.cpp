@@ -1,6 +1,7 @@
 #include "sim/engine/load_scenario.h"
 
 #include "sim/base/json_reader.h"
+#include "sim/engine/network_tiers.h"
 #include "sim/plugin/physical_topology.h"
 #include "sim/plugin/training_algorithm.h"
 
@@ -16,6 +17,7 @@ ScenarioResult parse_scenario(const nlohmann::json& document) {
   algorithm->validate(s, errors);
   auto topology = PhysicalTopologyRegistry::create(s.network.topology, s.network.topology_options);
   topology->validate(s, algorithm->server_count(s), errors);
+  validate_network_tiers(s, errors);
   result.errors = errors.lines;
   return result;
 }

@@ -1,4 +1,5 @@
-// The one place that starts SimGrid for a scenario: its network model (exact alpha-beta or TCP) and
+// The one place that starts SimGrid for a scenario: its base network model (CM02; the per-tier
+// factors of "tcp" and network.profile are installed on the built platform by network_tiers.h) and
 // the actor context settings. Used by `dtsim run` (engine.cpp), `dtsim collective` and the tests, so
 // every simulation of a scenario runs under the same settings.
 #pragma once

@@ -14,6 +14,11 @@
 
 namespace dtsim {
 
+// Every GPU host carries its machine's index in this property (set by the topology), so that the
+// network tiers can tell a message inside one machine from one between machines. Hosts without it
+// (parameter servers) are machines of their own.
+inline constexpr const char* kMachineProperty = "dtsim_machine";
+
 class PhysicalTopology {
  public:
   static constexpr const char* family = "topology";  // /network/topology

@@ -143,8 +143,21 @@ OptionList network_options(NetworkSpec& net) {
       Option::duration("latency", std::string("5us"), "Per link; a switch route has two, a torus route one per hop.")
           .bind(net.link.latency),
       Option::choice("model", std::string("exact"), {"exact", "tcp"},
-                     "exact: SimGrid CM02 pure alpha-beta; tcp: SimGrid LV08 with its TCP factors.")
+                     "exact: pure alpha-beta (SimGrid CM02); tcp: CM02 plus SimGrid LV08's TCP factors (latency "
+                     "x13.01, bandwidth x0.97) on inter-node messages when link_layer is ethernet.")
           .bind(net.model),
+      Option::choice("link_layer", std::string("ethernet"), {"ethernet", "roce", "infiniband"},
+                     "Transport of the NICs and fabric: ethernet (TCP/IP sockets: TCP factors under model tcp), "
+                     "roce (RDMA over Converged Ethernet) or infiniband (RDMA: never TCP factors).")
+          .bind(net.link_layer),
+      Option::text("profile", std::string(""),
+                   "A calibrated network model (dtsim calibrate): a shipped profile name or a profile file path. "
+                   "Per tier (intra_node, inter_node): bandwidth x efficiency, latency + overhead per message; "
+                   "tiers it gives replace the tcp factors. \"\": none.")
+          .bind(net.profile)
+          .then([&net](JsonReader& r, const json&) {
+            if (!net.profile.empty()) net.calibration = load_network_profile(net.profile, r.child_path("profile"), r.errors());
+          }),
       Option::choice("fidelity", std::string("step"), {"step", "fast"},
                      "Collectives: step (every message simulated) or fast (aggregated flows).")
           .bind(net.fidelity),

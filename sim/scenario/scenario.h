@@ -10,6 +10,7 @@
 
 #include "kernels/specs.h"
 #include "sim/base/options.h"
+#include "sim/scenario/network_profile.h"
 
 namespace dtsim {
 
@@ -51,7 +52,12 @@ struct NetworkSpec {
   LinkSpec intra_node;           // GPU-to-GPU inside a machine (NVLink / PCIe)
   std::string intra_node_kind = "nvlink";  // preset the intra-node link started from: nvlink, pcie, custom
   int nics_per_node = 1;         // NICs per machine; GPU g uses NIC g / (gpus_per_node / nics_per_node)
-  std::string model = "exact";   // "exact" (CM02, pure alpha-beta) or "tcp" (LV08)
+  // "exact": pure alpha-beta (SimGrid CM02); "tcp": CM02 plus SimGrid's LV08 TCP factors on Ethernet
+  // inter-node messages only (sim/engine/network_tiers.h).
+  std::string model = "exact";
+  std::string link_layer = "ethernet";  // NICs and fabric: "ethernet" (TCP sockets), "roce" or "infiniband" (RDMA)
+  std::string profile;                  // network.profile as given ("" : none)
+  NetworkProfile calibration;           // the profile read (tiers not given stay exact)
   std::string fidelity = "step"; // collectives: "step" (every message) or "fast" (aggregated flows)
   OptionValues topology_options; // the /network keys the topology owns (its fabric's shape)
   std::vector<LinkOverride> overrides;

@@ -79,6 +79,7 @@ std::pair<simgrid::kernel::routing::NetPoint*, simgrid::kernel::routing::NetPoin
   const bool single = s_.cluster.gpus_per_node == 1;
   if (single) {
     sg4::Host* host = parent->create_host(leaf.name, kHostSpeed)->seal();
+    if (leaf.machine >= 0) host->set_property(kMachineProperty, std::to_string(leaf.machine));
     leaf.hosts.push_back(host);
     leaf.netpoint = host->get_netpoint();
     return {leaf.netpoint, nullptr};
@@ -93,6 +94,7 @@ std::pair<simgrid::kernel::routing::NetPoint*, simgrid::kernel::routing::NetPoin
   for (int g = first_gpu; g < first_gpu + leaf.gpus; ++g) {
     const std::string gpu_name = leaf.machine < 0 ? leaf.name : machine + "-gpu" + std::to_string(g);
     sg4::Host* host = zone->create_host(gpu_name, kHostSpeed)->seal();
+    if (leaf.machine >= 0) host->set_property(kMachineProperty, std::to_string(leaf.machine));
     auto* link = create_duplex_link(zone, gpu_name + "-link",
                                     leaf.machine < 0 ? LinkSpec{kBackplaneBandwidth, 0} : leaf.intra);
     intra_node_links().insert(link->get_link_up());
