@@ -40,8 +40,11 @@ std::vector<GradientBucket> group(const std::vector<GradientBucket>& layers, Cap
 
 BucketSchedule make_bucket_schedule(const WorkloadSpec& w) {
   BucketSchedule s;
-  s.forward_time = w.compute_time / 3;
-  s.backward_time = w.compute_time - s.forward_time;
+  // With gradient accumulation only the last micro-batch's backward pass produces the gradients
+  // exchanged; everything before it (earlier micro-batches, the last forward) precedes the timeline.
+  const double micro_batch = w.compute_time / w.accumulation_steps;
+  s.backward_time = micro_batch - micro_batch / 3;
+  s.forward_time = w.compute_time - s.backward_time;
   s.total_params = static_cast<double>(w.params);
   std::vector<LayerProfile> profile = w.layers;
   double params = 0, flops = 0;

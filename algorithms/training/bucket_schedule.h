@@ -2,7 +2,9 @@
 //
 // Compute model: one iteration's compute_time c splits into forward and backward in proportion to
 // their FLOPs, the backward pass costing 2x the forward FLOPs of every layer (a weight gradient and
-// an input gradient, each as costly as the forward product): forward c/3, backward 2c/3. The backward
+// an input gradient, each as costly as the forward product): forward c/3, backward 2c/3. With
+// workload.accumulation_steps = n the timeline is the last micro-batch's: forward_time covers the
+// first n-1 micro-batches and the last forward pass (c - 2c/3n), backward_time is 2c/3n. The backward
 // pass visits the layers in reverse order and spends on each a share of 2c/3 proportional to its
 // forward FLOPs (catalog profiles: scripts/model_profiles.py), so a layer's gradient is ready once
 // the backward pass has covered it: VGG-16's fc layers (89 % of the bytes, 0.8 % of the FLOPs) are

@@ -100,6 +100,11 @@ struct WorkloadSpec {
   std::string compute_basis;         // the figure used and its source, in words
   std::string precision = "amp";     // fp32 | tf32 | amp | bf16 (math precision of the compute model)
   int batch_per_gpu = 32;
+  // Gradient accumulation: the iteration's batch_per_gpu samples (and compute_time) are processed as
+  // this many micro-batches and the gradient is exchanged once, after the last; only the last
+  // micro-batch's backward pass can overlap the exchange (PyTorch DDP no_sync, Horovod
+  // backward_passes_per_step). The gradient, and so real numerics, are those of the whole batch.
+  int accumulation_steps = 1;
   double real_flops_per_sample = 0;  // forward + backward of the real model (numerics only)
   FusionSpec fusion;                 // gradient allreduces overlapped with the backward pass
   std::vector<LayerProfile> layers;  // forward order (catalog profile; empty: one layer)

@@ -117,6 +117,7 @@ void read_workload(JsonReader& root, Scenario& s) {
   JsonReader r = root.object("workload");
   WorkloadSpec& w = s.workload;
   w.batch_per_gpu = static_cast<int>(r.integer("batch_per_gpu", 32, 1, 1 << 24));
+  w.accumulation_steps = static_cast<int>(r.integer("accumulation_steps", 1, 1, w.batch_per_gpu));
   w.bytes_per_param = r.number("bytes_per_param", 4.0, 0, true);
   // Without a model, params and compute_time must be given (a purely synthetic timing workload).
   const bool custom = !r.has("model");
@@ -267,7 +268,10 @@ json workload_schema() {
       Option::integer("params", std::nullopt, 1, most, ""),
       Option::number("bytes_per_param", 4.0, 0, true, inf, ""),
       Option::duration("compute_time", std::nullopt, "Forward+backward time per iteration per GPU."),
-      Option::integer("batch_per_gpu", 32, 1, 1 << 24, ""),
+      Option::integer("batch_per_gpu", 32, 1, 1 << 24, "Samples per iteration per GPU (all micro-batches)."),
+      Option::integer("accumulation_steps", 1, 1, 1 << 24,
+                      "Gradient accumulation: micro-batches per iteration (at most batch_per_gpu); the gradient is "
+                      "exchanged once, after the last, and only its backward pass overlaps the exchange."),
   });
   schema.erase("required");  // params and compute_time are required only without a model (checked by the reader)
   json& properties = schema["properties"];

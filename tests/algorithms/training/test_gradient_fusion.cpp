@@ -44,6 +44,27 @@ TEST_CASE("training: gradient-ready times follow the layers' FLOPs (backward = 2
   CHECK(s.buckets[0].backward_done == doctest::Approx(2));
 }
 
+TEST_CASE("training: gradient accumulation: only the last micro-batch's backward pass overlaps the exchange") {
+  dtsim::WorkloadSpec w;
+  w.params = 1000;
+  w.bytes_per_param = 4;
+  w.compute_time = 12;          // 4 micro-batches of 3 s: forward 1 s, backward 2 s each
+  w.accumulation_steps = 4;
+  w.layers = {{100, 10}, {300, 0}, {200, 30}, {400, 60}};
+  const dtsim::BucketSchedule s = dtsim::make_bucket_schedule(w);
+  CHECK(s.forward_time == doctest::Approx(10));  // 3 whole micro-batches + the last forward pass
+  CHECK(s.backward_time == doctest::Approx(2));
+  REQUIRE(s.layers.size() == 4);
+  CHECK(s.layers[0].backward_done == doctest::Approx(1.2));  // as without accumulation, within the last backward
+  CHECK(s.layers[3].backward_done == doctest::Approx(2));
+
+  json scenario = dtsim::test::base_scenario(2);
+  scenario["workload"] = {{"params", 1000}, {"compute_time", "1s"}, {"batch_per_gpu", 8}, {"accumulation_steps", 9}};
+  const dtsim::ScenarioResult bad = dtsim::parse_scenario(scenario);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.errors.front().find("/workload/accumulation_steps") != std::string::npos);
+}
+
 TEST_CASE("training: DDP buckets: a small first bucket, then bucket_cap, in reverse layer order") {
   dtsim::WorkloadSpec w;
   w.params = 1000;
