@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config file
   libsimgrid-dev libeigen3-dev libboost-graph-dev nlohmann-json3-dev doctest-dev zlib1g-dev libcli11-dev
   dataset-fashion-mnist
   python3 python3-matplotlib python3-jsonschema

@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh
+scripts/build.sh        # everything: dtsim, dtsim_tests, benchmarks, the CUDA module when nvcc exists
 ctest --test-dir build -j"$(nproc)" --output-on-failure --timeout 600

@@ -1,29 +1,34 @@
 #pragma once
 // The CUDA backend as seen from plain C++ (no CUDA headers): device discovery and a dense
-// network's grouped loss + gradients on the GPU. Built from kernels/cuda/*.cu when nvcc is
-// found (DTSIM_HAVE_CUDA=1); otherwise a stub reports that CUDA is not built in.
+// network's grouped loss + gradients on the GPU. The GPU code is a separate module,
+// libdtsim_cuda.so (built from kernels/cuda/*.cu when nvcc is found; DTSIM_HAVE_CUDA=1 then), that
+// cuda_loader.cpp loads with dlopen on first use: dtsim itself links no CUDA library.
 #include <cstdint>
-#include <memory>
 #include <string>
+#include <vector>
 
 #include "kernels/dense_layout.h"
 
 namespace dtsim::kernels::cuda {
 
 struct DeviceStatus {
-  bool built = false;    // compiled with CUDA
+  bool loaded = false;   // the CUDA module was found and loaded
   int device_count = 0;  // cudaGetDeviceCount, 0 on any error
-  std::string message;   // e.g. "no CUDA device: ..." or "NVIDIA H100 (sm_90)"
-  bool usable() const { return built && device_count > 0; }
+  std::string message;   // e.g. "no CUDA device: ...", "NVIDIA H100 (sm_90)" or why the module did not load
+  bool usable() const { return loaded && device_count > 0; }
 };
 
-// Never throws; safe to call on machines without a driver.
+// Never throws; safe to call on machines without a driver. Loads the module on the first call.
 DeviceStatus device_status();
+
+// Where the module is looked for, in order: $DTSIM_CUDA_MODULE (a file; then nowhere else), else
+// libdtsim_cuda.so next to the running program (the build tree), then in ../lib/dtsim from it (an install).
+std::vector<std::string> module_candidates();
 
 // Holds cuBLAS handle and device buffers (grown on demand) for one network layout.
 class DenseNetworkGpu {
  public:
-  explicit DenseNetworkGpu(const DenseLayout& layout);  // throws std::runtime_error without a device
+  explicit DenseNetworkGpu(const DenseLayout& layout);  // throws std::runtime_error unless usable()
   ~DenseNetworkGpu();
   DenseNetworkGpu(const DenseNetworkGpu&) = delete;
   DenseNetworkGpu& operator=(const DenseNetworkGpu&) = delete;
@@ -37,8 +42,7 @@ class DenseNetworkGpu {
                                   float* const* grads, float* losses);
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  void* network_ = nullptr;  // owned by the module
 };
 
 }  // namespace dtsim::kernels::cuda

@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "kernels/cuda/check.cuh"
-#include "kernels/cuda/cuda_backend.h"
+#include "kernels/cuda/gpu_network.cuh"
 #include "kernels/dense_math.h"
 
-namespace dtsim::kernels::cuda {
+namespace dtsim::kernels::cuda::module {
 
 namespace {
 
@@ -76,7 +76,7 @@ struct DeviceBuffer {
 
 }  // namespace
 
-struct DenseNetworkGpu::Impl {
+struct GpuNetwork::Impl {
   DenseLayout layout;
   cublasHandle_t handle = nullptr;
   DeviceBuffer<float> params, x, targets, grads, column_loss, scratch_a, scratch_b;
@@ -84,21 +84,21 @@ struct DenseNetworkGpu::Impl {
   std::vector<DeviceBuffer<float>> acts;
 };
 
-DenseNetworkGpu::DenseNetworkGpu(const DenseLayout& layout) : impl_(std::make_unique<Impl>()) {
-  const DeviceStatus status = device_status();
-  if (!status.usable()) throw std::runtime_error(status.message);
+GpuNetwork::GpuNetwork(const DenseLayout& layout) : impl_(std::make_unique<Impl>()) {
+  const Probe status = probe();
+  if (status.device_count == 0) throw std::runtime_error(status.message);
   impl_->layout = layout;
   impl_->acts.resize(static_cast<std::size_t>(layout.layers()));
   DTSIM_CUBLAS_CHECK(cublasCreate(&impl_->handle));
 }
 
-DenseNetworkGpu::~DenseNetworkGpu() {
+GpuNetwork::~GpuNetwork() {
   if (impl_ && impl_->handle) cublasDestroy(impl_->handle);
 }
 
-void DenseNetworkGpu::grouped_loss_and_gradients(const float* const* params, bool shared, int groups,
-                                                 Index group_size_, const float* x, const std::int32_t* labels,
-                                                 const float* targets, float* const* grads, float* losses) {
+void GpuNetwork::grouped_loss_and_gradients(const float* const* params, bool shared, int groups, Index group_size_,
+                                            const float* x, const std::int32_t* labels, const float* targets,
+                                            float* const* grads, float* losses) {
   Impl& m = *impl_;
   const DenseLayout& lay = m.layout;
   const int L = lay.layers();
@@ -196,4 +196,4 @@ void DenseNetworkGpu::grouped_loss_and_gradients(const float* const* params, boo
   }
 }
 
-}  // namespace dtsim::kernels::cuda
+}  // namespace dtsim::kernels::cuda::module

@@ -1,13 +1,12 @@
 // Device discovery that never throws: a build machine without a GPU (or driver) is normal.
 #include <cuda_runtime.h>
 
-#include "kernels/cuda/cuda_backend.h"
+#include "kernels/cuda/gpu_network.cuh"
 
-namespace dtsim::kernels::cuda {
+namespace dtsim::kernels::cuda::module {
 
-DeviceStatus device_status() {
-  DeviceStatus s;
-  s.built = true;
+Probe probe() {
+  Probe s;
   int count = 0;
   const cudaError_t err = cudaGetDeviceCount(&count);
   if (err != cudaSuccess) {
@@ -19,13 +18,13 @@ DeviceStatus device_status() {
     s.message = "no CUDA device: cudaGetDeviceCount returned 0";
     return s;
   }
-  s.device_count = count;
   cudaDeviceProp prop{};
   if (cudaGetDeviceProperties(&prop, 0) == cudaSuccess)
     s.message = std::string(prop.name) + " (sm_" + std::to_string(prop.major) + std::to_string(prop.minor) + ")";
   else
     s.message = std::to_string(count) + " CUDA device(s)";
+  s.device_count = count;
   return s;
 }
 
-}  // namespace dtsim::kernels::cuda
+}  // namespace dtsim::kernels::cuda::module

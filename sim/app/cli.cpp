@@ -24,6 +24,7 @@
 #include "sim/scenario/scenario_schema.h"
 #include "sim/app/sweep.h"
 #include "sim/app/sweep_simulate.h"
+#include "sim/engine/backend_available.h"
 #include "sim/engine/load_scenario.h"
 #include "sim/base/problems.h"
 
@@ -140,6 +141,7 @@ int command_run(const std::vector<std::string>& args, std::ostream& out, std::os
   ScenarioResult loaded = load_scenario(file, overrides);
   if (!loaded.ok()) return report_problems(loaded.errors, err);
   const Scenario& scenario = loaded.scenario;
+  if (std::string e = backend_unavailable(scenario); !e.empty()) return report_problems({e}, err);
   if (std::string e = prepare_output_dir(scenario.output.dir); !e.empty())
     return report_problems({e}, err);
   try {

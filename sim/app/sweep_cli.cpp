@@ -47,10 +47,10 @@ std::string plot_script() {
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   std::vector<fs::path> candidates;
   if (!ec) {
-    candidates.push_back(exe.parent_path() / "../analysis/plot.py");
+    candidates.push_back(exe.parent_path() / "../share/dtsim/analysis/plot.py");  // an install (cmake/install.cmake)
+    candidates.push_back(exe.parent_path() / "../analysis/plot.py");               // build/ in the source tree
     candidates.push_back(exe.parent_path() / "analysis/plot.py");
   }
-  candidates.push_back(fs::path(__FILE__).parent_path().parent_path() / "analysis/plot.py");  // the source tree
   candidates.push_back("analysis/plot.py");
   for (const fs::path& c : candidates)
     if (fs::is_regular_file(c, ec)) return fs::weakly_canonical(c, ec).string();

@@ -22,6 +22,7 @@
 #include "sim/output/outputs.h"
 #include "sim/app/sweep_results.h"
 #include "sim/app/sweep_simulate.h"
+#include "sim/engine/backend_available.h"
 #include "sim/engine/load_scenario.h"
 
 namespace dtsim {
@@ -78,6 +79,7 @@ std::string describe(const SweepPoint& p) {
       for (const auto& e : parsed.errors) message += (message.empty() ? "" : "; ") + e;
       throw std::runtime_error("invalid scenario: " + message);
     }
+    if (std::string e = backend_unavailable(parsed.scenario); !e.empty()) throw std::runtime_error(e);
     if (plan.point_outputs)
       if (std::string e = prepare_output_dir(point_dir); !e.empty()) throw std::runtime_error(e);
     result = {{"summary", simulate_and_summarize(parsed.scenario, plan.point_outputs)}};
