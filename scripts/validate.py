@@ -58,15 +58,26 @@ def positive(case, path):
     return value
 
 
-# Scenario fields that only some dtsim builds declare (e.g. workload.precision, workload.fusion,
-# network.profile). Each entry is (JSON path in the scenario, function of (case, row) giving the
-# value, or None to leave the field out). An entry is applied only when `dtsim schema` declares its
-# path, so the suite keeps running on binaries without the feature. Example of an entry:
-#     ("workload/precision", lambda case, row: case["software"]["precision"]),
-OPTIONAL_FIELDS = []
+# Gradient-exchange schedules the cases may record (software.gradient_exchange.policy), as dtsim's
+# workload.fusion takes them; the other keys of gradient_exchange are the policy's parameters.
+FUSION_POLICIES = ("none", "ddp", "horovod")
 
 
-def scenario_for(case, row, declared_paths=frozenset()):
+def fusion_for(case):
+    """workload.fusion from the case's recorded gradient-exchange schedule (the framework's code at
+    the version used); "none" (one allreduce after the backward pass) where the case records none."""
+    exchange = case["software"].get("gradient_exchange")
+    if exchange is None:
+        return {"policy": "none"}
+    policy = field(case, "software/gradient_exchange/policy")
+    if policy not in FUSION_POLICIES:
+        raise CaseError(f"/software/gradient_exchange/policy: {json.dumps(policy)} is not one of "
+                        f"{', '.join(FUSION_POLICIES)}")
+    keys = {"ddp": ("bucket_cap", "first_bucket"), "horovod": ("threshold", "cycle_time")}.get(policy, ())
+    return {"policy": policy, **{k: exchange[k] for k in keys if k in exchange}}
+
+
+def scenario_for(case, row):
     """THE modelling rules: one dtsim scenario for one published row of one case.
 
     Inputs allowed: hardware parameters (GPU count per node, NIC count and nominal bandwidth,
@@ -88,15 +99,30 @@ def scenario_for(case, row, declared_paths=frozenset()):
     # (alpha = 2 us between machines): nominal, InfiniBand switch hop plus NIC, kept for TCP too: the
     # gradients here are 50 MB to 1.3 GB: 50 us per link would move the CNN predictions by at most
     # 0.3 % (the 32-node BERT ones by up to 1.6 %).
+    # A shipped network profile (dtsim calibrate on a published nccl-tests log of the same board and
+    # link layout, hardware.network_profile) replaces the benchmark figures of the tiers it fits: those
+    # tiers then take the nominal rates, to which the profile's efficiency applies.
+    profile = hw.get("network_profile")
+    profile_tiers = set(field(case, "hardware/network_profile_tiers")) if profile else set()
     if bench:
         nic_bandwidth = f"{positive(case, 'hardware/collective_benchmark/inter_node_per_nic_GBps')}GBps"
         intra_bandwidth = f"{positive(case, 'hardware/collective_benchmark/intra_node_busbw_GBps')}GBps"
     else:
         nic_bandwidth = f"{positive(case, 'hardware/nominal_nic_Gbps')}Gbps"
         intra_bandwidth = f"{positive(case, 'hardware/intra_node/nominal_per_gpu_GBps')}GBps"
+    if "inter_node" in profile_tiers:
+        nic_bandwidth = f"{positive(case, 'hardware/nominal_nic_Gbps')}Gbps"
+    if "intra_node" in profile_tiers:
+        intra_bandwidth = f"{positive(case, 'hardware/intra_node/nominal_per_gpu_GBps')}GBps"
+    # TCP over Ethernet: SimGrid's TCP factors on inter-node messages (network.model "tcp"); RDMA
+    # (InfiniBand, RoCE) is alpha-beta.
+    ethernet_tcp = hw.get("network_kind") == "ethernet" and "TCP" in hw.get("transport", "TCP")
 
-    # Compute: one optimizer step = `accumulation` micro-batches at the single-GPU throughput; the
-    # gradients are allreduced once per step, after the last micro-batch (no overlap: bucket 0).
+    # Compute: one optimizer step = `accumulation` micro-batches at the single-GPU throughput. The
+    # gradients are exchanged once per step on the framework's schedule (software.gradient_exchange:
+    # after the backward pass, DDP buckets or Horovod fusion), overlapping at most the last
+    # micro-batch's backward pass, whose gradient-ready times follow the catalog model's per-layer
+    # FLOPs (model.catalog; without one the model is a single layer).
     step_samples = batch * accumulation
     compute_time = step_samples / single_gpu
 
@@ -106,7 +132,8 @@ def scenario_for(case, row, declared_paths=frozenset()):
                     "gpu": field(case, "hardware/gpu")},
         "network": {
             "topology": "switch",
-            "model": "exact",
+            "model": "tcp" if ethernet_tcp else "exact",
+            "link_layer": "ethernet" if ethernet_tcp else "infiniband",
             "bandwidth": nic_bandwidth,
             "latency": "1us",
             "nics_per_node": int(positive(case, "hardware/nics_per_node")),
@@ -119,7 +146,8 @@ def scenario_for(case, row, declared_paths=frozenset()):
             "bytes_per_param": int(positive(case, "software/gradient_bytes_per_param")),
             "compute_time": compute_time,
             "batch_per_gpu": step_samples,
-            "bucket_size": 0,
+            "accumulation_steps": accumulation,
+            "fusion": fusion_for(case),
         },
         # NCCL over several NICs per machine: intra-node reduce-scatter, one inter-node ring per
         # local GPU index sharing the NICs, intra-node allgather (hierarchical in dtsim). Parameter
@@ -129,24 +157,11 @@ def scenario_for(case, row, declared_paths=frozenset()):
         "run": {"iterations": 3, "warmup_iterations": 1},
         "output": {"trace": False},
     }
-    for path, value_of in OPTIONAL_FIELDS:
-        if path in declared_paths:
-            value = value_of(case, row)
-            if value is not None:
-                section, key = path.split("/")
-                scenario.setdefault(section, {})[key] = value
+    if case["model"].get("catalog"):
+        scenario["workload"]["model"] = case["model"]["catalog"]
+    if profile:
+        scenario["network"]["profile"] = profile
     return scenario
-
-
-def declared_scenario_paths(dtsim):
-    """'section/key' for every key `dtsim schema` declares one level under a top-level section."""
-    schema = json.loads(subprocess.run([dtsim, "schema"], check=True, capture_output=True, text=True,
-                                       timeout=TIMEOUT_S).stdout)
-    paths = set()
-    for section, sub in schema.get("properties", {}).items():
-        for key in sub.get("properties", {}):
-            paths.add(f"{section}/{key}")
-    return frozenset(paths)
 
 
 def bad_input(message):
@@ -183,8 +198,8 @@ def load_cases(only):
     return cases
 
 
-def run_point(dtsim, case, row, declared):
-    scenario = scenario_for(case, row, declared)
+def run_point(dtsim, case, row):
+    scenario = scenario_for(case, row)
     with tempfile.TemporaryDirectory(prefix="dtsim_validate_") as tmp:
         path = pathlib.Path(tmp) / "scenario.json"
         path.write_text(json.dumps(scenario, indent=1))
@@ -333,11 +348,10 @@ def main():
         parser.error(f"--dtsim: {args.dtsim} is not an executable (build it: cmake --build build --target dtsim)")
 
     cases = load_cases(args.case)
-    declared = declared_scenario_paths(args.dtsim)
     points = [(case, row) for case in cases for row in case["published"]]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.j) as pool:
         try:
-            rows = list(pool.map(lambda p: run_point(args.dtsim, p[0], p[1], declared), points))
+            rows = list(pool.map(lambda p: run_point(args.dtsim, p[0], p[1]), points))
         except (RuntimeError, subprocess.TimeoutExpired) as e:
             print(f"error: {e}", file=sys.stderr)
             return 1
@@ -347,7 +361,6 @@ def main():
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(
             {"simulator_commit": git_commit(), "date": datetime.date.today().isoformat(),
-             "optional_fields_applied": [p for p, _ in OPTIONAL_FIELDS if p in declared],
              "rows": rows, "summary": summary}, indent=2) + "\n")
     if args.plot:
         plot(rows, args.plot)
