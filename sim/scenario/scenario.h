@@ -77,6 +77,7 @@ struct WorkloadSpec {
   int batch_per_gpu = 32;
   double real_flops_per_sample = 0;  // forward + backward of the real model (numerics only)
   double bucket_size = 0;            // bytes per gradient bucket overlapped with the backward pass; 0: none
+  double overlap_slowdown = 0;       // compute runs 1 + s times slower while a transfer is in flight; 0: none
   std::vector<std::int64_t> layers;  // parameters per layer, forward order (catalog profile; empty: one layer)
   NumericsSpec numerics;
   double message_bytes() const { return static_cast<double>(params) * bytes_per_param; }

@@ -168,6 +168,7 @@ void read_workload(JsonReader& root, Scenario& s) {
   // allreduced as soon as its last layer's gradient is ready. 0 (the default): one allreduce after backward.
   const json* bucket = r.raw("bucket_size");
   if (bucket && !(bucket->is_number() && bucket->get<double>() == 0)) w.bucket_size = r.size("bucket_size", std::nullopt);
+  w.overlap_slowdown = r.number("overlap_slowdown", 0.0, 0, false, 100);  // sim/engine/overlap_interference.h
   // The layer profile of the charged catalog model (the proxy for a real model), if the catalog has one.
   if (charged && charged->contains("layers")) w.layers = (*charged)["layers"].get<std::vector<std::int64_t>>();
   if (r.has("layers")) w.layers = r.integer_list("layers", 1);  // a profile for custom models (or to override)
@@ -252,6 +253,10 @@ json workload_schema() {
       Option::number("bytes_per_param", 4.0, 0, true, inf, ""),
       Option::duration("compute_time", std::nullopt, "Forward+backward time per iteration per GPU."),
       Option::integer("batch_per_gpu", 32, 1, 1 << 24, ""),
+      Option::number("overlap_slowdown", 0.0, 0, false, 100,
+                     "Compute runs 1 + s times slower while the rank has a transfer in flight (GPU kernels and NIC "
+                     "contending with compute); measured typical 0.19, worst 0.40 (Lee et al., arXiv 2507.03114). "
+                     "0: perfect overlap."),
   });
   schema.erase("required");  // params and compute_time are required only without a model (checked by the reader)
   json& properties = schema["properties"];
