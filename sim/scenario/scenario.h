@@ -115,6 +115,7 @@ struct StragglerSpec {
   double sigma = 0;            // lognormal
   double mean = 0;             // exponential: mean of the added tail
   double shape = 0;            // pareto: tail index alpha
+  double jitter_cv = 0;        // set by stragglers.jitter: the CV the lognormal sigma was derived from
   std::vector<SlowdownWindow> slowdowns;
   // Two-state Markov process per rank, stepped once per gradient: normal -> slow with p_slow,
   // slow -> normal with p_recover; the slow state multiplies compute by markov_factor.
