@@ -13,8 +13,9 @@
 // mailboxes (a FIFO of unmatched posts per mailbox, as SimGrid matches them: a transfer starts when the
 // second side is posted), and one watcher actor per started transfer waits for its end and wakes the
 // endpoints. The transfer's owners then wait for the watcher, never on the transfer itself (a SimGrid
-// transfer must have one waiter per side). Transfers into a server's shared inbox are not tracked: the
-// parameter-server family computes and communicates in turn.
+// transfer must have one waiter per side). Only transfers between GPU ranks are tracked: servers are
+// daemons, killed at the end of a run, which SimGrid 3.32 cannot do cleanly to an actor waiting on a
+// condition variable; and the parameter-server family computes and communicates in turn.
 #pragma once
 #include <deque>
 #include <memory>

@@ -92,7 +92,7 @@ void RankContext::end_iteration() {
 void RankContext::compute(double seconds) {
   const double begin = now();
   if (seconds > 0) {
-    if (cluster_.interference) cluster_.interference->compute(endpoint_, seconds);
+    if (cluster_.interference && endpoint_ < cluster_.workers) cluster_.interference->compute(endpoint_, seconds);
     else sg4::this_actor::sleep_for(seconds);
   }
   record(SpanKind::Compute, begin, now(), 0, -1);
@@ -106,7 +106,10 @@ void RankContext::comm_pause(double seconds) {
 }
 
 void RankContext::track(Request::State& s, long pair_key) {
-  if (!cluster_.interference || pair_key < 0) return;
+  // Only transfers between GPU ranks: a server is a daemon, killed at the end of the run, and a killed
+  // actor cannot leave the wait on a condition variable cleanly; the PS family computes and
+  // communicates in turn anyway.
+  if (!cluster_.interference || pair_key < 0 || endpoint_ >= cluster_.workers || s.peer >= cluster_.workers) return;
   s.flight = std::make_shared<OverlapInterference::Flight>();
   s.flight->endpoint = endpoint_;
   s.flight->comm = s.comm;
@@ -130,7 +133,8 @@ void RankContext::send_detached(int peer, Message message) {
   left(now());  // nobody waits for it: the sender is done once it is posted
   const auto simulated = static_cast<uint64_t>(std::llround(message.bytes));
   mailbox(endpoint_, peer)->put_init(new Message(std::move(message)), simulated)->detach();
-  if (cluster_.interference) cluster_.interference->posted(mailbox_key(endpoint_, peer), true, nullptr);
+  if (cluster_.interference && endpoint_ < cluster_.workers && peer < cluster_.workers)
+    cluster_.interference->posted(mailbox_key(endpoint_, peer), true, nullptr);
 }
 
 RankContext::Request RankContext::irecv_any() {

@@ -113,3 +113,13 @@ TEST_CASE("overlap_slowdown: a run whose compute never overlaps its allreduce is
   CHECK(t1 > t0 * (1 + 1e-6));
   CHECK(t1 <= t0 + 0.4 * 100e-3 + 1e-9);
 }
+
+TEST_CASE("overlap_slowdown: parameter-server runs are unchanged (server transfers are not tracked) and end cleanly") {
+  json s = dtsim::test::base_scenario(4);
+  s["algorithm"] = {{"name", "parameter_server"}, {"servers", 1}};
+  json plain = dtsim::test::simulate(s);
+  s["workload"]["overlap_slowdown"] = 0.3;
+  json slowed = dtsim::test::simulate(s);
+  REQUIRE_FALSE(slowed.contains("error"));
+  CHECK(slowed["iteration_time_s"].get<double>() == doctest::Approx(plain["iteration_time_s"].get<double>()).epsilon(1e-12));
+}
