@@ -79,9 +79,7 @@ double route_latency(const RankContext& ctx, int from, int to) {
   return latency;
 }
 
-void latency_wait(double seconds) {
-  if (seconds > 0) sg4::this_actor::sleep_for(seconds);
-}
+void latency_wait(RankContext& ctx, double seconds) { ctx.comm_pause(seconds); }
 
 const std::vector<float>& Meeting::sum() {
   if (!summed_) {

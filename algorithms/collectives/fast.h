@@ -14,8 +14,9 @@ namespace dtsim::fast {
 // summed link latencies times the model's latency factor (1 under the exact model).
 double route_latency(const RankContext& ctx, int from, int to);
 
-// Waits `seconds` of simulated time for per-message latencies hidden by aggregation.
-void latency_wait(double seconds);
+// Waits `seconds` of simulated time for per-message latencies hidden by aggregation (inside the
+// collective's wall span, though not a transfer).
+void latency_wait(RankContext& ctx, double seconds);
 
 // Each member of `group` deposits `mine`; returns once every member has deposited (no simulated time
 // is charged beyond waiting for the last member), with all deposits in group order.

@@ -16,7 +16,7 @@ Message ring_phase_fast(RankContext& ctx, int next, int prev, Message outgoing_p
   auto outgoing = ctx.isend(next, std::move(outgoing_payload));
   Message in = ctx.wait(incoming);
   ctx.wait(outgoing);
-  fast::latency_wait((p - 2) * fast::route_latency(ctx, ctx.rank(), next));
+  fast::latency_wait(ctx, (p - 2) * fast::route_latency(ctx, ctx.rank(), next));
   return in;
 }
 

@@ -30,7 +30,7 @@ class RingAllreduce : public Collective {
       auto outgoing = ctx.isend(next, Message{bytes, {}});
       ctx.wait(incoming);
       ctx.wait(outgoing);
-      fast::latency_wait(hidden);
+      fast::latency_wait(ctx, hidden);
     };
     // Chunk sizes in O(1): building a Chunks of p parts on every rank would cost O(p^2) per allreduce.
     phase(data.bytes - Chunks::chunk_bytes(data, p, me));  // reduce-scatter: all chunks but its own

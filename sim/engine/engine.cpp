@@ -65,6 +65,11 @@ RunResult run_simulation(const Scenario& scenario) {
                            std::to_string(result.workers + servers));
   install_network_tiers(engine, scenario.network);
 
+  std::unique_ptr<OverlapInterference> interference;
+  if (scenario.workload.overlap_slowdown > 0) {
+    interference = std::make_unique<OverlapInterference>(scenario.workload.overlap_slowdown, cluster.hosts);
+    cluster.interference = interference.get();
+  }
   StragglerModel stragglers(scenario.stragglers, scenario.seed, result.workers);
   if (scenario.stragglers.any()) cluster.stragglers = &stragglers;
   if (stragglers.has_jitter()) start_network_jitter(engine, stragglers, cluster.hosts[0]);

@@ -15,7 +15,7 @@ double RankContext::now() const { return sg4::Engine::get_clock(); }
 
 sg4::Mailbox* RankContext::mailbox(int from, int to) {
   // One mailbox per ordered pair, so a receive names its sender (MPI's source argument).
-  const long key = static_cast<long>(from) * cluster_.hosts.size() + to;
+  const long key = mailbox_key(from, to);
   auto it = mailboxes_.find(key);
   if (it != mailboxes_.end()) return it->second;
   sg4::Mailbox* box = sg4::Mailbox::by_name(std::to_string(from) + ">" + std::to_string(to));
@@ -44,7 +44,10 @@ void RankContext::record(SpanKind kind, double begin, double end, double bytes, 
     Interval interval{begin, end};
     if (kind == SpanKind::Compute) compute_spans_.push_back(interval);
     else if (kind == SpanKind::Wait) wait_spans_.push_back(interval);
-    else transfer_spans_.push_back(interval);
+    else {
+      transfer_spans_.push_back(interval);
+      (same_machine(peer) ? intra_spans_ : inter_spans_).push_back(interval);
+    }
   }
   cluster_.recorder.add_span(Span{endpoint_, kind, begin, end, bytes, iteration_, peer});
 }
@@ -56,7 +59,11 @@ void RankContext::begin_iteration(int iteration) {
   compute_spans_.clear();
   transfer_spans_.clear();
   wait_spans_.clear();
-  bytes_sent_ = 0;
+  intra_spans_.clear();
+  inter_spans_.clear();
+  bytes_sent_ = intra_bytes_ = inter_bytes_ = 0;
+  comm_enter_ = std::numeric_limits<double>::infinity();
+  comm_leave_ = -std::numeric_limits<double>::infinity();
 }
 
 void RankContext::end_iteration() {
@@ -72,29 +79,62 @@ void RankContext::end_iteration() {
   busy.insert(busy.end(), compute_spans_.begin(), compute_spans_.end());
   b.wait = difference_length(wait_spans_, busy);
   b.bytes_sent = bytes_sent_;
+  b.intra_busy = union_length(intra_spans_);
+  b.inter_busy = union_length(inter_spans_);
+  b.intra_bytes = intra_bytes_;
+  b.inter_bytes = inter_bytes_;
+  const bool communicated = comm_enter_ <= comm_leave_;
+  b.comm_enter = communicated ? comm_enter_ : std::numeric_limits<double>::quiet_NaN();
+  b.comm_leave = communicated ? comm_leave_ : std::numeric_limits<double>::quiet_NaN();
   cluster_.recorder.add_iteration(b);
 }
 
 void RankContext::compute(double seconds) {
   const double begin = now();
-  if (seconds > 0) sg4::this_actor::sleep_for(seconds);
+  if (seconds > 0) {
+    if (cluster_.interference && endpoint_ < cluster_.workers) cluster_.interference->compute(endpoint_, seconds);
+    else sg4::this_actor::sleep_for(seconds);
+  }
   record(SpanKind::Compute, begin, now(), 0, -1);
 }
 
+void RankContext::comm_pause(double seconds) {
+  if (seconds <= 0) return;
+  entered(now());
+  sg4::this_actor::sleep_for(seconds);
+  left(now());
+}
+
+void RankContext::track(Request::State& s, long pair_key) {
+  // Only transfers between GPU ranks: a server is a daemon, killed at the end of the run, and a killed
+  // actor cannot leave the wait on a condition variable cleanly; the PS family computes and
+  // communicates in turn anyway.
+  if (!cluster_.interference || pair_key < 0 || endpoint_ >= cluster_.workers || s.peer >= cluster_.workers) return;
+  s.flight = std::make_shared<OverlapInterference::Flight>();
+  s.flight->endpoint = endpoint_;
+  s.flight->comm = s.comm;
+  cluster_.interference->posted(pair_key, s.is_send, s.flight);
+}
+
 RankContext::Request RankContext::isend(int peer, Message message) {
-  return post_send(mailbox(endpoint_, peer), peer, std::move(message));
+  return post_send(mailbox(endpoint_, peer), mailbox_key(endpoint_, peer), peer, std::move(message));
 }
 
 RankContext::Request RankContext::isend_to_inbox(int peer, Message message) {
-  return post_send(inbox(peer), peer, std::move(message));
+  return post_send(inbox(peer), -1, peer, std::move(message));
 }
 
 void RankContext::send_detached(int peer, Message message) {
   check_peer("send_detached", peer);
   message.source = endpoint_;
   bytes_sent_ += message.bytes;
+  (same_machine(peer) ? intra_bytes_ : inter_bytes_) += message.bytes;
+  entered(now());
+  left(now());  // nobody waits for it: the sender is done once it is posted
   const auto simulated = static_cast<uint64_t>(std::llround(message.bytes));
   mailbox(endpoint_, peer)->put_init(new Message(std::move(message)), simulated)->detach();
+  if (cluster_.interference && endpoint_ < cluster_.workers && peer < cluster_.workers)
+    cluster_.interference->posted(mailbox_key(endpoint_, peer), true, nullptr);
 }
 
 RankContext::Request RankContext::irecv_any() {
@@ -107,11 +147,12 @@ RankContext::Request RankContext::irecv_any() {
   request.state_ = std::make_unique<Request::State>();
   auto& s = *request.state_;
   s.posted = now();
+  entered(s.posted);
   s.comm = box->get_async<Message>(&s.received);
   return request;
 }
 
-RankContext::Request RankContext::post_send(sg4::Mailbox* box, int peer, Message message) {
+RankContext::Request RankContext::post_send(sg4::Mailbox* box, long pair_key, int peer, Message message) {
   check_peer("isend", peer);
   message.source = endpoint_;
   Request request;
@@ -121,9 +162,12 @@ RankContext::Request RankContext::post_send(sg4::Mailbox* box, int peer, Message
   s.peer = peer;
   s.bytes = message.bytes;
   s.posted = now();
+  entered(s.posted);
   const auto simulated = static_cast<uint64_t>(std::llround(message.bytes));
   s.comm = box->put_async(new Message(std::move(message)), simulated);
   bytes_sent_ += s.bytes;
+  (same_machine(peer) ? intra_bytes_ : inter_bytes_) += s.bytes;
+  track(s, pair_key);
   return request;
 }
 
@@ -135,7 +179,9 @@ RankContext::Request RankContext::irecv(int peer) {
   auto& s = *request.state_;
   s.peer = peer;
   s.posted = now();
+  entered(s.posted);
   s.comm = mailbox(peer, endpoint_)->get_async<Message>(&s.received);
+  track(s, mailbox_key(peer, endpoint_));
   return request;
 }
 
@@ -145,7 +191,9 @@ double RankContext::compute_factor() const {
 }
 
 Message RankContext::wait(Request& request) {
-  request.state_->comm->wait();
+  auto& s = *request.state_;
+  if (s.flight) cluster_.interference->wait(s.flight);  // its watcher waits on the transfer
+  else s.comm->wait();
   return finish(request);
 }
 
@@ -161,6 +209,7 @@ Message RankContext::finish(Request& request) {
     out = std::move(*received);
   }
   const int peer = s.peer >= 0 ? s.peer : out.source;
+  left(finish);
   if (start > s.posted) record(SpanKind::Wait, s.posted, start, 0, peer);
   if (s.is_send) record(SpanKind::Send, start, finish, s.bytes, peer);
   else record(SpanKind::Recv, start, finish, out.bytes, peer);

@@ -2,6 +2,8 @@
 // messages (blocking and non-blocking), and the clock. Algorithms never touch SimGrid directly.
 // Every operation is recorded as spans and folded into the endpoint's iteration breakdown.
 #pragma once
+#include <algorithm>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -10,6 +12,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "sim/engine/intervals.h"
+#include "sim/engine/overlap_interference.h"
 #include "sim/engine/recorder.h"
 #include "sim/scenario/scenario.h"
 
@@ -41,6 +44,13 @@ struct Cluster {
   int workers = 0;                         // number of GPU ranks
   Recorder& recorder;
   StragglerModel* stragglers = nullptr;    // none: every rank computes at the nominal speed
+  OverlapInterference* interference = nullptr;  // none: communication does not slow compute
+  // The machine an endpoint is on: GPU ranks machine-major (gpus_per_node per machine), each server
+  // on a machine of its own. Transfers between two endpoints of one machine are intra-node.
+  int machine_of(int endpoint) const {
+    if (endpoint < workers) return endpoint / scenario.cluster.gpus_per_node;
+    return (workers + scenario.cluster.gpus_per_node - 1) / scenario.cluster.gpus_per_node + (endpoint - workers);
+  }
 };
 
 class RankContext {
@@ -57,6 +67,7 @@ class RankContext {
       int peer = -1;
       double bytes = 0;
       double posted = 0;
+      std::shared_ptr<OverlapInterference::Flight> flight;  // tracked for overlap_slowdown; else null
     };
     std::unique_ptr<State> state_;  // heap: SimGrid writes into it while the Request may move
   };
@@ -75,8 +86,12 @@ class RankContext {
   void end_iteration();  // folds this iteration's spans into a breakdown
   int iteration() const { return iteration_; }
 
-  // Simulated computation of `seconds` (deterministic; never the host clock).
+  // Simulated computation of `seconds` (deterministic; never the host clock); slower while a transfer
+  // of this endpoint is in flight when workload.overlap_slowdown > 0.
   void compute(double seconds);
+  // Waits `seconds` as part of a collective (latencies charged without a message, fast fidelity): not a
+  // transfer, but inside the collective's wall span.
+  void comm_pause(double seconds);
   // The mini-batch number of the next gradient: the iteration, unless an algorithm that takes several
   // gradient steps per iteration (local SGD rounds) sets it; reset at every begin_iteration.
   std::int64_t sample_step() const { return sample_step_ >= 0 ? sample_step_ : iteration_; }
@@ -108,7 +123,13 @@ class RankContext {
  private:
   simgrid::s4u::Mailbox* mailbox(int from, int to);
   simgrid::s4u::Mailbox* inbox(int endpoint);
-  Request post_send(simgrid::s4u::Mailbox* box, int peer, Message message);
+  long mailbox_key(int from, int to) const { return static_cast<long>(from) * static_cast<long>(cluster_.hosts.size()) + to; }
+  // `pair_key`: the pair mailbox's key, or -1 for a server's inbox.
+  Request post_send(simgrid::s4u::Mailbox* box, long pair_key, int peer, Message message);
+  void track(Request::State& s, long pair_key);  // overlap_slowdown: the request's side of its transfer
+  void entered(double t) { comm_enter_ = std::min(comm_enter_, t); }
+  void left(double t) { comm_leave_ = std::max(comm_leave_, t); }
+  bool same_machine(int peer) const { return cluster_.machine_of(peer) == cluster_.machine_of(endpoint_); }
   void check_peer(const char* operation, int peer) const;  // throws std::logic_error on a bad peer
   void record(SpanKind kind, double begin, double end, double bytes, int peer);
   Message finish(Request& request);  // records a completed request's spans and takes its message
@@ -122,7 +143,9 @@ class RankContext {
   std::unordered_map<long, simgrid::s4u::Mailbox*> mailboxes_;  // pair mailboxes, and inboxes (key < 0)
   bool inbox_claimed_ = false;                                   // this actor is its inbox's receiver
   std::vector<Interval> compute_spans_, transfer_spans_, wait_spans_;
-  double bytes_sent_ = 0;
+  std::vector<Interval> intra_spans_, inter_spans_;  // transfers within the machine / across machines
+  double bytes_sent_ = 0, intra_bytes_ = 0, inter_bytes_ = 0;
+  double comm_enter_ = 0, comm_leave_ = 0;  // first post and last completion of the iteration's communication
 };
 
 }  // namespace dtsim

@@ -20,7 +20,10 @@ struct Span {
 };
 
 // One endpoint's iteration. comm = time with a transfer in flight; exposed_comm = the part of it not
-// hidden behind compute; wait = time blocked on a peer that had not yet posted its side.
+// hidden behind compute; wait = time blocked on a peer that had not yet posted its side. The same
+// transfer time split by tier (intra-node: both ends on one machine), the bytes this endpoint sent per
+// tier, and the window of its communication: from its first post to its last transfer's end (NaN
+// without communication).
 struct IterationBreakdown {
   int endpoint = 0;
   int iteration = 0;
@@ -31,6 +34,9 @@ struct IterationBreakdown {
   double exposed_comm = 0;
   double wait = 0;
   double bytes_sent = 0;
+  double intra_busy = 0, inter_busy = 0;
+  double intra_bytes = 0, inter_bytes = 0;
+  double comm_enter = 0, comm_leave = 0;
 };
 
 // Counters only some algorithms produce (the parameter-server family); empty otherwise.

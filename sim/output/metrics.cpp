@@ -21,7 +21,9 @@ std::vector<IterationRow> iteration_rows(const Scenario& scenario, const RunResu
   }
   // Means over the ranks that ran the iteration: all of them, except where asynchronous workers
   // ran different numbers of iterations.
-  std::vector<int> ranks_in(iterations, 0);
+  std::vector<int> ranks_in(iterations, 0), communicating(iterations, 0);
+  std::vector<double> enter(iterations, std::numeric_limits<double>::infinity());
+  std::vector<double> leave(iterations, -std::numeric_limits<double>::infinity());
   for (const IterationBreakdown& b : run.recorder.iterations())
     if (b.endpoint < workers && b.iteration < iterations) ++ranks_in[b.iteration];
   for (const IterationBreakdown& b : run.recorder.iterations()) {
@@ -36,6 +38,20 @@ std::vector<IterationRow> iteration_rows(const Scenario& scenario, const RunResu
     r.wait_mean += b.wait * share;
     r.wait_max = std::max(r.wait_max, b.wait);
     r.bytes_sent_per_rank += b.bytes_sent * share;
+    r.intra_busy += b.intra_busy * share;
+    r.inter_busy += b.inter_busy * share;
+    r.intra_bytes_per_rank += b.intra_bytes * share;
+    r.inter_bytes_per_rank += b.inter_bytes * share;
+    if (std::isnan(b.comm_enter)) continue;
+    ++communicating[b.iteration];
+    enter[b.iteration] = std::min(enter[b.iteration], b.comm_enter);
+    leave[b.iteration] = std::max(leave[b.iteration], b.comm_leave);
+    if (!run.synchronous) r.comm_span += b.comm_leave - b.comm_enter;  // divided below
+  }
+  for (int k = 0; k < iterations; ++k) {
+    if (communicating[k] == 0) continue;
+    if (run.synchronous) rows[k].comm_span = leave[k] - enter[k];
+    else rows[k].comm_span /= communicating[k];
   }
   if (run.synchronous) {
     for (int k = 0; k < iterations; ++k)
@@ -198,7 +214,8 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   const int workers = run.workers;
   const int warmup = effective_warmup(scenario, run);
   const int measured = run.iterations_run - warmup;
-  double iteration = 0, compute = 0, comm = 0, exposed = 0, wait_mean = 0, bytes = 0;
+  double iteration = 0, compute = 0, comm = 0, exposed = 0, wait_mean = 0, bytes = 0, span = 0;
+  double intra_busy = 0, inter_busy = 0, intra_bytes = 0, inter_bytes = 0;
   for (int k = warmup; k < run.iterations_run; ++k) {
     iteration += rows[k].iteration_time / measured;
     compute += rows[k].compute / measured;
@@ -206,6 +223,11 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
     exposed += rows[k].exposed_comm / measured;
     wait_mean += rows[k].wait_mean / measured;
     bytes += rows[k].bytes_sent_per_rank / measured;
+    span += rows[k].comm_span / measured;
+    intra_busy += rows[k].intra_busy / measured;
+    inter_busy += rows[k].inter_busy / measured;
+    intra_bytes += rows[k].intra_bytes_per_rank / measured;
+    inter_bytes += rows[k].inter_bytes_per_rank / measured;
   }
   // Per-rank mean wait over measured iterations; the worst rank shows who waits on stragglers.
   std::vector<double> rank_wait(workers, 0.0);
@@ -231,7 +253,12 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   s["compute_time_s"] = compute;
   s["comm_time_s"] = comm;
   s["exposed_comm_time_s"] = exposed;
-  s["comm_to_compute_ratio"] = compute > 0 ? comm / compute : 0;
+  s["comm_span_s"] = span;
+  s["comm_tiers"] = {{"intra_node", {{"bytes_sent_per_rank", intra_bytes}, {"busy_time_s", intra_busy}}},
+                     {"inter_node", {{"bytes_sent_per_rank", inter_bytes}, {"busy_time_s", inter_busy}}}};
+  // The collective's wall time over compute: what a profile of the step shows. (It was comm_time_s /
+  // compute, which on multi-GPU machines counts the ranks idle between their fast intra-node hops.)
+  s["comm_to_compute_ratio"] = compute > 0 ? span / compute : 0;
   s["wait_time_s"] = {{"mean", wait_mean}, {"max", wait_max}, {"per_rank", rank_wait}};
   s["iteration_time_distribution_s"] = iteration_time_distribution(run, rows, warmup);
   if (!run.synchronous) {  // asynchronous workers run as many iterations as their speed allows

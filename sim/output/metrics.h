@@ -23,6 +23,12 @@ struct IterationRow {
   double wait_mean = 0;
   double wait_max = 0;
   double bytes_sent_per_rank = 0;
+  // The iteration's communication as a whole: from the first rank posting its first transfer to the
+  // last rank's last transfer ending (asynchronous ranks: the mean of each rank's own window); 0
+  // without communication. On multi-GPU machines comm (a mean of per-rank busy times) is far below it.
+  double comm_span = 0;
+  double intra_busy = 0, inter_busy = 0;                        // means over ranks, per tier
+  double intra_bytes_per_rank = 0, inter_bytes_per_rank = 0;    // bytes sent, means over ranks
   // Numerics only (NaN where absent): mean training loss over ranks, test metrics where evaluated.
   double train_loss = std::numeric_limits<double>::quiet_NaN();
   double test_loss = std::numeric_limits<double>::quiet_NaN();

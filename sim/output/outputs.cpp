@@ -31,19 +31,21 @@ void write_iterations_csv(const std::string& path, const std::vector<IterationRo
   std::fprintf(file.stream(),
                "iteration,warmup,begin_s,end_s,iteration_time_s,compute_time_s,comm_time_s,exposed_comm_time_s,"
                "wait_time_mean_s,wait_time_max_s,bytes_sent_per_rank,train_loss,test_loss,test_accuracy,"
-               "consensus_distance,rank_accuracy_min,rank_accuracy_max\n");
+               "consensus_distance,rank_accuracy_min,rank_accuracy_max,comm_span_s,intra_node_busy_s,inter_node_busy_s,"
+               "intra_node_bytes_per_rank,inter_node_bytes_per_rank\n");
   auto optional = [](double v) {  // empty cell where there is no value (timing-only, not evaluated)
     char text[32] = "";
     if (!std::isnan(v)) std::snprintf(text, sizeof text, "%.9g", v);
     return std::string(text);
   };
   for (const IterationRow& r : rows)
-    std::fprintf(file.stream(), "%d,%d,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%s,%s,%s,%s,%s,%s\n",
+    std::fprintf(file.stream(), "%d,%d,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%s,%s,%s,%s,%s,%s,%.12g,%.12g,%.12g,%.12g,%.12g\n",
                  r.iteration, r.warmup ? 1 : 0, r.begin, r.end, r.iteration_time, r.compute, r.comm, r.exposed_comm,
                  r.wait_mean, r.wait_max, r.bytes_sent_per_rank, optional(r.train_loss).c_str(),
                  optional(r.test_loss).c_str(), optional(r.test_accuracy).c_str(),
                  optional(r.consensus_distance).c_str(), optional(r.rank_accuracy_min).c_str(),
-                 optional(r.rank_accuracy_max).c_str());
+                 optional(r.rank_accuracy_max).c_str(), r.comm_span, r.intra_busy, r.inter_busy,
+                 r.intra_bytes_per_rank, r.inter_bytes_per_rank);
   file.commit();
 }
 
@@ -120,7 +122,8 @@ void print_summary(std::ostream& out, const nlohmann::json& s, const std::string
       << sc["algorithm"]["name"].get<std::string>() << "\n";
   out << std::setprecision(4);
   out << "  iteration   " << seconds(s["iteration_time_s"]) << "  (compute " << seconds(s["compute_time_s"])
-      << ", comm " << seconds(s["comm_time_s"]) << ", exposed comm " << seconds(s["exposed_comm_time_s"])
+      << ", comm " << seconds(s["comm_time_s"]) << " busy / " << seconds(s["comm_span_s"]) << " span, exposed comm "
+      << seconds(s["exposed_comm_time_s"])
       << ", wait " << seconds(s["wait_time_s"]["mean"]) << " mean / " << seconds(s["wait_time_s"]["max"])
       << " max)\n";
   out << "  comm/compute " << s["comm_to_compute_ratio"].get<double>() << ", throughput "

@@ -106,6 +106,7 @@ struct WorkloadSpec {
   // backward_passes_per_step). The gradient, and so real numerics, are those of the whole batch.
   int accumulation_steps = 1;
   double real_flops_per_sample = 0;  // forward + backward of the real model (numerics only)
+  double overlap_slowdown = 0;       // compute runs 1 + s times slower while a transfer is in flight; 0: none
   FusionSpec fusion;                 // gradient allreduces overlapped with the backward pass
   std::vector<LayerProfile> layers;  // forward order (catalog profile; empty: one layer)
   NumericsSpec numerics;
@@ -144,6 +145,7 @@ struct StragglerSpec {
   double sigma = 0;            // lognormal
   double mean = 0;             // exponential: mean of the added tail
   double shape = 0;            // pareto: tail index alpha
+  double jitter_cv = 0;        // set by stragglers.jitter: the CV the lognormal sigma was derived from
   std::vector<SlowdownWindow> slowdowns;
   // Two-state Markov process per rank, stepped once per gradient: normal -> slow with p_slow,
   // slow -> normal with p_recover; the slow state multiplies compute by markov_factor.

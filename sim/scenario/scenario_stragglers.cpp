@@ -1,7 +1,9 @@
 // /stragglers: compute-time heterogeneity and noise, transient slowdowns, a two-state Markov
 // slowdown and network jitter (sim/straggler_model.h draws them). Needs /cluster read first.
+#include <cmath>
 #include <limits>
 
+#include "sim/scenario/catalog.h"
 #include "sim/scenario/scenario_sections.h"
 
 namespace dtsim {
@@ -87,6 +89,26 @@ void read_stragglers(JsonReader& root, Scenario& s) {
     if (to <= from) e.errors().add(e.child_path("to"), "must be later than \"from\"");
     for (auto [a, b] : sets) st.slowdowns.push_back({a, b, factor, from, to});
   });
+  // "jitter": "measured" (the catalog's compute_jitter.measured CV) or a CV: lognormal noise of mean 1
+  // whose coefficient of variation is cv, sigma = sqrt(ln(1 + cv^2)). Shorthand for noise.
+  if (const json* jitter = r.raw("jitter")) {
+    const std::string path = r.child_path("jitter");
+    double cv = 0;
+    if (jitter->is_string() && jitter->get<std::string>() == "measured") {
+      cv = catalog()["compute_jitter"]["measured"]["cv"].get<double>();
+    } else if (jitter->is_number() && jitter->get<double>() > 0 && jitter->get<double>() <= 1) {
+      cv = jitter->get<double>();
+    } else {
+      r.errors().add(path, quote(*jitter) + " is not allowed; give \"measured\" or a coefficient of variation in (0, 1]");
+    }
+    if (st.noise != "none")
+      r.errors().add(path, "and noise both set the compute noise; remove one of them");
+    else if (cv > 0) {
+      st.noise = "lognormal";
+      st.sigma = std::sqrt(std::log1p(cv * cv));
+      st.jitter_cv = cv;
+    }
+  }
   if (r.has("markov")) {
     JsonReader m = r.object("markov");
     st.p_slow = m.number("p_slow", std::nullopt, 0, false, 1);
@@ -144,6 +166,11 @@ json stragglers_schema() {
   schema.erase("required");  // every part is optional; its own keys are required once it is given
   json& properties = schema["properties"];
   properties["noise"] = noise;
+  properties["jitter"] = {
+      {"description", "compute-time noise in one word: \"measured\" (the catalog's compute_jitter, a published GPU "
+                      "variability) or a coefficient of variation; lognormal of mean 1, drawn per rank and step; "
+                      "instead of noise"},
+      {"oneOf", json::array({{{"const", "measured"}}, {{"type", "number"}, {"exclusiveMinimum", 0}, {"maximum", 1}}})}};
   properties["rank_factors"] = array_of({Option::number("factor", std::nullopt, 0, true, 1e6, "")},
                                         "a heterogeneous cluster: these ranks compute `factor` times slower");
   properties["slowdowns"] =

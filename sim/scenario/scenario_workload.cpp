@@ -193,6 +193,7 @@ void read_workload(JsonReader& root, Scenario& s) {
                    "was replaced by workload.fusion: use {\"policy\": \"ddp\", \"bucket_cap\": \"25MiB\"} (PyTorch DDP "
                    "buckets), {\"policy\": \"horovod\"} (Horovod tensor fusion) or {\"policy\": \"none\"}");
   read_fusion(r, w.fusion);
+  w.overlap_slowdown = r.number("overlap_slowdown", 0.0, 0, false, 100);  // sim/engine/overlap_interference.h
   // The layer profile of the charged catalog model (the proxy for a real model), if the catalog has one.
   if (charged && charged->contains("layers"))
     for (const json& layer : (*charged)["layers"]) w.layers.push_back({layer[0].get<double>(), layer[1].get<double>()});
@@ -272,6 +273,10 @@ json workload_schema() {
       Option::integer("accumulation_steps", 1, 1, 1 << 24,
                       "Gradient accumulation: micro-batches per iteration (at most batch_per_gpu); the gradient is "
                       "exchanged once, after the last, and only its backward pass overlaps the exchange."),
+      Option::number("overlap_slowdown", 0.0, 0, false, 100,
+                     "Compute runs 1 + s times slower while the rank has a transfer in flight (GPU kernels and NIC "
+                     "contending with compute); measured typical 0.19, worst 0.40 (Lee et al., arXiv 2507.03114). "
+                     "0: perfect overlap."),
   });
   schema.erase("required");  // params and compute_time are required only without a model (checked by the reader)
   json& properties = schema["properties"];
