@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the example studies of scenarios/studies/ and draws the README's figures into analysis/figures/.
+# Runs the example studies of scenarios/studies/ and draws the figures of docs/sweeps-and-plots.md into analysis/figures/.
 # Usage: analysis/make_figures.sh [DTSIM] [JOBS]   (default build/dtsim, 2 parallel points)
 # Resumable: a study already complete in out/studies/ is not run again.
 set -euo pipefail

@@ -144,7 +144,7 @@ def scenario_for(case, row):
             "nics_per_node": int(positive(case, "hardware/nics_per_node")),
             "intra_node": {"kind": field(case, "hardware/intra_node/kind"), "bandwidth": intra_bandwidth,
                            "latency": "1us"},
-            "fidelity": "fast",  # same time as "step" for ring/hierarchical (README: Collectives), 100x faster
+            "fidelity": "fast",  # same time as "step" for ring/hierarchical (docs/collectives.md), 100x faster
         },
         "workload": {
             "params": int(positive(case, "model/params")),

@@ -1,6 +1,6 @@
 // Sweeps: a base scenario plus axes over JSON pointers (grid product and zipped axes), expanded into
 // points; each point runs in its own forked child; results are appended one line per point to
-// results.jsonl (a single write()) and results.csv is regenerated from it. See README "Sweeps and plots".
+// results.jsonl (a single write()) and results.csv is regenerated from it. See docs/sweeps-and-plots.md.
 //
 // A sweep file:
 //   {
