@@ -282,8 +282,8 @@ int collective_main(const std::vector<std::string>& args, std::ostream& out, std
       out << std::setw(8) << wrong << std::setprecision(3) << std::setw(10) << r["wall"].get<double>() << "\n"
           << std::defaultfloat;
       out.flush();
-      if (csv.is_open())
-        csv << operation << "," << algorithm << "," << p << "," << fidelity_name(fidelity) << "," << bytes << ","
+      if (csv.is_open())  // sizes are whole bytes <= 2^53: printed exactly
+        csv << operation << "," << algorithm << "," << p << "," << fidelity_name(fidelity) << "," << static_cast<long long>(bytes) << ","
             << std::setprecision(12) << t << "," << algbw << "," << busbw << "," << model << ","
             << r["checked"].get<long>() << "," << r["wrong"].get<long>() << "," << r["wall"].get<double>() << "\n";
     }
