@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -69,6 +71,23 @@ std::string human_size(double bytes) {
   return s.str();
 }
 
+// Sizes are byte counts held in doubles: up to 2^53 every whole byte count is exact, so rounding a
+// size and the closed forms (S/p, S x factor) stay exact; larger sizes would be simulated as other
+// sizes than printed.
+constexpr double kMaxBytes = 9007199254740992.0;  // 2^53 B = 8 PiB
+// Each size is one simulation per algorithm, each in its own child process: a factor close to 1
+// would ask for billions of them (the size list alone exhausted memory). 256 sizes take a factor
+// of 1.15 over the whole 1 B .. 8 PiB range.
+constexpr long kMaxSizes = 256;
+
+// Removes the default platform's temporary file on every way out (errors and exceptions too).
+struct TemporaryFile {
+  std::string path;
+  ~TemporaryFile() {
+    if (!path.empty()) std::remove(path.c_str());
+  }
+};
+
 double bus_factor(const std::string& operation, int p) {
   if (operation == "allreduce") return 2.0 * (p - 1) / p;
   if (operation == "reduce_scatter" || operation == "allgather") return static_cast<double>(p - 1) / p;
@@ -107,6 +126,8 @@ int collective_main(const std::vector<std::string>& args, std::ostream& out, std
     if (app.count(flag)) {
       const std::string& v = shortcut_values[flag];
       const bool number = !v.empty() && v.find_first_not_of("0123456789.eE+-") == std::string::npos;
+      if (number && !std::isfinite(std::strtod(v.c_str(), nullptr)))
+        return bad(std::string(flag) + ": \"" + v + "\" is out of range; give a finite number");
       overrides.push_back(std::string(pointer) + "=" + (number ? v : nlohmann::json(v).dump()));
     }
   if (app.count("--fidelity")) {
@@ -126,12 +147,30 @@ int collective_main(const std::vector<std::string>& args, std::ostream& out, std
     auto size = units::parse_size(*text);
     if (!size || *size < 0)
       return bad(std::string(flag) + ": \"" + *text + "\" is not a size; use e.g. 8, \"64KiB\", \"1GiB\"");
+    if (*size > kMaxBytes)
+      return bad(std::string(flag) + ": \"" + *text + "\" is above 2^53 B = 8 PiB, the largest size whose byte " +
+                 "count is exact in the simulator's doubles");
     *into = *size;
   }
   if (min_bytes < 1 || max_bytes < min_bytes) return bad("need 1 <= --min-bytes <= --max-bytes");
+  // How many sizes min x factor^k <= max gives, computed without building the list.
+  const double size_count = std::floor(std::log(max_bytes * (1 + 1e-12) / min_bytes) / std::log(factor)) + 1;
+  if (!(size_count <= kMaxSizes)) {
+    std::ostringstream m;
+    m << "--factor " << factor_arg << " from " << human_size(min_bytes) << " to " << human_size(max_bytes)
+      << " gives " << std::setprecision(3) << size_count << " sizes; at most " << kMaxSizes
+      << " (each is one simulation per algorithm): raise --factor or narrow --min-bytes/--max-bytes";
+    return bad(m.str());
+  }
+  // The CSV file is opened before anything runs, so that an unwritable path is a usage error.
+  std::ofstream csv;
+  if (!csv_file.empty()) {
+    csv.open(csv_file);
+    if (!csv) return bad("--csv: cannot write \"" + csv_file + "\": " + std::strerror(errno));
+  }
 
   // Without a scenario: a default platform written to a temporary file, so that --set works alike.
-  std::string temp_file;
+  TemporaryFile temp;
   if (scenario_file.empty()) {
     char pattern[] = "/tmp/dtsim-collective-XXXXXX";
     const int fd = mkstemp(pattern);
@@ -140,17 +179,16 @@ int collective_main(const std::vector<std::string>& args, std::ostream& out, std
       return 1;
     }
     close(fd);
-    temp_file = pattern;
+    temp.path = pattern;
     nlohmann::json doc = {{"name", "collective"},
                           {"cluster", {{"nodes", 8}}},
                           {"network", {{"topology", "switch"}, {"bandwidth", "25Gbps"}, {"latency", "5us"}}},
                           {"workload", {{"params", 1}, {"compute_time", 0}}},
                           {"output", {{"trace", false}}}};
-    std::ofstream(temp_file) << doc.dump();
-    scenario_file = temp_file;
+    std::ofstream(temp.path) << doc.dump();
+    scenario_file = temp.path;
   }
   ScenarioResult loaded = load_scenario(scenario_file, overrides);
-  if (!temp_file.empty()) std::remove(temp_file.c_str());
   if (!loaded.ok()) {
     return report_problems(loaded.errors, err, "nothing was run");
   }
@@ -205,9 +243,7 @@ int collective_main(const std::vector<std::string>& args, std::ostream& out, std
       << "size" << std::setw(14) << "time(us)" << std::setw(13) << "algbw(GB/s)" << std::setw(13) << "busbw(GB/s)"
       << std::setw(14) << "model(us)" << std::setw(8) << "#wrong" << std::setw(10) << "wall(s)" << "\n";
   out.flush();  // before forking: a child must not inherit unwritten output
-  std::ofstream csv;
-  if (!csv_file.empty()) {
-    csv.open(csv_file);
+  if (csv.is_open()) {
     csv << "operation,algorithm,ranks,fidelity,bytes,time_s,algbw_GBps,busbw_GBps,model_s,checked,wrong,wall_s\n";
   }
   int failures = 0;
@@ -246,11 +282,18 @@ int collective_main(const std::vector<std::string>& args, std::ostream& out, std
       out << std::setw(8) << wrong << std::setprecision(3) << std::setw(10) << r["wall"].get<double>() << "\n"
           << std::defaultfloat;
       out.flush();
-      if (csv.is_open())
-        csv << operation << "," << algorithm << "," << p << "," << fidelity_name(fidelity) << "," << bytes << ","
+      if (csv.is_open())  // sizes are whole bytes <= 2^53: printed exactly
+        csv << operation << "," << algorithm << "," << p << "," << fidelity_name(fidelity) << "," << static_cast<long long>(bytes) << ","
             << std::setprecision(12) << t << "," << algbw << "," << busbw << "," << model << ","
             << r["checked"].get<long>() << "," << r["wrong"].get<long>() << "," << r["wall"].get<double>() << "\n";
     }
+  if (csv.is_open()) {
+    csv.close();
+    if (csv.fail()) {
+      err << "error: --csv: writing \"" << csv_file << "\" failed: " << std::strerror(errno) << "\n";
+      return 1;
+    }
+  }
   if (failures) err << failures << " point" << (failures == 1 ? "" : "s") << " failed or reduced wrong values\n";
   return failures ? 1 : 0;
 }

@@ -199,8 +199,17 @@ double JsonReader::quantity(const std::string& key, const std::optional<std::str
 }
 
 double JsonReader::bandwidth(const std::string& key, std::optional<std::string> fallback) {
-  return quantity(key, fallback, units::parse_bandwidth, "a bandwidth",
-                  "\"25Gbps\", \"3.125GBps\" or a number in bytes/s", false);
+  const double b = quantity(key, fallback, units::parse_bandwidth, "a bandwidth",
+                            "\"25Gbps\", \"3.125GBps\" or a number in bytes/s", false);
+  // Below 1 B/s a 100 MB gradient alone puts the clock past 10^8 s, where a double resolves no
+  // better than 10^-8 s, so latencies and compute times are rounded away (1e-6 B/s turned 53 ms of
+  // compute into 62.5 ms); near 1e-300 B/s SimGrid sees transfers that never end.
+  if (b > 0 && b < 1) {
+    errors_.add(child_path(key), (raw(key) ? quote(*raw(key)) : quote(json(*fallback))) +
+                                     " is below 1 B/s; allowed: >= 1 B/s (\"8bps\")");
+    return 0;
+  }
+  return b;
 }
 double JsonReader::duration(const std::string& key, std::optional<std::string> fallback, bool allow_zero) {
   return quantity(key, fallback, units::parse_duration, "a duration", "\"5us\", \"1.5ms\" or a number in seconds",

@@ -20,17 +20,29 @@ namespace sg4 = simgrid::s4u;
 namespace dtsim {
 namespace {
 
+// Each jitter period redraws every link (one SimGrid bandwidth update each). A run needing more
+// updates than this cannot finish in reasonable time (measured: 50 million updates took 46 s of wall
+// time, so this stops within about 20 s); e.g. sigma 10 makes most draws near e^-50, so that one
+// transfer spans billions of periods.
+constexpr std::int64_t kMaxJitterUpdates = 20'000'000;
+
 // Network jitter: every period, each link's bandwidth becomes nominal x a mean-1 lognormal draw.
 // Links are taken in name order so that link numbers (and so the draws) do not depend on how
-// SimGrid stores them.
-void start_network_jitter(sg4::Engine& engine, StragglerModel& model, sg4::Host* host) {
+// SimGrid stores them. Past kMaxJitterUpdates it stops the simulation and sets `exhausted`.
+void start_network_jitter(sg4::Engine& engine, StragglerModel& model, sg4::Host* host, bool& exhausted) {
   std::vector<sg4::Link*> links = engine.get_all_links();
   std::sort(links.begin(), links.end(), [](sg4::Link* a, sg4::Link* b) { return a->get_name() < b->get_name(); });
   std::vector<double> nominal;
   for (sg4::Link* l : links) nominal.push_back(l->get_bandwidth());
-  sg4::Actor::create("network_jitter", host, [links, nominal, &model] {
+  sg4::Actor::create("network_jitter", host, [links, nominal, &model, &exhausted] {
     sg4::Actor::self()->daemonize();
+    const std::int64_t periods = kMaxJitterUpdates / std::max<std::int64_t>(1, static_cast<std::int64_t>(links.size()));
     for (std::int64_t period = 0;; ++period) {
+      if (period >= periods) {
+        exhausted = true;
+        sg4::Actor::kill_all();
+        return;
+      }
       for (std::size_t i = 0; i < links.size(); ++i) links[i]->set_bandwidth(nominal[i] * model.link_factor(i, period));
       sg4::this_actor::sleep_for(model.jitter_period());
     }
@@ -72,7 +84,8 @@ RunResult run_simulation(const Scenario& scenario) {
   }
   StragglerModel stragglers(scenario.stragglers, scenario.seed, result.workers);
   if (scenario.stragglers.any()) cluster.stragglers = &stragglers;
-  if (stragglers.has_jitter()) start_network_jitter(engine, stragglers, cluster.hosts[0]);
+  bool jitter_exhausted = false;
+  if (stragglers.has_jitter()) start_network_jitter(engine, stragglers, cluster.hosts[0], jitter_exhausted);
 
   std::unique_ptr<Workload> workload;
   NumericWorkload* numerics = nullptr;
@@ -85,6 +98,7 @@ RunResult run_simulation(const Scenario& scenario) {
     workload = std::make_unique<TimingWorkload>(scenario);
   }
   const int iterations = algorithm->worker_iteration_limit(scenario);
+  int finished_workers = 0;
   for (int w = 0; w < result.workers; ++w) {
     sg4::Actor::create("rank" + std::to_string(w), cluster.hosts[w], [&, w] {
       RankContext ctx(cluster, w);
@@ -96,6 +110,7 @@ RunResult run_simulation(const Scenario& scenario) {
         result.iterations_run = std::max(result.iterations_run, it + 1);
         if (stop || ctx.stop_requested()) break;
       }
+      ++finished_workers;
     });
   }
   // Servers serve until the workers are done: as daemons, they end with the last worker, so a run
@@ -114,6 +129,18 @@ RunResult run_simulation(const Scenario& scenario) {
   }
   engine.run();
   result.sim_time_s = sg4::Engine::get_clock();
+  if (jitter_exhausted)
+    throw std::runtime_error("stragglers.network_jitter: the run needed more than " +
+                             std::to_string(kMaxJitterUpdates) + " link bandwidth updates (every period redraws " +
+                             "every link) and was stopped at simulated time " + std::to_string(result.sim_time_s) +
+                             " s; use a longer period or a smaller sigma");
+  // SimGrid ends the run when no activity can progress, with ranks still waiting: a deadlock is an
+  // error, not a result (e.g. a bandwidth so small that a transfer never completes).
+  if (finished_workers < result.workers)
+    throw std::runtime_error("the simulation deadlocked at simulated time " + std::to_string(result.sim_time_s) +
+                             " s: " + std::to_string(result.workers - finished_workers) + " of " +
+                             std::to_string(result.workers) + " ranks never finished (SimGrid found activities "
+                             "that can never complete)");
   if (numerics) result.numerics = numerics->take_log();
   result.wall_time_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_begin).count();

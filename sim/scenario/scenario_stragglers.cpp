@@ -120,6 +120,10 @@ void read_stragglers(JsonReader& root, Scenario& s) {
     JsonReader j = r.object("network_jitter");
     st.jitter_sigma = j.number("sigma", std::nullopt, 0, true, 10);
     st.jitter_period = j.duration("period", std::nullopt, false);
+    // Every period redraws every link: below 1 us a simulated second alone is over a million redraws
+    // per link, and periods below the clock's resolution (1e-300 s) never advance it at all.
+    if (st.jitter_period > 0 && st.jitter_period < 1e-6)
+      r.errors().add(j.child_path("period"), quote(*j.raw("period")) + " is below 1 us; allowed: >= 1us");
     j.reject_unknown_keys();
   }
   r.reject_unknown_keys();

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "kernels/model_factory.h"
+#include "sim/base/saturating.h"
 #include "sim/scenario/catalog.h"
 #include "sim/scenario/compute_model.h"
 #include "sim/scenario/scenario_sections.h"
@@ -13,6 +14,13 @@ namespace {
 
 // The real models (trained with numerics): the kernels' own list.
 const std::vector<std::string> kRealModels = kernels::model_kind_names();
+constexpr int kMaxIterations = 1 << 30;  // run.iterations' bound (an int counter with headroom)
+
+std::string number_text(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.15g", x);
+  return text;
+}
 
 std::string full_precision(double value) {  // a default passed through the string form of a quantity
   char text[32];
@@ -104,6 +112,26 @@ void read_numerics(JsonReader& w, Scenario& s) {
 
   // The real model's size and FLOPs, from its layout (no data needed).
   const bool fashion = n.dataset.kind == kernels::DatasetKind::fashion_mnist;
+  if (rep.model.kind == kernels::ModelKind::mlp && w.errors().empty()) {
+    // Every rank's replica (float32 weights, gradients, optimizer state) lives in this one process:
+    // 2^31 weights over all replicas (8 GiB) is the most that leaves room for the rest on a large
+    // workstation; a few widths of 2^31 would otherwise overflow the layout's offsets or abort.
+    constexpr std::uint64_t kMaxReplicaWeights = std::uint64_t{1} << 31;
+    std::uint64_t params = 0, width = static_cast<std::uint64_t>(fashion ? 784 : n.dataset.dim);
+    std::vector<std::uint64_t> next(rep.model.hidden.begin(), rep.model.hidden.end());
+    next.push_back(fashion ? 10 : 2);
+    for (std::uint64_t out : next) {
+      params = saturating_add(params, saturating_mul(out, width + 1));  // W (out x in) and b
+      width = out;
+    }
+    const std::uint64_t total = saturating_mul(params, static_cast<std::uint64_t>(rep.ranks));
+    if (total > kMaxReplicaWeights)
+      w.errors().add(w.child_path("hidden"),
+                     "gives " + (params == kSaturated ? std::string("more than 2^64") : std::to_string(params)) +
+                         " parameters per replica x " + std::to_string(rep.ranks) +
+                         " ranks; allowed: at most 2^31 = 2147483648 weights over all replicas (every rank's "
+                         "replica is held in this process)");
+  }
   if (w.errors().empty()) {
     auto model = kernels::make_model<float>(rep.model, fashion ? 784 : n.dataset.dim, fashion ? 10 : 0);
     s.workload.params = model->num_params();
@@ -212,11 +240,19 @@ void read_run_length(JsonReader& run, Scenario& s) {
       run.errors().add(run.child_path("epochs"), "give either iterations or epochs, not both");
     } else {
       const double per_iteration = static_cast<double>(s.cluster.ranks()) * s.workload.batch_per_gpu;
-      s.run.iterations = static_cast<int>(std::ceil(s.run.epochs * n.train_samples / per_iteration));
+      const double iterations = std::ceil(s.run.epochs * n.train_samples / per_iteration);
+      if (!(iterations <= kMaxIterations))  // compared as a double: the int conversion would overflow
+        run.errors().add(run.child_path("epochs"), number_text(s.run.epochs) + " epochs of " +
+                                                       std::to_string(n.train_samples) + " samples at " +
+                                                       number_text(per_iteration) + " per iteration are " +
+                                                       number_text(iterations) + " iterations; allowed: at most " +
+                                                       std::to_string(kMaxIterations) + " (as run.iterations)");
+      else
+        s.run.iterations = static_cast<int>(iterations);
     }
     run.raw("iterations");
   } else {
-    s.run.iterations = static_cast<int>(run.integer("iterations", 10, 1, 1 << 30));
+    s.run.iterations = static_cast<int>(run.integer("iterations", 10, 1, kMaxIterations));
   }
 }
 

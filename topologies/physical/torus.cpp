@@ -6,6 +6,7 @@
 // h = sum over dimensions of min(|dx|, d - |dx|) links and alpha = h x latency.
 #include <numeric>
 
+#include "topologies/physical/fabric_limits.h"
 #include "topologies/physical/machine.h"
 #include "sim/plugin/physical_topology.h"
 
@@ -18,7 +19,7 @@ class TorusTopology : public FabricTopology {
  public:
   explicit TorusTopology(const OptionValues& o) {
     const OptionValues torus = o.object("torus");
-    for (const json& d : torus.raw().value("dims", json::array())) dims_.push_back(d.get<unsigned>());
+    for (const json& d : torus.raw().value("dims", json::array())) dims_.push_back(json_count(d));
   }
   void validate_fabric(const Scenario& s, int extra_hosts, ErrorList& errors) const override {
     const auto& dims = dims_;
@@ -28,10 +29,18 @@ class TorusTopology : public FabricTopology {
                                             " dimensions; allowed: 1 to 3 (e.g. [4, 4] or [4, 4, 4])");
       return;
     }
-    long positions = 1;
-    for (unsigned d : dims) positions *= d;
+    std::uint64_t positions = 1;
+    for (std::uint64_t d : dims) positions = saturating_mul(positions, d);
+    if (positions == 0) return;  // a bad entry, already reported
+    // One link per position and dimension (to the next position of its ring).
+    const std::uint64_t elements = saturating_add(positions, saturating_mul(positions, dims.size()));
+    if (std::string why = fabric_size_error(elements, "positions and links (product of dims x (1 + dimensions))");
+        !why.empty()) {
+      errors.add("/network/torus/dims", why);
+      return;
+    }
     const long needed = fabric_ports(s, extra_hosts);
-    if (positions < needed)
+    if (static_cast<long>(positions) < needed)
       errors.add("/network/torus/dims", "the torus has " + std::to_string(positions) +
                                             " positions (product of dims) but " + std::to_string(needed) +
                                             " NICs need one each (cluster.nodes x network.nics_per_node + servers)");
@@ -53,7 +62,7 @@ class TorusTopology : public FabricTopology {
   }
 
  private:
-  std::vector<unsigned> dims_;  // /network/torus/dims
+  std::vector<std::uint64_t> dims_;  // /network/torus/dims
 };
 
 const bool registered = PhysicalTopologyRegistry::add(
