@@ -422,7 +422,7 @@ SweepPlanResult load_sweep(const std::string& file, const std::vector<std::strin
   if (!read) return result;
   json& document = *read;
   if (document.is_object() && !document.contains("name"))
-    document["name"] = std::filesystem::path(file).stem().string();
+    document["name"] = shown_text(std::filesystem::path(file).stem().string());  // JSON strings are UTF-8
   return expand_sweep(document, std::filesystem::path(file).parent_path().string(), extra_sets);
 }
 
