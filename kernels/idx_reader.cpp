@@ -1,5 +1,6 @@
 #include "kernels/idx_reader.h"
 
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 namespace dtsim::kernels {
 
@@ -76,6 +78,27 @@ Dataset read_idx(const std::string& images_path, const std::string& labels_path,
   for (auto l : d.labels)
     if (l >= num_classes) throw std::runtime_error(labels_path + " holds label " + std::to_string(l));
   return d;
+}
+
+std::string fashion_mnist_problem(const std::string& dir) {
+  const std::pair<const char*, std::uint32_t> files[] = {{"/train-images-idx3-ubyte.gz", 0x803},
+                                                         {"/train-labels-idx1-ubyte.gz", 0x801},
+                                                         {"/t10k-images-idx3-ubyte.gz", 0x803},
+                                                         {"/t10k-labels-idx1-ubyte.gz", 0x801}};
+  for (const auto& [name, magic] : files) {
+    const std::string path = dir + name;
+    struct stat info {};
+    const char* hint = "; install the Debian package dataset-fashion-mnist or give the directory that holds it";
+    if (::stat(path.c_str(), &info) != 0) return "cannot open " + path + " (" + std::strerror(errno) + ")" + hint;
+    if (!S_ISREG(info.st_mode)) return path + " is not a regular file" + hint;  // checked first: a FIFO would block
+    try {
+      const GzFile f = open_or_throw(path);
+      if (read_be32(f.get(), path) != magic) return path + " is not an IDX file (magic " + std::to_string(magic) + ")";
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  }
+  return "";
 }
 
 FashionMnist load_fashion_mnist(const std::string& dir, Index train_limit, Index test_limit) {

@@ -16,6 +16,10 @@ struct FashionMnist {
   Dataset test;   // 10000 x 784
 };
 
+// "" when `dir` holds the four Fashion-MNIST IDX files (regular files, right magic numbers); else the
+// problem. Cheap (reads 4 bytes of each): scenario validation calls it so a bad path is bad input.
+std::string fashion_mnist_problem(const std::string& dir);
+
 // Loads {train,t10k}-{images-idx3,labels-idx1}-ubyte.gz from `dir` (the Debian package
 // dataset-fashion-mnist installs them in /usr/share/datasets/fashion-mnist).
 FashionMnist load_fashion_mnist(const std::string& dir = "/usr/share/datasets/fashion-mnist",

@@ -36,21 +36,12 @@ sg4::Host* endpoint_host(const RankContext& ctx, int endpoint) {
   return endpoint >= 0 && endpoint < static_cast<int>(hosts.size()) ? hosts[endpoint] : nullptr;
 }
 
+// SimGrid 3.32 declares "network/latency-factor" as a double option (CM02 sets it to 1). Reading it
+// with any other type reinterprets the option's storage, so it is read as a double and nothing else.
 double latency_factor() {
-  static double factor = [] {
-    try {
-      const std::string value = simgrid::config::get_value<std::string>("network/latency-factor");
-      char* end = nullptr;
-      const double f = std::strtod(value.c_str(), &end);
-      if (end && *end == '\0' && f > 0) return f;
-    } catch (...) {
-    }
-    try {
-      const double f = simgrid::config::get_value<double>("network/latency-factor");
-      if (f > 0) return f;
-    } catch (...) {
-    }
-    return 1.0;
+  static const double factor = [] {
+    const double f = simgrid::config::get_value<double>("network/latency-factor");
+    return f > 0 ? f : 1.0;
   }();
   return factor;
 }

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <new>
 #include <sstream>
 #include <thread>
 
@@ -26,6 +27,7 @@
 #include "sim/app/sweep_simulate.h"
 #include "sim/engine/backend_available.h"
 #include "sim/engine/load_scenario.h"
+#include "sim/base/json_input.h"
 #include "sim/base/problems.h"
 
 namespace dtsim {
@@ -131,12 +133,16 @@ int command_run(const std::vector<std::string>& args, std::ostream& out, std::os
   std::vector<std::string> overrides;
   bool quiet = false, json = false;
   app.add_option("SCENARIO", file, "the scenario (a JSON file)");
-  app.add_option("--out", out_dir, "output directory (overrides /output/dir)");
+  CLI::Option* out_option = app.add_option("--out", out_dir, "output directory (overrides /output/dir)");
   app.add_option("--set", overrides, kSetHelp)->allow_extra_args(false);
   app.add_flag("-q,--quiet", quiet, "print nothing on success (outputs are still written)");
   app.add_flag("--json", json, "print summary.json's content instead of the text summary");
   if (int rc = cli::parse(app, "run", args, out, err); rc >= 0) return rc;
   if (file.empty()) return cli::missing(err, "run", "SCENARIO file");
+  if (out_option->count() > 0 && out_dir.empty())
+    return report_problems({"--out \"\": is empty; allowed: a directory path"}, err);
+  if (std::string e = utf8_problem(out_dir); !e.empty())
+    return report_problems({"--out " + shown_text(out_dir) + ": " + e + "; allowed: a UTF-8 directory path"}, err);
   if (!out_dir.empty()) overrides.push_back("/output/dir=" + nlohmann::json(out_dir).dump());
   ScenarioResult loaded = load_scenario(file, overrides);
   if (!loaded.ok()) return report_problems(loaded.errors, err);
@@ -165,9 +171,7 @@ int command_run(const std::vector<std::string>& args, std::ostream& out, std::os
   return 0;
 }
 
-}  // namespace
-
-int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app("dtsim", "dtsim");
   app.set_help_flag();  // --help prints kUsage below
   bool help = false, version = false;
@@ -218,6 +222,21 @@ int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (command == "calibrate") return calibrate_main(rest, out, err);
   if (command == "topo") return logical::topo_main(rest, out, err);
   err << "dtsim: unknown command \"" << command << "\" (see dtsim --help)\n";
+  return kBadInput;
+}
+
+}  // namespace
+
+// Last resort: an exception that escaped a command's own checks comes from its input (the commands
+// catch what a simulation throws), so it is reported as bad input on one line rather than aborting.
+int cli_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  try {
+    return dispatch(args, out, err);
+  } catch (const std::bad_alloc&) {
+    err << "error: bad input: it asks for more memory than this machine has\n";
+  } catch (const std::exception& e) {
+    err << "error: bad input: " << shown_text(e.what()) << "\n";
+  }
   return kBadInput;
 }
 

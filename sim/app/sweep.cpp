@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "sim/base/json_input.h"
 #include "sim/base/json_reader.h"
 #include "sim/engine/load_scenario.h"
 
@@ -39,6 +40,9 @@ std::string check_pointer(const json& pointer_value, const json& base) {
   if (!pointer_value.is_string()) return quote(pointer_value) + " is not a JSON pointer; use e.g. \"/cluster/nodes\"";
   const std::string p = pointer_value.get<std::string>();
   if (p.empty() || p[0] != '/') return quote(pointer_value) + " is not a JSON pointer (it must start with /); use e.g. \"/cluster/nodes\"";
+  // Checked without setting it: a huge array index would make nlohmann resize the array to it.
+  if (std::string e = settable_pointer_problem(base, p); !e.empty())
+    return quote(pointer_value) + " cannot be set on the base scenario: " + e;
   try {
     json probe = base;
     probe[json::json_pointer(p)] = nullptr;
@@ -173,17 +177,10 @@ SweepPlanResult expand_sweep(const json& document, const std::string& base_dir, 
   } else if (document["base"].is_string()) {
     std::filesystem::path file = document["base"].get<std::string>();
     if (file.is_relative() && !base_dir.empty()) file = std::filesystem::path(base_dir) / file;
-    std::ifstream in(file);
-    if (!in) {
-      errors.add("/base", quote(document["base"]) + ": cannot open the scenario file " + file.string());
-    } else {
-      try {
-        plan.base = json::parse(in, nullptr, true, /*ignore_comments=*/true);
-        if (!plan.base.is_object()) errors.add("/base", file.string() + " is not a JSON object");
-      } catch (const json::parse_error& e) {
-        errors.add("/base", file.string() + ": not valid JSON: " + e.what());
-      }
-    }
+    if (std::string problem = read_json_document(file.string(), "scenario", plan.base); !problem.empty())
+      errors.add("/base", quote(document["base"]) + ": " + problem + "; path: " + file.string());
+    else if (!plan.base.is_object())
+      errors.add("/base", file.string() + " is not a JSON object");
   } else {
     errors.add("/base", quote(document["base"]) + " is not a scenario file name or a scenario object");
   }
@@ -207,7 +204,7 @@ SweepPlanResult expand_sweep(const json& document, const std::string& base_dir, 
     }
   }
   for (const std::string& item : extra_sets) {
-    const std::string path = "--set " + item;
+    const std::string path = "--set " + shown_text(item);
     std::string pointer;
     json value;
     if (std::string e = parse_override(item, pointer, value); !e.empty()) {
@@ -425,7 +422,7 @@ SweepPlanResult load_sweep(const std::string& file, const std::vector<std::strin
   if (!read) return result;
   json& document = *read;
   if (document.is_object() && !document.contains("name"))
-    document["name"] = std::filesystem::path(file).stem().string();
+    document["name"] = shown_text(std::filesystem::path(file).stem().string());  // JSON strings are UTF-8
   return expand_sweep(document, std::filesystem::path(file).parent_path().string(), extra_sets);
 }
 

@@ -10,6 +10,7 @@
 #include "sim/app/sweep_results.h"
 #include "sim/app/sweep_runner.h"
 #include "sim/base/cli_parse.h"
+#include "sim/base/json_input.h"
 #include "sim/base/problems.h"
 
 namespace dtsim {
@@ -81,6 +82,8 @@ int sweep_main(const std::vector<std::string>& args, std::ostream& out, std::ost
     return merge_sweep_results(merge_out, files, out, err);
   }
   if (app.count("--out") && options.out_dir.empty()) return bad(err, "--out needs a directory");
+  if (std::string e = utf8_problem(options.out_dir); !e.empty())
+    return bad(err, "--out " + shown_text(options.out_dir) + ": " + e + "; allowed: a UTF-8 directory path");
   if (!jobs.empty() && (!parse_int(jobs, options.jobs) || options.jobs < 1 || options.jobs > 1024))
     return bad(err, "-j " + jobs + ": expected a number of parallel points from 1 to 1024");
   if (!shard.empty()) {

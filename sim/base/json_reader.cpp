@@ -5,22 +5,32 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/base/json_input.h"
 #include "sim/base/units.h"
 
 namespace dtsim {
 
+std::string read_json_document(const std::string& file, const std::string& what, json& document) {
+  if (std::string problem = regular_file_problem(file); !problem.empty())  // before opening: a FIFO would block
+    return problem.rfind("cannot", 0) == 0 ? "cannot open the " + what + " file" + problem.substr(problem.find(" ("))
+                                           : "the " + what + " file " + problem;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return "cannot open the " + what + " file";
+  std::ostringstream text;
+  text << in.rdbuf();
+  ParsedJson parsed = parse_json_text(text.str(), /*allow_comments=*/true);
+  if (!parsed.value) return parsed.error;
+  document = std::move(*parsed.value);
+  return "";
+}
+
 std::optional<json> read_json_file(const std::string& file, const std::string& what, std::vector<std::string>& errors) {
-  std::ifstream in(file);
-  if (!in) {
-    errors.push_back(file + ": cannot open the " + what + " file");
+  json document;
+  if (std::string problem = read_json_document(file, what, document); !problem.empty()) {
+    errors.push_back(shown_text(file) + ": " + problem);
     return std::nullopt;
   }
-  try {
-    return json::parse(in, nullptr, true, /*ignore_comments=*/true);
-  } catch (const json::parse_error& e) {
-    errors.push_back(file + ": not valid JSON: " + e.what());
-    return std::nullopt;
-  }
+  return document;
 }
 
 std::string quote(const json& value) {
@@ -32,6 +42,10 @@ namespace {
 const json& empty_object() {
   static const json object = json::object();
   return object;
+}
+// An unsigned JSON integer above 2^63-1 (e.g. 2^64-1) would read as a negative int64.
+bool fits_no_int64(const json& v) {
+  return v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 }
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -92,8 +106,9 @@ std::int64_t JsonReader::integer(const std::string& key, std::optional<std::int6
   if (!value) {
     if (!fallback) { missing(key); return min; }
     result = *fallback;
-  } else if (!value->is_number_integer()) {
-    errors_.add(child_path(key), quote(*value) + " is not an integer; allowed: integers " + std::to_string(min) +
+  } else if (!value->is_number_integer() || fits_no_int64(*value)) {
+    errors_.add(child_path(key), quote(*value) + (value->is_number_integer() ? " is out of range" : " is not an integer") +
+                                     "; allowed: integers " + std::to_string(min) +
                                      (max == std::numeric_limits<std::int64_t>::max() ? " or more"
                                                                                       : " to " + std::to_string(max)));
     return fallback.value_or(min);
@@ -161,7 +176,7 @@ std::vector<std::int64_t> JsonReader::integer_list(const std::string& key, std::
   }
   for (size_t i = 0; i < value->size(); ++i) {
     const json& item = (*value)[i];
-    if (!item.is_number_integer() || item.get<std::int64_t>() < min) {
+    if (!item.is_number_integer() || fits_no_int64(item) || item.get<std::int64_t>() < min) {
       errors_.add(child_path(key) + "/" + std::to_string(i),
                   quote(item) + " is not allowed; allowed: integers >= " + std::to_string(min));
       continue;

@@ -72,8 +72,11 @@ class JsonReader {
   bool is_object_ = true;
 };
 
-// Reads a JSON file (comments allowed). On failure appends "FILE: cannot open the WHAT file" or
-// "FILE: not valid JSON: ..." to `errors` and returns nullopt.
+// Reads one JSON document (comments allowed) from `file` into `document`, with sim/base/json_input.h's
+// checks; returns "" or the problem without the file name ("cannot open the WHAT file (...)", "not
+// valid JSON: ...", "the WHAT file is a directory...").
+std::string read_json_document(const std::string& file, const std::string& what, json& document);
+// The same, appending "FILE: problem" to `errors` and returning nullopt on failure.
 std::optional<json> read_json_file(const std::string& file, const std::string& what, std::vector<std::string>& errors);
 
 // "25Gbs" -> "\"25Gbs\"" : how a bad value is quoted in error messages.

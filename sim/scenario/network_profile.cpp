@@ -1,5 +1,7 @@
 #include "sim/scenario/network_profile.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -57,21 +59,16 @@ NetworkProfile load_network_profile(const std::string& name_or_path, const std::
     profile = read_network_profile(nlohmann::json::parse(it->second, nullptr, true, true),
                                    "scenarios/profiles/" + name_or_path + ".json", local);
   } else {
-    std::ifstream in(name_or_path);
-    if (!in) {
+    if (::access(name_or_path.c_str(), R_OK) != 0) {  // not opened here: a FIFO would block
       std::string names;
       for (const std::string& n : shipped_profile_names()) names += (names.empty() ? "" : ", ") + n;
       errors.add(json_path, quote(name_or_path) + " is neither a shipped profile nor a readable file; allowed: " +
                                 (names.empty() ? std::string("(none shipped)") : names) + ", or a path to a profile file");
       return {};
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    nlohmann::json document;
-    try {
-      document = nlohmann::json::parse(text.str(), nullptr, true, true);
-    } catch (const nlohmann::json::parse_error& e) {
-      errors.add(json_path, quote(name_or_path) + ": not valid JSON: " + e.what());
+    nlohmann::json document;  // the checks of every JSON input (sim/base/json_input.h)
+    if (std::string problem = read_json_document(name_or_path, "profile", document); !problem.empty()) {
+      errors.add(json_path, quote(name_or_path) + ": " + problem);
       return {};
     }
     profile = read_network_profile(document, name_or_path, local);

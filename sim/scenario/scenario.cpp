@@ -7,6 +7,7 @@
 
 #include "sim/scenario/catalog.h"
 #include "sim/scenario/compute_model.h"
+#include "sim/base/json_input.h"
 #include "sim/base/json_reader.h"
 #include "sim/scenario/scenario_sections.h"
 #include "sim/base/plugin_catalog.h"
@@ -114,6 +115,7 @@ void read_overrides(JsonReader& r, NetworkSpec& net) {
     if (!e.has("bandwidth") && !e.has("latency") && !e.has("intra_node"))
       r.errors().add(o.path, "changes nothing; give \"bandwidth\", \"latency\" and/or \"intra_node\"");
     e.reject_unknown_keys();
+    r.resolved()["overrides"].push_back(resolved_entry);  // the resolved scenario states every override
     net.overrides.push_back(o);
   }
 }
@@ -302,13 +304,14 @@ std::string parse_override(const std::string& item, std::string& pointer, json& 
   const auto eq = item.find('=');
   if (eq == std::string::npos || item.empty() || item[0] != '/')
     return "expected /json/pointer=value, e.g. /cluster/nodes=8";
+  // Keys and strings must be UTF-8: nlohmann::json cannot print anything else.
+  if (std::string e = utf8_problem(item); !e.empty()) return e;
   pointer = item.substr(0, eq);
   const std::string text = item.substr(eq + 1);
-  try {
-    value = json::parse(text);
-  } catch (const json::parse_error&) {
-    value = text;  // a bare word such as 25Gbps is a string
-  }
+  ParsedJson parsed = parse_json_text(text, /*allow_comments=*/false);
+  if (parsed.value) value = std::move(*parsed.value);
+  else if (parsed.syntax_error) value = text;  // a bare word such as 25Gbps is a string
+  else return "the value " + parsed.error;
   return "";
 }
 
@@ -317,7 +320,11 @@ void apply_overrides(json& document, const std::vector<std::string>& overrides, 
     std::string pointer;
     json value;
     if (std::string e = parse_override(item, pointer, value); !e.empty()) {
-      errors.push_back("--set " + item + ": " + e);
+      errors.push_back("--set " + shown_text(item) + ": " + e);
+      continue;
+    }
+    if (std::string e = settable_pointer_problem(document, pointer); !e.empty()) {
+      errors.push_back("--set " + item + ": " + pointer + " " + e);
       continue;
     }
     try {

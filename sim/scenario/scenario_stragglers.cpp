@@ -24,6 +24,7 @@ void read_rank_set(JsonReader& e, int ranks, std::vector<std::pair<int, int>>& o
     }
     return v.get<int>();
   };
+  e.resolved()["ranks"] = *raw;  // as given: a list or a {first, last} range
   if (raw->is_array() && !raw->empty()) {
     for (size_t i = 0; i < raw->size(); ++i) {
       const int r = check((*raw)[i], path + "/" + std::to_string(i));
@@ -57,6 +58,7 @@ void read_array(JsonReader& r, const std::string& key, Each each) {
     JsonReader e((*raw)[i], path, r.errors(), resolved_entry);
     each(e);
     e.reject_unknown_keys();
+    r.resolved()[key].push_back(resolved_entry);  // the resolved scenario states every entry
   }
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "kernels/idx_reader.h"
 #include "kernels/model_factory.h"
 #include "sim/base/saturating.h"
 #include "sim/scenario/catalog.h"
@@ -49,6 +50,9 @@ void read_dataset(JsonReader& w, Scenario& s, bool regression) {
   d.ranks = s.cluster.ranks();
   if (d.kind == kernels::DatasetKind::fashion_mnist) {
     d.path = r.string("path", d.path);
+    // Checked now, not when the run loads it: a bad path is bad input (exit 2, nothing written).
+    if (std::string problem = kernels::fashion_mnist_problem(d.path); !problem.empty())
+      r.errors().add(r.child_path("path"), quote(d.path) + ": " + problem);
     d.train_limit = r.integer("train_limit", 0, 0, 60000);
     d.test_limit = r.integer("test_limit", 0, 0, 10000);
     s.workload.numerics.train_samples = d.train_limit ? d.train_limit : 60000;

@@ -6,9 +6,13 @@
 #include "topologies/logical/validate.h"
 #include "sim/base/units.h"
 #include "sim/base/cli_parse.h"
+#include "sim/base/problems.h"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <iomanip>
 #include <optional>
 #include <sstream>
@@ -22,6 +26,18 @@ namespace {
 struct BadArgument : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// Why --dot FILE cannot be written, or "": checked before any work so that a bad path is bad input.
+std::string dot_target_problem(const std::string& file) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(file, ec)) return "is a directory; give a file name";
+  fs::path dir = fs::path(file).parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec)) return "its directory " + dir.string() + " does not exist";
+  if (::access(dir.c_str(), W_OK) != 0) return "its directory " + dir.string() + " is not writable";
+  return "";
+}
 
 constexpr int kMaxDenseRanks = 2048;  // rho: dense n x n SVD / eigensolve (4096: ~1 min)
 constexpr int kMaxRoundSvdRanks = 512;  // one dense SVD per round of a time-varying graph
@@ -128,6 +144,7 @@ int topo_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (dot_arg) {
       dot = *dot_arg;
       if (dot->empty()) throw BadArgument("--dot needs a file name");
+      if (std::string e = dot_target_problem(*dot); !e.empty()) throw BadArgument("--dot " + *dot + ": " + e);
     }
     if (app.count("--p")) {
       params.p = parse_real("--p", p_arg);
@@ -246,8 +263,8 @@ int topo_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
     try {
       write_dot_file(*dot, *t);
     } catch (const std::exception& e) {
-      err << "dtsim topo: " << e.what() << "\n";
-      return 1;
+      err << "dtsim topo: --dot " << *dot << ": " << e.what() << "\n";
+      return kBadInput;  // the path given cannot be written: bad input
     }
     out << "wrote " << *dot << "\n";
   }
