@@ -92,16 +92,19 @@ void output_swap_test_hook(int step) {
 }
 
 OutputSwap::OutputSwap(std::string dir) {
-  fs::path path = fs::absolute(fs::path(dir)).lexically_normal();
+  std::error_code ec;
+  // The real directory: a symlink named as output.dir stays a symlink, to the swapped directory.
+  fs::path path = fs::weakly_canonical(fs::absolute(fs::path(dir)), ec);
+  if (ec) path = fs::absolute(fs::path(dir)).lexically_normal();
   if (path.filename().empty()) path = path.parent_path();  // "out/" -> "out"
   dir_ = path.string();
   remove_stale(path);
   staging_ = (path.parent_path() / ("." + path.filename().string() + kStagingTag + std::to_string(::getpid()))).string();
-  std::error_code ec;
   fs::remove_all(staging_, ec);
   if (!fs::create_directory(staging_, ec) || ec)
     throw std::runtime_error("output directory \"" + dir + "\": cannot create the staging directory " + staging_ +
                              " beside it (" + ec.message() + ")");
+  fs::permissions(staging_, fs::status(path, ec).permissions(), ec);  // the swapped-in directory keeps its mode
 }
 
 OutputSwap::~OutputSwap() {

@@ -164,3 +164,29 @@ TEST_CASE("a run into an empty or new directory, killed before publishing, leave
   CHECK(leftovers(root + "/out1").empty());
   fs::remove_all(root);
 }
+
+TEST_CASE("a run into a symlinked directory or one holding a subdirectory replaces the earlier run") {
+  const std::string root = make_temp_dir();
+  const std::string first = write_scenario(root, "first", 3, true), second = write_scenario(root, "second", 5, false);
+  REQUIRE(WIFEXITED(run_and_maybe_kill(second, root + "/ref", -1, 0)));
+  const auto expected = run_files(root + "/ref");
+  // A symlink stays a symlink: the directory it names is the one swapped.
+  fs::create_directories(root + "/real");
+  fs::create_directory_symlink(root + "/real", root + "/link");
+  REQUIRE(WIFEXITED(run_and_maybe_kill(first, root + "/link", -1, 0)));
+  REQUIRE(WIFEXITED(run_and_maybe_kill(second, root + "/link", -1, 0)));
+  CHECK(fs::is_symlink(root + "/link"));
+  CHECK(run_files(root + "/real") == expected);
+  CHECK(leftovers(root + "/real").empty());
+  // A subdirectory cannot be carried by a hard link: the files are replaced one by one (fallback),
+  // the subdirectory stays, and the first run's trace.json, which the second run has not, is gone.
+  const std::string out = root + "/with-subdir";
+  REQUIRE(WIFEXITED(run_and_maybe_kill(first, out, -1, 0)));
+  fs::create_directories(out + "/plots");
+  REQUIRE(WIFEXITED(run_and_maybe_kill(second, out, -1, 0)));
+  CHECK(run_files(out) == expected);
+  CHECK(fs::is_directory(out + "/plots"));
+  CHECK(leftovers(out).empty());
+  fs::remove_all(root);
+}
+
