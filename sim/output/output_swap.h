@@ -9,7 +9,8 @@
 //      name, is deleted.
 // A kill before step 3 leaves output.dir untouched; a kill after it leaves the new run. Staging
 // directories and "<file>.tmp.<pid>" temporaries of processes that no longer exist are removed when the
-// next run starts. Where an exchange is impossible (output.dir holds a subdirectory or something that
+// next run into the same directory starts (pids are those of this host: one host writes a given
+// output.dir, as sweep shards write distinct point directories). Where an exchange is impossible (output.dir holds a subdirectory or something that
 // cannot be hard-linked, is the working directory or one above it, is a mount point, or the file system
 // has no RENAME_EXCHANGE) the files are renamed into place one by one, summary.json last: each file is
 // still whole, but a kill between renames can mix runs.
