@@ -1,5 +1,7 @@
 #include "sim/output/output_swap.h"
 
+#include "sim/base/atomic_file.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -25,33 +27,16 @@ bool is_own_file(const std::string& name) {
   return false;
 }
 
-// The pid a temporary's name ends with (".tmp.<pid>" or ".dtsim-staging.<pid>"), or 0.
-pid_t trailing_pid(const std::string& name, const std::string& tag) {
-  const std::size_t at = name.rfind(tag);
-  if (at == std::string::npos || at + tag.size() >= name.size()) return 0;
-  pid_t pid = 0;
-  for (std::size_t i = at + tag.size(); i < name.size(); ++i) {
-    if (name[i] < '0' || name[i] > '9' || pid > 100000000) return 0;
-    pid = pid * 10 + (name[i] - '0');
-  }
-  return pid;
-}
-
-bool process_gone(pid_t pid) { return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH; }
-
-// Leftovers of killed runs: staging directories beside `dir`, "*.tmp.<pid>" files inside it.
-void remove_stale(const fs::path& dir) {
+// Staging directories of killed runs beside `dir` (their temporaries inside `dir` go in
+// prepare_output_dir).
+void remove_stale_staging(const fs::path& dir) {
   std::error_code ec;
   const std::string prefix = "." + dir.filename().string() + kStagingTag;
   for (const auto& entry : fs::directory_iterator(dir.parent_path(), ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) == 0 && process_gone(trailing_pid(name, kStagingTag)))
-      fs::remove_all(entry.path(), ec);
+    if (name.rfind(prefix, 0) == 0 && names_dead_process(name, kStagingTag)) fs::remove_all(entry.path(), ec);
   }
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file(ec) && process_gone(trailing_pid(name, ".tmp."))) fs::remove(entry.path(), ec);
-  }
+  remove_stale_temporaries(dir.string());
 }
 
 // The exchange is only safe for a directory of plain files that is not our working directory: the
@@ -98,7 +83,7 @@ OutputSwap::OutputSwap(std::string dir) {
   if (ec) path = fs::absolute(fs::path(dir)).lexically_normal();
   if (path.filename().empty()) path = path.parent_path();  // "out/" -> "out"
   dir_ = path.string();
-  remove_stale(path);
+  remove_stale_staging(path);
   staging_ = (path.parent_path() / ("." + path.filename().string() + kStagingTag + std::to_string(::getpid()))).string();
   fs::remove_all(staging_, ec);
   if (!fs::create_directory(staging_, ec) || ec)
@@ -127,7 +112,7 @@ void OutputSwap::commit() {
     bool carried = true;
     for (const auto& entry : fs::directory_iterator(dir_, ec)) {
       const std::string name = entry.path().filename().string();
-      if (is_own_file(name) || trailing_pid(name, ".tmp.") != 0) continue;
+      if (is_own_file(name) || name.find(".tmp.") != std::string::npos) continue;
       if (::link(entry.path().c_str(), staged(name).c_str()) != 0) carried = false;
     }
     output_swap_test_hook(2);

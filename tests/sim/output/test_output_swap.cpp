@@ -190,3 +190,31 @@ TEST_CASE("a run into a symlinked directory or one holding a subdirectory replac
   fs::remove_all(root);
 }
 
+
+TEST_CASE("a sweep rerun removes temporaries that killed writers left in its directories") {
+  const std::string root = make_temp_dir();
+  nlohmann::json base = dtsim::test::base_scenario(2);
+  nlohmann::json sweep = {{"name", "tiny"},
+                          {"base", base},
+                          {"axes", nlohmann::json::array({{{"pointer", "/cluster/nodes"}, {"values", {2, 4}}, {"name", "nodes"}}})},
+                          {"point_outputs", true},
+                          {"output_dir", root + "/out"}};
+  std::ofstream(root + "/sweep.json") << sweep.dump(2);
+  auto first = dtsim::test::run_dtsim({"sweep", root + "/sweep.json"});
+  REQUIRE_MESSAGE(first.exit_code == 0, first.err);
+  // What a writer killed mid-write leaves (pid 999999999 does not exist), in the sweep's directory and
+  // in a point's: both go when the sweep runs again (its points are rerun: results.jsonl is gone).
+  std::ofstream(root + "/out/results.csv.tmp.999999999") << "partial";
+  std::string point_dir;
+  for (const auto& e : fs::directory_iterator(root + "/out/points")) point_dir = e.path().string();
+  REQUIRE(!point_dir.empty());
+  fs::remove(root + "/out/results.jsonl");
+  std::ofstream(point_dir + "/trace.json.tmp.999999999") << "partial";
+  auto second = dtsim::test::run_dtsim({"sweep", root + "/sweep.json"});
+  REQUIRE_MESSAGE(second.exit_code == 0, second.err);
+  CHECK(!fs::exists(root + "/out/results.csv.tmp.999999999"));
+  CHECK(!fs::exists(point_dir + "/trace.json.tmp.999999999"));
+  CHECK(fs::exists(point_dir + "/summary.json"));
+  CHECK(leftovers(point_dir).empty());
+  fs::remove_all(root);
+}
