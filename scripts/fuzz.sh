@@ -31,7 +31,7 @@ for h in "${harnesses[@]}"; do
   mkdir -p "$corpus" "$artifacts"
   log="$build/fuzz/$h.log"
   # The first corpus folder receives new inputs; the committed seeds are read only.
-  if "$build/fuzz_$h" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=16384 \
+  if "$build/tests/fuzz/fuzz_$h" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=16384 \
        -dict=tests/fuzz/dtsim.dict -artifact_prefix="$artifacts" -print_final_stats=1 \
        "$corpus" "tests/fuzz/corpus/$h" >"$log" 2>&1; then
     status=ok
