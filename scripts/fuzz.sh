@@ -42,7 +42,7 @@ for h in "${harnesses[@]}"; do
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
   runs="${runs:-0}"
   total=$((total + runs))
-  echo "fuzz: $h: $runs executions in ${seconds} s, corpus $(ls "$corpus" | wc -l) inputs: $status"
+  echo "fuzz: $h: $runs executions (limit ${seconds} s), corpus $(ls "$corpus" | wc -l) inputs: $status"
 done
 echo "fuzz: $total executions across ${#harnesses[@]} harnesses"
 if [ ${#failed[@]} -gt 0 ]; then
