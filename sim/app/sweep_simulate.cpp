@@ -4,6 +4,7 @@
 
 #include "sim/engine/engine.h"
 #include "sim/output/metrics.h"
+#include "sim/output/output_swap.h"
 #include "sim/output/outputs.h"
 
 namespace dtsim {
@@ -14,10 +15,11 @@ nlohmann::json simulate_and_summarize(const Scenario& scenario, bool write_outpu
   nlohmann::json summary = summarize(scenario, run, rows);
   summary["wall_time_s"] = run.wall_time_s;
   if (write_outputs) {
-    const std::string& dir = scenario.output.dir;
-    write_iterations_csv(dir + "/iterations.csv", rows);
-    if (scenario.output.trace) write_trace_json(dir + "/trace.json", scenario, run);
-    write_summary_json(dir + "/summary.json", summary);  // last: its presence marks a complete run
+    OutputSwap outputs(scenario.output.dir);  // all new files or all old ones, even after kill -9
+    write_iterations_csv(outputs.staged("iterations.csv"), rows);
+    if (scenario.output.trace) write_trace_json(outputs.staged("trace.json"), scenario, run);
+    write_summary_json(outputs.staged("summary.json"), summary);
+    outputs.commit();
   }
   return summary;
 }

@@ -19,6 +19,7 @@ std::string prepare_output_dir(const std::string& dir) {
   if (!f) return "output directory \"" + dir + "\": not writable (" + std::strerror(errno) + ")";
   std::fclose(f);
   std::remove(probe.c_str());
+  remove_stale_temporaries(dir);  // what writers killed in an earlier run left behind
   return "";
 }
 

@@ -12,7 +12,8 @@
 
 namespace dtsim {
 
-// Creates `dir` if needed and checks that files can be written there; returns an error message or "".
+// Creates `dir` if needed, checks that files can be written there and removes the temporaries that
+// killed writers left in it (remove_stale_temporaries); returns an error message or "".
 std::string prepare_output_dir(const std::string& dir);
 
 void write_summary_json(const std::string& path, const nlohmann::json& summary);

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# CI, after scripts/test.sh and scripts/test-clang.sh: the whole test suite built with clang,
+# AddressSanitizer and UndefinedBehaviorSanitizer (./build-asan, -DDTSIM_FUZZ=ON, which also builds
+# the libFuzzer harnesses with the same instrumentation), then a short fuzzing campaign on the input
+# parsers (scripts/fuzz.sh, SECONDS per harness, default 60). Any sanitizer report fails its test:
+# UBSan does not recover, ASan aborts. Exits non-zero if a test or a harness fails.
+#   scripts/test-sanitizers.sh [SECONDS_PER_HARNESS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+scripts/install-deps.sh clang libclang-rt-dev
+launcher=()
+if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+# -O1 -g1: ASan's usual optimisation level, with line tables for symbolized reports.
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+  -DCMAKE_CXX_COMPILER=clang++ -DDTSIM_FUZZ=ON "${launcher[@]}" >/dev/null
+cmake --build build-asan -j"$(nproc)"
+# Leak checking stays on. detect_stack_use_after_return stays off: SimGrid (not instrumented) switches
+# its actors' stacks itself, which ASan's fake stacks cannot follow.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_stack_use_after_return=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+ctest --test-dir build-asan -j"$(nproc)" --output-on-failure --timeout 1800
+scripts/fuzz.sh "$seconds" build-asan
