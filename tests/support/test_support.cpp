@@ -101,4 +101,13 @@ nlohmann::json least_squares_workload(int dim, int samples_per_rank, double hete
           {"optimizer", {{"name", "sgd"}, {"lr", lr}}}};
 }
 
+double mean_squared_distance(const nlohmann::json& final_params, const Eigen::VectorXd& x_star) {
+  double total = 0;
+  for (const auto& p : final_params) {
+    const auto x = p.get<std::vector<float>>();
+    for (size_t i = 0; i < x.size(); ++i) total += (x[i] - x_star[i]) * (x[i] - x_star[i]);
+  }
+  return total / final_params.size();
+}
+
 }  // namespace dtsim::test

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include <Eigen/Dense>
 #include <nlohmann/json.hpp>
 
 namespace dtsim::test {
@@ -36,5 +37,8 @@ nlohmann::json base_scenario(int nodes);
 // The workload of full-batch training on synthetic least squares (known optimum x*): each rank's batch
 // is its whole shard of `samples_per_rank`, so the only noise is the ranks' disagreement.
 nlohmann::json least_squares_workload(int dim, int samples_per_rank, double heterogeneity, double lr);
+
+// Mean over ranks of |x_r - x*|^2, from summary.json's final_params (one parameter vector per rank).
+double mean_squared_distance(const nlohmann::json& final_params, const Eigen::VectorXd& x_star);
 
 }  // namespace dtsim::test

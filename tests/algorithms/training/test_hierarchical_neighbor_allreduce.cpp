@@ -150,14 +150,7 @@ json least_squares(json algorithm, int machines, int g, int iterations) {
   return s;
 }
 
-double mean_squared_distance(const json& final_params, const Eigen::VectorXd& x_star) {
-  double total = 0;
-  for (const auto& p : final_params) {
-    const auto x = p.get<std::vector<float>>();
-    for (size_t i = 0; i < x.size(); ++i) total += (x[i] - x_star[i]) * (x[i] - x_star[i]);
-  }
-  return total / final_params.size();
-}
+using dtsim::test::mean_squared_distance;
 
 }  // namespace
 
