@@ -110,8 +110,22 @@ int calibrate_main(const std::vector<std::string>& args, std::ostream& out, std:
                                   std::make_tuple("--max-bytes", &max_arg, &max_bytes)}) {
     if (!app.count(flag)) continue;
     auto size = units::parse_size(*text);
-    if (!size) return bad(std::string(flag) + ": \"" + *text + "\" is not a size; use e.g. 8, \"64KiB\", \"1GiB\"");
+    if (!size || *size < 0)
+      return bad(std::string(flag) + ": \"" + *text + "\" is not a size; use e.g. 8, \"64KiB\", \"1GiB\"");
     *into = *size;
+  }
+  if (min_bytes > max_bytes) return bad("--min-bytes is above --max-bytes");
+  // Every tier's options are checked here, also those of a tier no log calibrates.
+  for (const auto& [flag, opt] : {std::make_pair(std::string("--intra"), &intra_opt),
+                                  std::make_pair(std::string("--inter"), &inter_opt)}) {
+    if (!opt->bandwidth_arg.empty()) {
+      auto b = units::parse_bandwidth(opt->bandwidth_arg);
+      if (!b || !(*b > 0)) return bad(flag + "-bandwidth: \"" + opt->bandwidth_arg + "\" is not a bandwidth; use e.g. 100Gbps");
+    }
+    if (!opt->latency_arg.empty()) {
+      auto l = units::parse_duration(opt->latency_arg);
+      if (!l || !(*l >= 0)) return bad(flag + "-latency: \"" + opt->latency_arg + "\" is not a duration; use e.g. 10us");
+    }
   }
   if (!collective_arg.empty() && collective_arg != "all_reduce" && collective_arg != "all_gather" &&
       collective_arg != "sendrecv")

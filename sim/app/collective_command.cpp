@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iomanip>
 #include <map>
+#include <memory>
 #include <tuple>
 #include <sstream>
 
@@ -19,6 +20,7 @@
 #include "sim/app/child_process.h"
 #include "sim/scenario/scenario.h"
 #include "sim/base/units.h"
+#include "sim/base/atomic_file.h"
 #include "sim/engine/load_scenario.h"
 #include "sim/base/cli_parse.h"
 #include "sim/base/problems.h"
@@ -162,11 +164,16 @@ int collective_main(const std::vector<std::string>& args, std::ostream& out, std
       << " (each is one simulation per algorithm): raise --factor or narrow --min-bytes/--max-bytes";
     return bad(m.str());
   }
-  // The CSV file is opened before anything runs, so that an unwritable path is a usage error.
-  std::ofstream csv;
+  // The CSV's temporary is created before anything runs, so that an unwritable path is a usage
+  // error; the file itself appears whole at the end, or not at all (bad input, a failure).
+  std::unique_ptr<AtomicFile> csv_file_out;
+  std::ostringstream csv;
   if (!csv_file.empty()) {
-    csv.open(csv_file);
-    if (!csv) return bad("--csv: cannot write \"" + csv_file + "\": " + std::strerror(errno));
+    try {
+      csv_file_out = std::make_unique<AtomicFile>(csv_file);
+    } catch (const std::exception& e) {
+      return bad("--csv: cannot write \"" + csv_file + "\": " + e.what());
+    }
   }
 
   // Without a scenario: a default platform written to a temporary file, so that --set works alike.
@@ -243,7 +250,7 @@ int collective_main(const std::vector<std::string>& args, std::ostream& out, std
       << "size" << std::setw(14) << "time(us)" << std::setw(13) << "algbw(GB/s)" << std::setw(13) << "busbw(GB/s)"
       << std::setw(14) << "model(us)" << std::setw(8) << "#wrong" << std::setw(10) << "wall(s)" << "\n";
   out.flush();  // before forking: a child must not inherit unwritten output
-  if (csv.is_open()) {
+  if (csv_file_out) {
     csv << "operation,algorithm,ranks,fidelity,bytes,time_s,algbw_GBps,busbw_GBps,model_s,checked,wrong,wall_s\n";
   }
   int failures = 0;
@@ -282,15 +289,17 @@ int collective_main(const std::vector<std::string>& args, std::ostream& out, std
       out << std::setw(8) << wrong << std::setprecision(3) << std::setw(10) << r["wall"].get<double>() << "\n"
           << std::defaultfloat;
       out.flush();
-      if (csv.is_open())  // sizes are whole bytes <= 2^53: printed exactly
+      if (csv_file_out)  // sizes are whole bytes <= 2^53: printed exactly
         csv << operation << "," << algorithm << "," << p << "," << fidelity_name(fidelity) << "," << static_cast<long long>(bytes) << ","
             << std::setprecision(12) << t << "," << algbw << "," << busbw << "," << model << ","
             << r["checked"].get<long>() << "," << r["wrong"].get<long>() << "," << r["wall"].get<double>() << "\n";
     }
-  if (csv.is_open()) {
-    csv.close();
-    if (csv.fail()) {
-      err << "error: --csv: writing \"" << csv_file << "\" failed: " << std::strerror(errno) << "\n";
+  if (csv_file_out) {
+    try {
+      csv_file_out->write(csv.str());
+      csv_file_out->commit();
+    } catch (const std::exception& e) {
+      err << "error: --csv: writing \"" << csv_file << "\" failed: " << e.what() << "\n";
       return 1;
     }
   }

@@ -26,6 +26,11 @@ ScenarioResult load_scenario(const std::string& file, const std::vector<std::str
   ScenarioResult result;
   std::optional<json> document = read_json_file(file, "scenario", result.errors);
   if (!document) return result;
+  if (!document->is_object()) {  // before --set, whose pointers would otherwise be blamed
+    result.errors.push_back(file + ": the scenario must be a JSON object ({...}), not " +
+                            std::string(document->is_null() ? "null" : document->type_name()));
+    return result;
+  }
   apply_overrides(*document, overrides, result.errors);
   if (!result.errors.empty()) return result;
   return parse_scenario(*document);

@@ -172,7 +172,7 @@ int topo_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
       try {
         params.weighting = parse_weighting(weights_arg);
       } catch (const std::invalid_argument& e) {
-        throw BadArgument(e.what());
+        throw BadArgument(std::string("--weights: ") + e.what());
       }
     }
     if (app.count("--bytes")) bytes = parse_bytes("--bytes", bytes_arg);
