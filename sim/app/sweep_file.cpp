@@ -231,8 +231,10 @@ void read_extra_sets(const std::vector<std::string>& extra_sets, SweepFile& file
 
 // A text that, when given, must not be empty.
 Option non_empty_text(const std::string& key, std::string help, std::string& target) {
-  return Option::text(key, "", std::move(help)).bind(target).then([key](JsonReader& r, const json& value) {
-    if (r.raw(key) && value == "") r.errors().add(r.child_path(key), "\"\" is not a non-empty string");
+  return Option::text(key, "", std::move(help)).bind(target).then([key](JsonReader& r, const json&) {
+    const json* given = r.raw(key);  // a non-string is already reported by the reader
+    if (given && given->is_string() && given->get<std::string>().empty())
+      r.errors().add(r.child_path(key), "\"\" is not a non-empty string");
   });
 }
 
