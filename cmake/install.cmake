@@ -2,7 +2,7 @@
 # relative to its own path, so an install works from any directory and at any prefix):
 #   bin/dtsim                          the simulator (links no CUDA library)
 #   lib/dtsim/libdtsim_cuda.so         the CUDA module, when nvcc was found (kernels/CMakeLists.txt)
-#   share/dtsim/scenarios/             shipped scenarios, studies, catalog.json, scenario.schema.json
+#   share/dtsim/scenarios/             shipped scenarios, studies, catalog.json, scenario.schema.json, sweep.schema.json
 #   share/dtsim/analysis/plot.py       what `dtsim plot` runs
 #   share/doc/dtsim/                   README, LICENSE (also as Debian's copyright), CITATION.cff
 # The catalog is also compiled into the binary; the data set of the Fashion-MNIST scenarios is read from

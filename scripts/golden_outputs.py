@@ -4,7 +4,7 @@
     golden_outputs.py --update DTSIM_BINARY            rewrite tests/golden/golden_hashes.json
     golden_outputs.py --check DTSIM_BINARY [SCENARIO]  compare against it (one scenario, or all)
 
-For each scenarios/*.json (not catalog.json nor scenario.schema.json) it runs
+For each scenarios/*.json (not catalog.json nor the *.schema.json files) it runs
 
     DTSIM run scenarios/X.json --out TMP/X --set ... (the shortening overrides)
 
@@ -41,7 +41,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 REFERENCE = ROOT / "tests" / "golden" / "golden_hashes.json"
 HASHED = ("iterations.csv", "trace.json")
-NOT_SCENARIOS = ("catalog.json", "scenario.schema.json")
+NOT_SCENARIOS = ("catalog.json", "scenario.schema.json", "sweep.schema.json")
 TIMEOUT_S = 300
 
 

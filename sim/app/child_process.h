@@ -1,5 +1,6 @@
-// Runs a task in a forked child and returns the JSON it produced. SimGrid allows one simulation per
-// process, so sweeps and tests that simulate several configurations run each in its own child.
+// Runs one task in a forked child and returns the JSON it produced. SimGrid allows one simulation per
+// process, so tests, benchmarks and `dtsim collective` that simulate several configurations run each in
+// its own child (through sim/app/process_pool.h, as sweeps do).
 #pragma once
 #include <functional>
 

@@ -17,6 +17,7 @@
 
 #include "sim/app/calibrate_command.h"
 #include "sim/app/collective_command.h"
+#include "sim/app/plot_command.h"
 #include "sim/engine/engine.h"
 #include "topologies/logical/topo_main.h"
 #include "sim/output/metrics.h"
@@ -24,6 +25,7 @@
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/scenario_schema.h"
 #include "sim/app/sweep.h"
+#include "sim/app/sweep_file.h"
 #include "sim/app/sweep_simulate.h"
 #include "sim/engine/backend_available.h"
 #include "sim/engine/load_scenario.h"
@@ -60,7 +62,9 @@ const char* kUsage =
     "  calibrate LOG [LOG] --out FILE --name NAME --system TEXT [...]\n"
     "                 fit a network profile (per tier: efficiency, per-message overhead) to\n"
     "                 nccl-tests logs; `dtsim calibrate --help` lists options\n"
-    "  schema         print the scenario JSON Schema (generated from the declarations dtsim reads with)\n"
+    "  schema [--sweep]\n"
+    "                 print the scenario JSON Schema (with --sweep: the sweep file's), generated from\n"
+    "                 the declarations dtsim reads them with\n"
     "  --help         this text\n"
     "  --version      the version\n"
     "\n"
@@ -171,6 +175,17 @@ int command_run(const std::vector<std::string>& args, std::ostream& out, std::os
   return 0;
 }
 
+int command_schema(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CLI::App app("Prints the JSON Schema of scenarios (or, with --sweep, of sweep files), generated from the "
+               "declarations dtsim reads them with.",
+               "dtsim schema");
+  bool sweep = false;
+  app.add_flag("--sweep", sweep, "the schema of sweep files (scenarios/sweep.schema.json)");
+  if (int rc = cli::parse(app, "schema", args, out, err); rc >= 0) return rc;
+  out << (sweep ? sweep_schema() : scenario_schema()).dump(2) << "\n";
+  return 0;
+}
+
 int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app("dtsim", "dtsim");
   app.set_help_flag();  // --help prints kUsage below
@@ -203,19 +218,7 @@ int dispatch(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   if (command == "run") return command_run(rest, out, err);
   if (command == "validate") return command_validate(rest, out, err);
-  if (command == "schema") {
-    if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {
-      out << "usage: dtsim schema\nPrints the scenario JSON Schema, generated from the declarations dtsim reads "
-             "scenarios with.\n";
-      return 0;
-    }
-    if (!rest.empty()) {
-      err << "dtsim schema: unexpected argument '" << rest[0] << "' (see dtsim schema --help)\n";
-      return kBadInput;
-    }
-    out << scenario_schema().dump(2) << "\n";
-    return 0;
-  }
+  if (command == "schema") return command_schema(rest, out, err);
   if (command == "sweep") return sweep_main(rest, out, err);
   if (command == "plot") return plot_main(rest, out, err);
   if (command == "collective") return collective_main(rest, out, err);

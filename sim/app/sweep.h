@@ -72,8 +72,7 @@ std::string sweep_point_id(const nlohmann::json& overrides);
 // Shard K of N (1-based K): the points whose index % N == K - 1.
 std::vector<const SweepPoint*> shard_points(const SweepPlan& plan, int k, int n);
 
-// `dtsim sweep ...` and `dtsim plot ...`; args are the words after "sweep" / "plot".
+// `dtsim sweep ...`; args are the words after "sweep".
 int sweep_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-int plot_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace dtsim

@@ -1,10 +1,5 @@
-// `dtsim sweep` (run, resume, shard, list, merge) and `dtsim plot` (runs analysis/plot.py).
-#include <sys/wait.h>
-#include <unistd.h>
-
+// `dtsim sweep` (run, resume, shard, list, merge).
 #include <cstdlib>
-#include <filesystem>
-#include <iostream>
 
 #include "sim/app/sweep.h"
 #include "sim/app/sweep_results.h"
@@ -39,23 +34,6 @@ bool parse_int(const std::string& text, int& value) {
   } catch (const std::exception&) {
     return false;
   }
-}
-
-std::string plot_script() {
-  namespace fs = std::filesystem;
-  if (const char* env = std::getenv("DTSIM_PLOT_SCRIPT")) return env;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  std::vector<fs::path> candidates;
-  if (!ec) {
-    candidates.push_back(exe.parent_path() / "../share/dtsim/analysis/plot.py");  // an install (cmake/install.cmake)
-    candidates.push_back(exe.parent_path() / "../analysis/plot.py");               // build/ in the source tree
-    candidates.push_back(exe.parent_path() / "analysis/plot.py");
-  }
-  candidates.push_back("analysis/plot.py");
-  for (const fs::path& c : candidates)
-    if (fs::is_regular_file(c, ec)) return fs::weakly_canonical(c, ec).string();
-  return "";
 }
 
 }  // namespace
@@ -111,43 +89,6 @@ int sweep_main(const std::vector<std::string>& args, std::ostream& out, std::ost
   SweepPlanResult loaded = load_sweep(files.front(), sets);
   if (!loaded.ok()) return report_problems(loaded.errors, err);
   return run_sweep(loaded.plan, options, out, err);
-}
-
-// `dtsim plot` hands every word to analysis/plot.py, whose own parser (argparse) gives the usage
-// (--help, exit 0) and rejects unknown options (exit 2).
-int plot_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (!args.empty() && args.front().size() > 1 && args.front()[0] == '-' && args.front() != "-h" &&
-      args.front() != "--help")
-    return cli::usage_error(err, "plot", "unknown option '" + args.front().substr(0, args.front().find('=')) + "'");
-  const std::string script = plot_script();
-  if (script.empty()) {
-    err << "dtsim plot: analysis/plot.py not found (set DTSIM_PLOT_SCRIPT to its path)\n";
-    return kBadInput;
-  }
-  const char* env_python = std::getenv("DTSIM_PYTHON");
-  const std::string python = env_python ? env_python : (::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3");
-  std::vector<std::string> argv_text = {python, script};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  out.flush();
-  err.flush();
-  std::cout.flush();
-  std::cerr.flush();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    err << "dtsim plot: fork failed\n";
-    return 1;
-  }
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (std::string& a : argv_text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execvp(argv[0], argv.data());
-    std::perror(("dtsim plot: cannot run " + python).c_str());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 }  // namespace dtsim

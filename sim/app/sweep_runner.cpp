@@ -1,29 +1,16 @@
 #include "sim/app/sweep_runner.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <cstring>
-#include <iomanip>
 #include <filesystem>
 #include <map>
 #include <set>
-#include <sstream>
 
+#include "sim/app/process_pool.h"
+#include "sim/app/sweep_point.h"
+#include "sim/app/sweep_progress.h"
+#include "sim/app/sweep_results.h"
 #include "sim/base/atomic_file.h"
 #include "sim/output/outputs.h"
-#include "sim/app/sweep_results.h"
-#include "sim/app/sweep_simulate.h"
-#include "sim/engine/backend_available.h"
-#include "sim/engine/load_scenario.h"
 
 namespace dtsim {
 namespace {
@@ -33,331 +20,194 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-std::string format_duration(double s) {
-  char text[32];
-  if (s < 10) std::snprintf(text, sizeof text, "%.1f s", s);
-  else if (s < 60) std::snprintf(text, sizeof text, "%.0f s", s);
-  else if (s < 3600) std::snprintf(text, sizeof text, "%dm%02ds", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
-  else std::snprintf(text, sizeof text, "%dh%02dm", static_cast<int>(s) / 3600, static_cast<int>(s) / 60 % 60);
-  return text;
+std::string default_out_dir(const SweepPlan& plan, const SweepRunOptions& options) {
+  if (!options.out_dir.empty()) return options.out_dir;
+  std::string dir = plan.output_dir;
+  if (options.shard_n > 1)
+    dir += "/shard-" + std::to_string(options.shard_k) + "-of-" + std::to_string(options.shard_n);
+  return dir;
 }
 
-std::string describe(const SweepPoint& p) {
-  std::string text;
-  for (const auto& [name, value] : p.params)
-    text += (text.empty() ? "" : " ") + name + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
-  return text.empty() ? "(base)" : text;
-}
-
-// The child: simulate one point and write its result JSON to `fd`. Never returns.
-[[noreturn]] void child_main(const SweepPlan& plan, const SweepPoint& point, const std::string& out_dir, int fd,
-                             pid_t parent) {
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed sweep takes its running points with it
-  if (::getppid() != parent) ::_exit(1);
-  json result;
-  try {
-    json doc = point_document(plan, point);
-    std::string point_dir;
-    if (plan.point_outputs) {
-      point_dir = out_dir + "/points/" + point.id;
-      doc["output"]["dir"] = point_dir;
-    } else {
-      doc["output"]["trace"] = false;
-    }
-    // Whatever the simulator prints goes to the point's log, not over the progress display.
-    const std::string log = plan.point_outputs ? point_dir + "/log.txt" : "/dev/null";
-    if (plan.point_outputs) std::filesystem::create_directories(point_dir);
-    const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (log_fd >= 0) {
-      ::dup2(log_fd, STDOUT_FILENO);
-      ::dup2(log_fd, STDERR_FILENO);
-      ::close(log_fd);
-    }
-    ScenarioResult parsed = parse_scenario(doc);
-    if (!parsed.ok()) {
-      std::string message;
-      for (const auto& e : parsed.errors) message += (message.empty() ? "" : "; ") + e;
-      throw std::runtime_error("invalid scenario: " + message);
-    }
-    if (std::string e = backend_unavailable(parsed.scenario); !e.empty()) throw std::runtime_error(e);
-    if (plan.point_outputs)
-      if (std::string e = prepare_output_dir(point_dir); !e.empty()) throw std::runtime_error(e);
-    result = {{"summary", simulate_and_summarize(parsed.scenario, plan.point_outputs)}};
-  } catch (const std::exception& e) {
-    result = {{"error", e.what()}};
-  }
-  const std::string text = result.dump();
-  for (std::size_t done = 0; done < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  if (plan.point_outputs && std::filesystem::exists(out_dir + "/points/" + point.id + "/log.txt") &&
-      std::filesystem::file_size(out_dir + "/points/" + point.id + "/log.txt") == 0)
-    std::filesystem::remove(out_dir + "/points/" + point.id + "/log.txt");
-  ::_exit(0);
-}
-
-struct Running {
-  const SweepPoint* point = nullptr;
-  pid_t pid = -1;
-  int fd = -1;
-  std::string text;
-  Clock::time_point start;
-  bool timed_out = false;
+// The shard's points and what results.jsonl already holds about them.
+struct ShardState {
+  std::vector<const SweepPoint*> shard, todo;
+  std::vector<SweepRow> rows;               // every row of results.jsonl, then those appended now
+  std::map<std::string, bool> recorded;     // point id -> ok
+  std::size_t torn_lines = 0, resumed = 0, resumed_failed = 0;
 };
 
-class Progress {
- public:
-  Progress(SweepProgress mode, std::ostream& err, std::size_t total, std::size_t resumed)
-      : mode_(mode), err_(err), total_(total), resumed_(resumed), start_(Clock::now()) {
-    if (mode_ == SweepProgress::automatic) mode_ = ::isatty(STDERR_FILENO) ? SweepProgress::bar : SweepProgress::lines;
-  }
-  void finished(const SweepPoint& p, bool ok, const std::string& error, double wall, std::size_t running) {
-    ++done_now_;
-    if (!ok) ++failed_;
-    if (mode_ == SweepProgress::lines) {
-      err_ << "[" << resumed_ + done_now_ << "/" << total_ << "] " << (ok ? "ok    " : "FAILED") << " point " << p.index
-           << " " << p.id << " " << describe(p) << " (" << std::fixed << std::setprecision(2) << wall << " s)"
-           << std::defaultfloat << (ok ? "" : ": " + error) << "; " << running << " running, " << failed_
-           << " failed, ETA " << eta() << "\n";
-      err_.flush();
-    } else if (mode_ == SweepProgress::bar) {
-      if (!ok) {
-        err_ << "\r\033[K" << "FAILED point " << p.index << " " << p.id << " " << describe(p) << ": " << error << "\n";
-      }
-      draw(running, true);
+ShardState read_shard_state(const SweepPlan& plan, const SweepRunOptions& options, const std::string& jsonl) {
+  ShardState s;
+  s.shard = shard_points(plan, options.shard_k, options.shard_n);
+  s.rows = read_sweep_rows(jsonl, &s.torn_lines);
+  for (const SweepRow& row : latest_sweep_rows(s.rows)) s.recorded[row["point_id"].get<std::string>()] = row["status"] == "ok";
+  for (const SweepPoint* p : s.shard) {
+    auto it = s.recorded.find(p->id);
+    if (it == s.recorded.end() || (!it->second && options.retry_failed)) {
+      s.todo.push_back(p);
+    } else {
+      ++s.resumed;
+      s.resumed_failed += !it->second;
     }
   }
-  void draw(std::size_t running, bool force = false) {
-    if (mode_ != SweepProgress::bar) return;
-    if (!force && seconds_since(last_draw_) < 0.25) return;
-    last_draw_ = Clock::now();
-    const std::size_t done = resumed_ + done_now_;
-    const int width = 30;
-    const int filled = total_ ? static_cast<int>(width * done / total_) : width;
-    err_ << "\r\033[K[" << std::string(filled, '#') << std::string(width - filled, '-') << "] " << done << "/" << total_
-         << " done, " << running << " running, " << failed_ << " failed, " << format_duration(seconds_since(start_))
-         << " elapsed, ETA " << eta();
-    err_.flush();
+  return s;
+}
+
+void list_points(const ShardState& s, std::ostream& out) {
+  for (const SweepPoint* p : s.shard) {
+    auto it = s.recorded.find(p->id);
+    out << p->index << " " << p->id << " " << (it == s.recorded.end() ? "todo" : it->second ? "ok" : "failed") << " "
+        << describe_point(*p) << "\n";
   }
-  void end() {
-    if (mode_ == SweepProgress::bar) err_ << "\n";
+}
+
+// The output directory, results.jsonl opened (and locked) for appending, sweep.json. "" or the problem.
+std::string open_outputs(const SweepPlan& plan, const std::string& out_dir, const std::string& jsonl, SweepLog& log) {
+  if (std::string e = prepare_output_dir(out_dir); !e.empty()) return e;
+  if (std::string e = log.open(jsonl); !e.empty()) return e;
+  try {
+    write_file_atomically(out_dir + "/sweep.json", plan.definition.dump(2) + "\n");
+  } catch (const std::exception& e) {
+    return e.what();
   }
-  std::size_t done_now() const { return done_now_; }
-  std::size_t failed() const { return failed_; }
+  return "";
+}
+
+void print_start(const SweepPlan& plan, const SweepRunOptions& options, const ShardState& s, const std::string& jsonl,
+                 std::ostream& err) {
+  if (s.torn_lines) err << "warning: " << jsonl << ": " << s.torn_lines << " torn line(s) ignored\n";
+  std::set<std::string> ids;
+  for (const SweepPoint& p : plan.points) ids.insert(p.id);
+  std::size_t foreign = 0;
+  for (const auto& entry : s.recorded) foreign += !ids.count(entry.first);
+  if (foreign)
+    err << "note: " << jsonl << " holds " << foreign << " point(s) that are not in this sweep (kept in the table)\n";
+  err << "sweep " << plan.name << ": " << plan.points.size() << " points";
+  if (options.shard_n > 1) err << ", shard " << options.shard_k << "/" << options.shard_n << " has " << s.shard.size();
+  err << "; " << s.resumed << " already in " << jsonl << ", " << s.todo.size() << " to run with -j "
+      << std::max(1, options.jobs) << "\n";
+}
+
+// The row results.jsonl records for a finished point.
+SweepRow point_row(const SweepPlan& plan, const SweepPoint& p, const std::string& error, const json& result,
+                   double wall) {
+  SweepRow row;
+  row["point_id"] = p.id;
+  row["index"] = p.index;
+  row["status"] = error.empty() ? "ok" : "failed";
+  row["error"] = error.empty() ? SweepRow(nullptr) : SweepRow(error);
+  row["params"] = SweepRow::object();
+  for (const auto& [name, value] : p.params) row["params"][name] = SweepRow::parse(value.dump());
+  row["overrides"] = SweepRow::parse(p.overrides.dump());
+  row["dir"] = plan.point_outputs ? SweepRow("points/" + p.id) : SweepRow(nullptr);
+  row["point_wall_s"] = wall;
+  row["summary"] = error.empty() ? SweepRow::parse(result["summary"].dump()) : SweepRow(nullptr);
+  return row;
+}
+
+// Runs the points still to do through the process pool, recording each as it finishes.
+class PointRunner {
+ public:
+  PointRunner(const SweepPlan& plan, const SweepRunOptions& options, const std::string& out_dir, ShardState& state,
+              SweepLog& log, std::ostream& err)
+      : plan_(plan), options_(options), out_dir_(out_dir), state_(state), log_(log), err_(err),
+        progress_(options.progress, err, state.shard.size(), state.resumed) {}
+
+  // "" or the problem that stopped the sweep (a system call, results.jsonl not writable).
+  std::string run() {
+    if (state_.todo.empty() || !std::filesystem::exists(out_dir_ + "/results.csv")) write_csv();
+    ProcessPoolOptions pool;
+    pool.jobs = options_.jobs;
+    pool.timeout_s = options_.timeout_s;
+    pool.on_tick = [this](std::size_t running) {
+      if (csv_dirty_ && seconds_since(last_csv_) >= 1.0) write_csv();
+      progress_.draw(running);
+    };
+    const auto& todo = state_.todo;
+    std::string fatal = run_in_children(
+        todo.size(), [&](std::size_t i) { return simulate_sweep_point(plan_, *todo[i], out_dir_).dump(); },
+        [this](ChildOutcome&& o, std::size_t running) { return record(o, running); }, pool);
+    write_csv();
+    progress_.end();
+    return fatal.empty() ? log_error_ : fatal;
+  }
+  const SweepProgressDisplay& progress() const { return progress_; }
 
  private:
-  std::string eta() const {
-    const std::size_t remaining = total_ - resumed_ - done_now_;
-    if (remaining == 0) return "0.0 s";
-    if (done_now_ == 0) return "?";
-    return format_duration(seconds_since(start_) / static_cast<double>(done_now_) * static_cast<double>(remaining));
+  bool record(const ChildOutcome& o, std::size_t running) {
+    std::string error = o.failure;
+    if (o.timed_out) error = "timed out after " + format_duration(options_.timeout_s) + " (--timeout)";
+    else if (error.empty() && o.result.contains("error")) error = o.result["error"].get<std::string>();
+    const SweepPoint& p = *state_.todo[o.index];
+    SweepRow row = point_row(plan_, p, error, o.result, o.wall_s);
+    try {
+      log_.append(row);
+    } catch (const std::exception& e) {
+      log_error_ = e.what();
+    }
+    state_.rows.push_back(std::move(row));
+    csv_dirty_ = true;
+    progress_.finished(p, error.empty(), error, o.wall_s, running);
+    return log_error_.empty();
   }
-  SweepProgress mode_;
+  void write_csv() {
+    try {
+      write_sweep_csv(out_dir_ + "/results.csv", latest_sweep_rows(state_.rows));
+    } catch (const std::exception& e) {
+      err_ << "warning: " << e.what() << "\n";
+    }
+    last_csv_ = Clock::now();
+    csv_dirty_ = false;
+  }
+
+  const SweepPlan& plan_;
+  const SweepRunOptions& options_;
+  const std::string& out_dir_;
+  ShardState& state_;
+  SweepLog& log_;
   std::ostream& err_;
-  std::size_t total_, resumed_, done_now_ = 0, failed_ = 0;
-  Clock::time_point start_, last_draw_{};
+  SweepProgressDisplay progress_;
+  std::string log_error_;
+  bool csv_dirty_ = false;
+  Clock::time_point last_csv_ = Clock::now();
 };
+
+void print_totals(const SweepPlan& plan, const SweepRunOptions& options, const ShardState& s,
+                  const SweepProgressDisplay& progress, double wall, const std::string& out_dir, std::ostream& out) {
+  const std::size_t failed = progress.failed() + s.resumed_failed;
+  out << "sweep " << plan.name << ": " << s.shard.size() << " points";
+  if (options.shard_n > 1) out << " (shard " << options.shard_k << "/" << options.shard_n << ")";
+  out << ": " << s.shard.size() - failed << " ok, " << failed << " failed; " << progress.done_now() << " run now in "
+      << format_duration(wall) << ", " << s.resumed << " already done\n"
+      << "  results   " << out_dir << "/results.csv (and results.jsonl)\n";
+  if (s.resumed_failed)
+    out << "  " << s.resumed_failed << " point(s) failed in an earlier run; --retry-failed runs them again\n";
+}
 
 }  // namespace
 
 int run_sweep(const SweepPlan& plan, const SweepRunOptions& options, std::ostream& out, std::ostream& err) {
-  std::string out_dir = options.out_dir;
-  if (out_dir.empty()) {
-    out_dir = plan.output_dir;
-    if (options.shard_n > 1)
-      out_dir += "/shard-" + std::to_string(options.shard_k) + "-of-" + std::to_string(options.shard_n);
-  }
-  const std::vector<const SweepPoint*> shard = shard_points(plan, options.shard_k, options.shard_n);
+  const std::string out_dir = default_out_dir(plan, options);
   const std::string jsonl = out_dir + "/results.jsonl";
-
-  std::size_t skipped = 0;
-  std::vector<SweepRow> rows = read_sweep_rows(jsonl, &skipped);
-  std::map<std::string, bool> recorded;  // point id -> ok
-  for (const SweepRow& row : latest_sweep_rows(rows)) recorded[row["point_id"].get<std::string>()] = row["status"] == "ok";
-  std::vector<const SweepPoint*> todo;
-  std::size_t resumed = 0, resumed_failed = 0;
-  for (const SweepPoint* p : shard) {
-    auto it = recorded.find(p->id);
-    if (it == recorded.end() || (!it->second && options.retry_failed)) todo.push_back(p);
-    else {
-      ++resumed;
-      resumed_failed += !it->second;
-    }
-  }
-
+  ShardState state = read_shard_state(plan, options, jsonl);
   if (options.list_only) {
-    for (const SweepPoint* p : shard) {
-      auto it = recorded.find(p->id);
-      out << p->index << " " << p->id << " " << (it == recorded.end() ? "todo" : it->second ? "ok" : "failed") << " "
-          << describe(*p) << "\n";
-    }
+    list_points(state, out);
     return 0;
   }
-
-  if (std::string e = prepare_output_dir(out_dir); !e.empty()) {
-    err << "error: " << e << "\n";
-    return 2;
-  }
   SweepLog log;
-  if (std::string e = log.open(jsonl); !e.empty()) {
+  if (std::string e = open_outputs(plan, out_dir, jsonl, log); !e.empty()) {
     err << "error: " << e << "\n";
     return 2;
   }
-  try {
-    write_file_atomically(out_dir + "/sweep.json", plan.definition.dump(2) + "\n");
-  } catch (const std::exception& e) {
-    err << "error: " << e.what() << "\n";
-    return 2;
-  }
-  if (skipped) err << "warning: " << jsonl << ": " << skipped << " torn line(s) ignored\n";
-  {
-    std::set<std::string> ids;
-    for (const SweepPoint& p : plan.points) ids.insert(p.id);
-    std::size_t foreign = 0;
-    for (const auto& [id, ok] : recorded) foreign += !ids.count(id);
-    if (foreign)
-      err << "note: " << jsonl << " holds " << foreign << " point(s) that are not in this sweep (kept in the table)\n";
-  }
-  const int jobs = std::max(1, options.jobs);
-  err << "sweep " << plan.name << ": " << plan.points.size() << " points";
-  if (options.shard_n > 1) err << ", shard " << options.shard_k << "/" << options.shard_n << " has " << shard.size();
-  err << "; " << resumed << " already in " << jsonl << ", " << todo.size() << " to run with -j " << jobs << "\n";
-
-  Progress progress(options.progress, err, shard.size(), resumed);
+  print_start(plan, options, state, jsonl, err);
   const Clock::time_point start = Clock::now();
-  Clock::time_point last_csv = start;
-  bool csv_dirty = false;
-  auto write_csv = [&] {
-    try {
-      write_sweep_csv(out_dir + "/results.csv", latest_sweep_rows(rows));
-    } catch (const std::exception& e) {
-      err << "warning: " << e.what() << "\n";
-    }
-    last_csv = Clock::now();
-    csv_dirty = false;
-  };
-  if (todo.empty() || !std::filesystem::exists(out_dir + "/results.csv")) write_csv();
-
-  std::vector<Running> running;
-  std::size_t next = 0;
-  std::string fatal;
-  const pid_t self = ::getpid();
-  auto finish = [&](Running& r) {
-    int status = 0;
-    ::waitpid(r.pid, &status, 0);
-    ::close(r.fd);
-    const double wall = seconds_since(r.start);
-    std::string error;
-    json result;
-    if (r.timed_out) error = "timed out after " + format_duration(options.timeout_s) + " (--timeout)";
-    else if (WIFSIGNALED(status)) error = std::string("child killed by signal ") + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
-    else if (r.text.empty()) error = "child produced no result (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
-    else {
-      try {
-        result = json::parse(r.text);
-        if (result.contains("error")) error = result["error"].get<std::string>();
-      } catch (const json::exception& e) {
-        error = std::string("child result is not JSON: ") + e.what();
-      }
-    }
-    const SweepPoint& p = *r.point;
-    SweepRow row;
-    row["point_id"] = p.id;
-    row["index"] = p.index;
-    row["status"] = error.empty() ? "ok" : "failed";
-    row["error"] = error.empty() ? SweepRow(nullptr) : SweepRow(error);
-    row["params"] = SweepRow::object();
-    for (const auto& [name, value] : p.params) row["params"][name] = SweepRow::parse(value.dump());
-    row["overrides"] = SweepRow::parse(p.overrides.dump());
-    row["dir"] = plan.point_outputs ? SweepRow("points/" + p.id) : SweepRow(nullptr);
-    row["point_wall_s"] = wall;
-    row["summary"] = error.empty() ? SweepRow::parse(result["summary"].dump()) : SweepRow(nullptr);
-    try {
-      log.append(row);
-    } catch (const std::exception& e) {
-      fatal = e.what();
-    }
-    rows.push_back(std::move(row));
-    csv_dirty = true;
-    progress.finished(p, error.empty(), error, wall, running.size() - 1);
-  };
-
-  while ((next < todo.size() && fatal.empty()) || !running.empty()) {
-    while (fatal.empty() && running.size() < static_cast<std::size_t>(jobs) && next < todo.size()) {
-      const SweepPoint* p = todo[next++];
-      int fds[2];
-      if (::pipe2(fds, O_CLOEXEC) != 0) {
-        fatal = std::string("pipe failed: ") + std::strerror(errno);
-        break;
-      }
-      out.flush();
-      err.flush();
-      const pid_t pid = ::fork();
-      if (pid < 0) {
-        ::close(fds[0]);
-        ::close(fds[1]);
-        fatal = std::string("fork failed: ") + std::strerror(errno);
-        break;
-      }
-      if (pid == 0) {
-        ::close(fds[0]);
-        child_main(plan, *p, out_dir, fds[1], self);
-      }
-      ::close(fds[1]);
-      Running r;
-      r.point = p;
-      r.pid = pid;
-      r.fd = fds[0];
-      r.start = Clock::now();
-      running.push_back(std::move(r));
-    }
-    if (running.empty()) break;
-    std::vector<pollfd> pfds;
-    for (const Running& r : running) pfds.push_back({r.fd, POLLIN, 0});
-    const int ready = ::poll(pfds.data(), pfds.size(), 250);
-    if (ready < 0 && errno != EINTR) {
-      fatal = std::string("poll failed: ") + std::strerror(errno);
-    }
-    for (std::size_t i = running.size(); i-- > 0;) {
-      Running& r = running[i];
-      bool ended = false;
-      if (ready > 0 && (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
-        char buffer[65536];
-        const ssize_t n = ::read(r.fd, buffer, sizeof buffer);
-        if (n > 0) r.text.append(buffer, static_cast<std::size_t>(n));
-        else ended = true;
-      }
-      if (!ended && options.timeout_s > 0 && !r.timed_out && seconds_since(r.start) > options.timeout_s) {
-        r.timed_out = true;
-        ::kill(r.pid, SIGKILL);
-      }
-      if (ended) {
-        finish(r);
-        running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
-      }
-    }
-    if (csv_dirty && seconds_since(last_csv) >= 1.0) write_csv();
-    progress.draw(running.size());
-  }
-  write_csv();
-  progress.end();
-  if (!fatal.empty()) {
+  PointRunner runner(plan, options, out_dir, state, log, err);
+  if (std::string fatal = runner.run(); !fatal.empty()) {
     err << "error: " << fatal << "\n";
     return 1;
   }
-
-  const std::size_t failed = progress.failed() + resumed_failed;
-  out << "sweep " << plan.name << ": " << shard.size() << " points";
-  if (options.shard_n > 1) out << " (shard " << options.shard_k << "/" << options.shard_n << ")";
-  out << ": " << shard.size() - failed << " ok, " << failed << " failed; " << progress.done_now() << " run now in "
-      << format_duration(seconds_since(start)) << ", " << resumed << " already done\n"
-      << "  results   " << out_dir << "/results.csv (and results.jsonl)\n";
-  if (resumed_failed)
-    out << "  " << resumed_failed << " point(s) failed in an earlier run; --retry-failed runs them again\n";
-  return failed ? 1 : 0;
+  print_totals(plan, options, state, runner.progress(), seconds_since(start), out_dir, out);
+  return runner.progress().failed() + state.resumed_failed ? 1 : 0;
 }
 
 }  // namespace dtsim

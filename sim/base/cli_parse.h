@@ -49,7 +49,7 @@ inline int parse(CLI::App& app, const std::string& command, std::vector<std::str
     return usage_error(err, command, parse_error_message(e));
   }
   if (pass_through) return -1;
-  const std::vector<std::string> extras = app.remaining();
+  const std::vector<std::string> extras = app.remaining(/*recurse=*/true);  // a subcommand's too
   for (const std::string& extra : extras)
     if (extra.size() > 1 && extra[0] == '-' && !(extra[1] >= '0' && extra[1] <= '9'))
       return usage_error(err, command, "unknown option '" + extra.substr(0, extra.find('=')) + "'");

@@ -15,7 +15,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-const char* const kCommands[] = {"run", "validate", "sweep", "collective", "topo", "plot"};
+const char* const kCommands[] = {"run", "validate", "sweep", "collective", "topo", "plot", "calibrate", "schema"};
 
 std::string write_scenario(const std::string& dir) {
   json s = dtsim::test::base_scenario(2);

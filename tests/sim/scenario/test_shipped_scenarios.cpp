@@ -11,7 +11,9 @@ TEST_CASE("core: every shipped scenario validates and runs") {
   for (const auto& entry : std::filesystem::directory_iterator(std::string(DTSIM_SOURCE_DIR) + "/scenarios")) {
     const std::string path = entry.path().string();
     const std::string name = entry.path().filename().string();
-    if (entry.path().extension() != ".json" || name == "catalog.json" || name == "scenario.schema.json") continue;
+    if (entry.path().extension() != ".json" || name == "catalog.json" ||
+        (name.size() > 12 && name.compare(name.size() - 12, 12, ".schema.json") == 0))
+      continue;
     INFO(path);
     auto v = dtsim::test::run_dtsim({"validate", path});
     CHECK_MESSAGE(v.exit_code == 0, v.err);
