@@ -29,7 +29,8 @@
 // Known differences from PyTorch: a dense layer's W is stored in x out here, so M is the transpose of
 // PyTorch's out x in view (P and Q swap roles; the rank-r approximation is of the same matrix); the
 // hook also sends uncompressed a matrix for which r (m + k) is not below m k / 2
-// (min_compression_rate), and the vectors in a third allreduce.
+// (min_compression_rate), sends the vectors in a third allreduce, and by default runs plain allreduce
+// for the first steps (start_powerSGD_iter); here PowerSGD runs from the first step, as in the paper.
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
