@@ -38,6 +38,7 @@ class ReplicaSet {
   int size() const { return spec_.ranks; }
   const ReplicaSpec& spec() const { return spec_; }
   const Model& model() const { return *model_; }
+  const DenseLayout& layout() const { return model_->layout(); }  // where each layer lies in params
   Index num_params() const { return model_->num_params(); }
   double flops_per_sample() const { return model_->flops_per_sample(); }
   Backend backend() const { return backend_; }           // cpu or cuda after resolving "auto"

@@ -40,10 +40,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "sim/base/options.h"
 #include "sim/base/registry.h"
+#include "sim/engine/gradient_layout.h"
 
 namespace dtsim {
 
@@ -93,6 +95,9 @@ class Compressor {
 
   // The simulated size of one gradient entry (workload.bytes_per_param), set once before use.
   void set_bytes_per_param(double bytes) { bytes_per_param_ = bytes; }
+  // The tensors of the real gradient (numerics; empty: not known), set once before use. Schemes that
+  // compress tensor by tensor (PowerSGD) use it; the others see one flat vector.
+  void set_layout(GradientLayout layout) { layout_ = std::move(layout); }
   // Whether it sends a subset of the entries (the others decode to 0): momentum factor masking then
   // applies (DGC).
   virtual bool sparsifier() const { return false; }
@@ -133,6 +138,7 @@ class Compressor {
 
   CompressionSpec spec_;
   double bytes_per_param_ = 4;
+  GradientLayout layout_;
 };
 
 using CompressorRegistry = Registry<Compressor>;

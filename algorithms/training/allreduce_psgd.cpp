@@ -82,7 +82,8 @@ class AllreducePsgd : public TrainingAlgorithm {
     Message gradient = work.gradient(ctx);
     if (compression_kind_ != "none") {
       if (!compressed_)
-        compressed_ = std::make_unique<CompressedExchange>(ctx.scenario(), compression_kind_, compression_options_);
+        compressed_ = std::make_unique<CompressedExchange>(ctx.scenario(), compression_kind_, compression_options_,
+                                                           work.gradient_layout());
       compressed_->step(ctx, *collective_, group_, work, gradient);
       return;
     }

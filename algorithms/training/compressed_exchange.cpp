@@ -8,8 +8,10 @@
 
 namespace dtsim {
 
-CompressedExchange::CompressedExchange(const Scenario& s, const std::string& compressor, const OptionValues& options)
+CompressedExchange::CompressedExchange(const Scenario& s, const std::string& compressor, const OptionValues& options,
+                                       GradientLayout layout)
     : compressor_(make_compressor(compressor, options, s.workload.bytes_per_param)) {
+  compressor_->set_layout(std::move(layout));
   if (compressor_->rounds() > 1 && compressor_->exchange() != Compressor::Exchange::Allreduce)
     throw std::logic_error("compression: " + compressor + " exchanges in several rounds but not by allreduce");
 }

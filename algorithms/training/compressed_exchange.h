@@ -26,8 +26,10 @@ namespace dtsim {
 
 class CompressedExchange {
  public:
-  // `compressor`: the registered scheme with its options (/algorithm/compression).
-  CompressedExchange(const Scenario& s, const std::string& compressor, const OptionValues& options);
+  // `compressor`: the registered scheme with its options (/algorithm/compression); `layout`: the
+  // tensors of the gradient (Workload::gradient_layout()).
+  CompressedExchange(const Scenario& s, const std::string& compressor, const OptionValues& options,
+                     GradientLayout layout = {});
   // Returns the summed gradient: bytes = gradient.bytes, values (numerics only) = sum over the group of
   // decode(block of rank j).
   // `sent`, when given, receives this rank's own decoded contribution (numerics only).

@@ -38,6 +38,18 @@ NumericWorkload::NumericWorkload(const Scenario& s, bool replicas_identical, int
   log_.real_params = replicas_->num_params();
 }
 
+GradientLayout NumericWorkload::gradient_layout() const {
+  // Per layer W (out x in, column-major, i.e. in x out row-major), then its bias b (out).
+  const kernels::DenseLayout& l = replicas_->layout();
+  GradientLayout layout;
+  for (int i = 0; i < l.layers(); ++i) {
+    const auto in = static_cast<std::size_t>(l.sizes[i]), out = static_cast<std::size_t>(l.sizes[i + 1]);
+    layout.push_back({in, out});
+    if (l.bias) layout.push_back({out, 1});
+  }
+  return layout;
+}
+
 Message NumericWorkload::gradient_values(RankContext& ctx) {
   WallTimer timer(wall_);  // host time only: the simulated compute time is charged by the caller
   const std::int64_t step = ctx.sample_step();

@@ -44,6 +44,7 @@ class NumericWorkload : public Workload {
   double learning_rate(RankContext& ctx) override;
   Message initial_parameters() override;
   void server_update(int shard, Message& model_shard, const Message& gradient_sum, int contributors) override;
+  GradientLayout gradient_layout() const override;
   NumericsLog take_log();
 
  private:

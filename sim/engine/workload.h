@@ -2,6 +2,7 @@
 // scenario's model and produces a gradient message of the model's size with no values; the numeric
 // workload (kernels/) also computes real gradients and applies real updates.
 #pragma once
+#include "sim/engine/gradient_layout.h"
 #include "sim/engine/rank_context.h"
 
 namespace dtsim {
@@ -34,6 +35,8 @@ class Workload {
   // One optimizer step of shard `shard` (of `shards`) of the server's model from the sum of
   // `contributors` gradients, with the server's own optimizer state for that shard.
   virtual void server_update(int shard, Message& model_shard, const Message& gradient_sum, int contributors) = 0;
+  // The tensors of gradient_values()'s values (empty: not known, as without numerics).
+  virtual GradientLayout gradient_layout() const { return {}; }
 };
 
 class TimingWorkload : public Workload {
