@@ -28,7 +28,8 @@ namespace {
 class OnebitAdam : public TrainingAlgorithm {
  public:
   explicit OnebitAdam(const OptionValues& o)
-      : warmup_steps_(o.integer("warmup_steps")), collective_name_(o.text("collective")) {}
+      : warmup_steps_(o.integer("warmup_steps")), collective_name_(o.text("collective")),
+        error_feedback_(o.boolean("error_feedback")) {}
 
   void validate(const Scenario& s, ErrorList& errors) const override {
     if (s.workload.numerics.enabled && s.workload.numerics.replica.optimizer.kind != kernels::OptimizerKind::adam)
@@ -75,11 +76,12 @@ class OnebitAdam : public TrainingAlgorithm {
         gradient.values[i] = b1 * me.momentum[i] + (1 - b1) * (gradient.values[i] + wd * x.values[i]);
     }
     const std::uint64_t seed = ctx.scenario().seed;
+    std::vector<float>* residual = error_feedback_ ? &me.residual : nullptr;
     if (collective_name_ == "hierarchical")
-      compressed_allreduce_hierarchical(ctx, group_, *compressor_, gradient, seed, ctx.sample_step(), &me.residual,
+      compressed_allreduce_hierarchical(ctx, group_, *compressor_, gradient, seed, ctx.sample_step(), residual,
                                         collective_->fidelity(ctx));
     else
-      compressed_allreduce_ring(ctx, group_, *compressor_, gradient, seed, ctx.sample_step(), &me.residual);
+      compressed_allreduce_ring(ctx, group_, *compressor_, gradient, seed, ctx.sample_step(), residual);
     ++me.steps;
     if (!numerics) return;
     const float inverse_p = 1.0f / static_cast<float>(p);
@@ -127,6 +129,7 @@ class OnebitAdam : public TrainingAlgorithm {
 
   std::int64_t warmup_steps_;
   std::string collective_name_;
+  bool error_feedback_;
   // Shared by all ranks of the run (the engine creates one algorithm object per run).
   std::unique_ptr<Collective> collective_;
   std::unique_ptr<Compressor> compressor_;
@@ -140,6 +143,9 @@ const bool registered = TrainingAlgorithmRegistry::add(
      "compressed allreduce (Tang et al. 2021)",
      {Option::integer("warmup_steps", 100, 0, std::int64_t{1} << 40,
                       "full-precision Adam steps before the second moment is frozen and the momentum is sent in 1 bit"),
+      Option::boolean("error_feedback", true,
+                      "keep what each 1-bit encoding dropped and add it to the same chunk next step (worker and "
+                      "server side); false only to see what it buys"),
       Option::choice("collective", std::string("ring"), {"ring", "hierarchical"},
                      "ring: flat; hierarchical: full precision inside a machine, compressed between machines")}},
     [](const OptionValues& o) { return std::make_unique<OnebitAdam>(o); });
