@@ -72,23 +72,34 @@ TEST_CASE("1-bit Adam with a warm-up over the whole run is distributed Adam, bit
 }
 
 TEST_CASE("1-bit Adam converges on least squares") {
-  // Full-batch gradients, 8 ranks. With the second moment frozen the compressed stage is preconditioned
-  // momentum on 1-bit momenta with error feedback: on identical data (every local gradient vanishes at
-  // x*) it reaches x*; on heterogeneous data the residuals keep the local gradients' disagreement and
-  // it stays close to x*. Adam with a constant rate ends in an O(lr) neighbourhood instead.
-  for (double heterogeneity : {0.0, 1.0}) {
-    const json adam = dtsim::test::simulate(least_squares({{"name", "allreduce"}}, 1500, heterogeneity, 0.01));
-    const json onebit =
-        dtsim::test::simulate(least_squares({{"name", "onebit_adam"}, {"warmup_steps", 300}}, 1500, heterogeneity, 0.01));
-    const json short_run =
-        dtsim::test::simulate(least_squares({{"name", "onebit_adam"}, {"warmup_steps", 300}}, 300, heterogeneity, 0.01));
-    INFO("heterogeneity " << heterogeneity << ": relative distance to x* after 1500 steps: Adam " << distance(adam)
-                          << ", 1-bit Adam " << distance(onebit) << " (after its 300 warm-up steps: "
-                          << distance(short_run) << ")");
-    for (const auto& rank : onebit["final_params"]) CHECK(rank == onebit["final_params"][0]);
-    CHECK(distance(onebit) <= 0.05);
-    CHECK(distance(onebit) <= 0.5 * distance(short_run));
-  }
+  // Full-batch gradients, 8 ranks, Adam lr 0.01. With the second moment frozen the compressed stage is
+  // preconditioned momentum on 1-bit momenta with error feedback. Identical data (every local gradient
+  // vanishes at x*): it reaches x* (measured 3.3e-6 after 300 warm-up + 1200 compressed steps, from
+  // 0.073 at the end of the warm-up; Adam 1.1e-6).
+  const json adam = dtsim::test::simulate(least_squares({{"name", "allreduce"}}, 1500, 0.0, 0.01));
+  const json onebit = dtsim::test::simulate(least_squares({{"name", "onebit_adam"}, {"warmup_steps", 300}}, 1500, 0.0, 0.01));
+  const json warm = dtsim::test::simulate(least_squares({{"name", "onebit_adam"}, {"warmup_steps", 300}}, 300, 0.0, 0.01));
+  INFO("identical data: relative distance to x* after 1500 steps: Adam " << distance(adam) << ", 1-bit Adam "
+                                                                         << distance(onebit) << " (after its warm-up: "
+                                                                         << distance(warm) << ")");
+  for (const auto& rank : onebit["final_params"]) CHECK(rank == onebit["final_params"][0]);
+  CHECK(distance(onebit) <= 1e-4);
+  CHECK(distance(onebit) <= 1e-3 * distance(warm));
+}
+
+TEST_CASE("1-bit Adam on heterogeneous least squares: error feedback keeps it near x*") {
+  // Heterogeneous optima: the local momenta do not vanish at x*, only their average does, and every
+  // 1-bit encoding of a partial sum errs by about its scale. With error feedback the errors are repaid
+  // and it stays near x* (measured 0.067 after 100 warm-up + 1400 compressed steps); without, the
+  // 1-bit errors drive it 3x farther (measured 0.214).
+  auto run = [](bool error_feedback) {
+    return distance(dtsim::test::simulate(least_squares(
+        {{"name", "onebit_adam"}, {"warmup_steps", 100}, {"error_feedback", error_feedback}}, 1500, 1.0, 0.01)));
+  };
+  const double with = run(true), without = run(false);
+  INFO("relative distance to x*: with error feedback " << with << ", without " << without);
+  CHECK(with <= 0.15);
+  CHECK(with <= 0.5 * without);
 }
 
 TEST_CASE("1-bit Adam trains the Fashion-MNIST MLP within 1 point of Adam") {
