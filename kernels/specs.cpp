@@ -34,7 +34,8 @@ const std::pair<const char*, PartitionKind> kPartitions[] = {{"iid", PartitionKi
                                                              {"shards", PartitionKind::shards},
                                                              {"contiguous", PartitionKind::contiguous}};
 const std::pair<const char*, OptimizerKind> kOptimizers[] = {
-    {"sgd", OptimizerKind::sgd}, {"momentum", OptimizerKind::momentum}, {"nesterov", OptimizerKind::nesterov}};
+    {"sgd", OptimizerKind::sgd}, {"momentum", OptimizerKind::momentum}, {"nesterov", OptimizerKind::nesterov},
+    {"adam", OptimizerKind::adam}};
 const std::pair<const char*, ScheduleKind> kSchedules[] = {
     {"constant", ScheduleKind::constant}, {"step", ScheduleKind::step}, {"cosine", ScheduleKind::cosine}};
 const std::pair<const char*, Backend> kBackends[] = {

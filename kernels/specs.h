@@ -12,7 +12,7 @@ namespace dtsim::kernels {
 enum class ModelKind { softmax_regression, mlp, linear_regression };
 enum class DatasetKind { fashion_mnist, synthetic_least_squares };
 enum class PartitionKind { iid, global_shuffle, dirichlet, shards, contiguous };
-enum class OptimizerKind { sgd, momentum, nesterov };
+enum class OptimizerKind { sgd, momentum, nesterov, adam };
 enum class ScheduleKind { constant, step, cosine };
 enum class Backend { cpu, cuda, automatic };
 
@@ -52,6 +52,7 @@ struct OptimizerSpec {
   OptimizerKind kind = OptimizerKind::sgd;
   double lr = 0.1;
   double momentum = 0.9;  // heavy-ball / Nesterov coefficient
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // Adam (Kingma & Ba 2015; PyTorch's defaults)
   double weight_decay = 0.0;
   std::int64_t warmup_steps = 0;  // linear ramp from lr/warmup_steps to lr
   ScheduleKind schedule = ScheduleKind::constant;

@@ -14,6 +14,8 @@ CompressionSpec CompressionSpec::from(const std::string& kind, const OptionValue
   if (o.has("levels")) c.levels = static_cast<int>(o.integer("levels"));
   if (o.has("bucket")) c.bucket = o.integer("bucket");
   if (o.has("rank")) c.rank = static_cast<int>(o.integer("rank"));
+  if (o.has("bits")) c.bits = static_cast<int>(o.integer("bits"));
+  if (o.has("collective")) c.collective = o.text("collective");
   c.error_feedback = o.boolean("error_feedback");
   c.momentum_correction = o.boolean("momentum_correction");
   c.compute_time = o.number("compute_time");
@@ -33,6 +35,13 @@ OptionList compression_options(bool error_feedback, OptionList own) {
   options.push_back(Option::duration("compute_time", std::string("0s"),
                                      "GPU time per iteration per rank to compress and decode"));
   return options;
+}
+
+Option compressed_collective_option(const std::string& fallback) {
+  return Option::choice("collective", fallback, {"allgather", "compressed_allreduce"},
+                        "allgather: ring allgather of every rank's block; compressed_allreduce: ring reduce-scatter "
+                        "that decodes, sums and re-encodes each chunk at every hop, then a ring allgather of the "
+                        "compressed sums (Bagua's ByteGrad; 1-bit Adam)");
 }
 
 std::size_t Compressor::kept(double ratio, double d) {
@@ -95,6 +104,8 @@ std::unique_ptr<Compressor> make_compressor(const CompressionSpec& spec, double 
                         {"levels", spec.levels},
                         {"bucket", spec.bucket},
                         {"rank", spec.rank},
+                        {"bits", spec.bits},
+                        {"collective", spec.collective},
                         {"error_feedback", spec.error_feedback},
                         {"momentum_correction", spec.momentum_correction},
                         {"compute_time", spec.compute_time}};

@@ -8,6 +8,10 @@
 //   qsgd     4-byte norm + ceil(d x (1 + ceil(log2(s + 1))) / 8)      exchanged by ring allgather
 //            (a sign bit and a level in 0..s per entry)
 //   sign     4-byte scale + ceil(d / 8) (one bit per entry)            exchanged by ring allgather
+//   minmax   8 bytes (min, max) + ceil(d x bits / 8)                   exchanged by ring allgather
+// The quantizers (qsgd, sign, minmax) can instead be summed by a compressed allreduce
+// (`collective` "compressed_allreduce", compressed_allreduce.h): every slice of the gradient is a block
+// of its own with its own scales, decoded, summed and re-encoded at every hop of a ring.
 // In timing-only runs only these sizes matter (the gradient has no values). With numerics the
 // compressor also produces the block's real content (`payload`, a fixed-length float vector for a
 // given d, identical in length on every rank) and its decoding (`decoded`, dense).
@@ -23,6 +27,8 @@
 //            E||C(g) - g||^2 <= min(d / s^2, sqrt(d) / s) ||g||^2 (Alistarh et al. 2017, Lemma 3.1).
 //   sign     (||g||_1 / d) sign(g_i), sign(0) = +1 (scaled sign; with error feedback this is EF-signSGD,
 //            Karimireddy et al. 2019).
+//   minmax   min + q_i (max - min) / (2^bits - 1), q_i = g_i's nearest level (deterministic rounding;
+//            8 bits is ByteGrad in Bagua, Gan et al. VLDB 2022).
 // Each scheme registers itself from its own file (Registry<Compressor>, family "compressor") with the
 // options it owns under /algorithm/compression; compression_options() gives the ones every scheme has.
 // Random draws use keyed_uniform (sim/engine/straggler_model.h) keyed by the scenario seed, a stream of this
@@ -59,12 +65,17 @@ struct CompressionSpec {
   bool momentum_correction = false;  // momentum per rank before compression (DGC; masked for sparsifiers)
   double compute_time = 0;           // s per iteration per rank to compress and decode (GPU time)
   int rank = 1;                      // low-rank schemes: the rank r of the factors
+  int bits = 8;                      // minmax: bits per entry
+  // Quantizers: "allgather" (every rank gathers all p blocks) or "compressed_allreduce".
+  std::string collective = "allgather";
   static CompressionSpec from(const std::string& kind, const OptionValues& options);
 };
 
 // Options every scheme owns: error_feedback (default `error_feedback` here: biased schemes need it to
 // converge, unbiased ones work without), momentum_correction and compute_time; then `own`.
 OptionList compression_options(bool error_feedback, OptionList own);
+// The `collective` option of the quantizers (schemes whose blocks of any slice can be re-encoded).
+Option compressed_collective_option(const std::string& fallback);
 
 // What a compressor's randomness is keyed by.
 struct CompressionKey {
@@ -101,6 +112,9 @@ class Compressor {
   // Whether it sends a subset of the entries (the others decode to 0): momentum factor masking then
   // applies (DGC).
   virtual bool sparsifier() const { return false; }
+  // Whether the blocks of any slice of the gradient can be decoded, summed and re-encoded hop by hop
+  // (the quantizers): spec().collective may then be "compressed_allreduce".
+  virtual bool chunk_reducible() const { return false; }
 
   virtual Exchange exchange() const = 0;
   // Wire bytes of one block for a gradient of `params` simulated parameters (multi-round: all rounds).

@@ -17,6 +17,7 @@ class Qsgd : public Compressor {
  public:
   using Compressor::Compressor;
   Exchange exchange() const override { return Exchange::Allgather; }
+  bool chunk_reducible() const override { return true; }
   double wire_bytes(double params) const override {
     const double level_bits = std::ceil(std::log2(static_cast<double>(spec_.levels) + 1));
     return 4 * buckets(params) + std::ceil(params * (1 + level_bits) / 8);
@@ -63,7 +64,8 @@ class Qsgd : public Compressor {
 
 const bool registered = CompressorRegistry::add(
     {"qsgd", "QSGD: stochastic quantization to s levels per bucket (Alistarh et al. 2017)",
-     compression_options(false, {Option::integer("levels", 16, 1, 1 << 15, "quantization levels s"), Option::integer("bucket", 0, 0, std::numeric_limits<std::int64_t>::max(), "entries per norm (0: one norm for the whole gradient)")})},
+     compression_options(false, {Option::integer("levels", 16, 1, 1 << 15, "quantization levels s"), Option::integer("bucket", 0, 0, std::numeric_limits<std::int64_t>::max(), "entries per norm (0: one norm for the whole gradient)"),
+                                 compressed_collective_option("allgather")})},
     [](const OptionValues& o) { return std::make_unique<Qsgd>(CompressionSpec::from("qsgd", o)); });
 
 }  // namespace

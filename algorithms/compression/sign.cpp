@@ -11,6 +11,7 @@ class Sign : public Compressor {
  public:
   using Compressor::Compressor;
   Exchange exchange() const override { return Exchange::Allgather; }
+  bool chunk_reducible() const override { return true; }
   double wire_bytes(double params) const override { return 4 + std::ceil(params / 8); }
   void decode_add(const std::vector<float>& payload, const CompressionKey&, std::vector<float>& out) const override {
     const float scale = payload[0];
@@ -30,7 +31,7 @@ class Sign : public Compressor {
 
 const bool registered = CompressorRegistry::add(
     {"sign", "scaled sign (1-bit): (||g||_1 / d) sign(g_i); with error feedback EF-signSGD (Karimireddy et al. 2019)",
-     compression_options(true, {})},
+     compression_options(true, {compressed_collective_option("allgather")})},
     [](const OptionValues& o) { return std::make_unique<Sign>(CompressionSpec::from("sign", o)); });
 
 }  // namespace

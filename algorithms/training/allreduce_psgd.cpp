@@ -54,6 +54,14 @@ class AllreducePsgd : public TrainingAlgorithm {
       errors.add("/algorithm/compression", "\"" + kind + "\" is not modelled with gradient fusion "
                                            "(workload.fusion.policy \"" + s.workload.fusion.policy +
                                            "\"); remove one of them");
+    // The compressed allreduce is a ring, flat or hierarchical (compressed_allreduce.h).
+    if (c.collective == "compressed_allreduce") {
+      if (collective_name_ != "ring" && collective_name_ != "hierarchical")
+        errors.add("/algorithm/collective", "\"" + collective_name_ + "\" has no meaning with compression \"" + kind +
+                                                "\" and collective \"compressed_allreduce\" (a ring); use \"ring\" or "
+                                                "\"hierarchical\" (full precision inside a machine)");
+      return;
+    }
     // Sparse and quantized blocks cannot be summed in their compressed format: they are exchanged by
     // ring allgather whatever the allreduce algorithm, so another collective would mean nothing.
     if (compressor->exchange() == Compressor::Exchange::Allgather && collective_name_ != "ring")
@@ -83,7 +91,7 @@ class AllreducePsgd : public TrainingAlgorithm {
     if (compression_kind_ != "none") {
       if (!compressed_)
         compressed_ = std::make_unique<CompressedExchange>(ctx.scenario(), compression_kind_, compression_options_,
-                                                           work.gradient_layout());
+                                                           collective_name_, work.gradient_layout());
       compressed_->step(ctx, *collective_, group_, work, gradient);
       return;
     }

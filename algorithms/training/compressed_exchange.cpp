@@ -5,12 +5,13 @@
 #include <utility>
 
 #include "algorithms/collectives/operations.h"
+#include "algorithms/compression/compressed_allreduce.h"
 
 namespace dtsim {
 
 CompressedExchange::CompressedExchange(const Scenario& s, const std::string& compressor, const OptionValues& options,
-                                       GradientLayout layout)
-    : compressor_(make_compressor(compressor, options, s.workload.bytes_per_param)) {
+                                       std::string collective, GradientLayout layout)
+    : compressor_(make_compressor(compressor, options, s.workload.bytes_per_param)), collective_(std::move(collective)) {
   compressor_->set_layout(std::move(layout));
   if (compressor_->rounds() > 1 && compressor_->exchange() != Compressor::Exchange::Allreduce)
     throw std::logic_error("compression: " + compressor + " exchanges in several rounds but not by allreduce");
@@ -21,6 +22,20 @@ Message CompressedExchange::exchange(RankContext& ctx, const Collective& collect
   // Compressing and decoding take GPU time (compression.compute_time), slowed like the rank's compute.
   if (compressor_->spec().compute_time > 0) ctx.compute(compressor_->spec().compute_time * ctx.compute_factor());
   const CompressionKey key{ctx.scenario().seed, ctx.rank(), ctx.sample_step()};
+  if (compressor_->spec().collective == "compressed_allreduce") {
+    std::vector<float>* residual = nullptr;
+    if (compressor_->spec().error_feedback) {
+      if (residual_.size() < static_cast<std::size_t>(ctx.size())) residual_.resize(ctx.size());
+      residual = &residual_[ctx.rank()];
+    }
+    Message sum = gradient;
+    if (collective_ == "hierarchical")
+      compressed_allreduce_hierarchical(ctx, group, *compressor_, sum, key.seed, key.step, residual,
+                                        collective.fidelity(ctx));
+    else
+      compressed_allreduce_ring(ctx, group, *compressor_, sum, key.seed, key.step, residual);
+    return sum;  // `sent` stays empty: no rank's own contribution is decoded apart (quantizers only)
+  }
   // The earlier rounds of a multi-round scheme: allreduces by algorithm.collective.
   Compressor::Reduce reduce;
   if (compressor_->rounds() > 1)

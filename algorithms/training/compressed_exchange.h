@@ -3,6 +3,9 @@
 // ends with the same sum of the p decoded contributions.
 //   topk, qsgd, sign: ring allgather of the p blocks (one block of c bytes per rank; cost
 //     (p-1)(alpha + c beta)), then each rank decodes and adds them in rank order (bit-identical sums).
+//   qsgd, sign, minmax with `collective` "compressed_allreduce": compressed ring allreduce
+//     (compressed_allreduce.h), hierarchical when algorithm.collective is "hierarchical"; error feedback
+//     then keeps one residual per rank and chunk (worker and hop/"server" side alike).
 //   randomk: algorithm.collective allreduce of the k kept values (the mask is shared), decoded once.
 //   multi-round schemes (Compressor::rounds() > 1): one algorithm.collective allreduce per round, the
 //     earlier ones run inside compress(), then the sums of all rounds are decoded once.
@@ -16,6 +19,7 @@
 // shared by every rank actor (cooperative SimGrid actors), so the state is indexed by rank.
 #pragma once
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "algorithms/collectives/collective.h"
@@ -26,10 +30,11 @@ namespace dtsim {
 
 class CompressedExchange {
  public:
-  // `compressor`: the registered scheme with its options (/algorithm/compression); `layout`: the
-  // tensors of the gradient (Workload::gradient_layout()).
+  // `compressor`: the registered scheme with its options (/algorithm/compression); `collective`: the
+  // name of algorithm.collective ("hierarchical" makes the compressed allreduce hierarchical);
+  // `layout`: the tensors of the gradient (Workload::gradient_layout()).
   CompressedExchange(const Scenario& s, const std::string& compressor, const OptionValues& options,
-                     GradientLayout layout = {});
+                     std::string collective = "ring", GradientLayout layout = {});
   // Returns the summed gradient: bytes = gradient.bytes, values (numerics only) = sum over the group of
   // decode(block of rank j).
   // `sent`, when given, receives this rank's own decoded contribution (numerics only).
@@ -43,6 +48,7 @@ class CompressedExchange {
 
  private:
   std::unique_ptr<Compressor> compressor_;
+  std::string collective_;                    // algorithm.collective's name
   std::vector<std::vector<float>> residual_;  // per rank (error feedback)
   std::vector<std::vector<float>> velocity_;  // per rank (momentum correction)
 };

@@ -68,11 +68,17 @@ void read_dataset(JsonReader& w, Scenario& s, bool regression) {
   r.reject_unknown_keys();
 }
 
+// Adam's decays must stay below 1 (bias correction divides by 1 - beta^t).
+const double kBelowOne = std::nextafter(1.0, 0.0);
+
 void read_optimizer(JsonReader& w, kernels::OptimizerSpec& o) {
   JsonReader r = w.object("optimizer");
   o.kind = read_kind<kernels::OptimizerKind>(r, "name", "sgd", kernels::parse_optimizer_kind);
   o.lr = r.number("lr", 0.1, 0, true);
   o.momentum = r.number("momentum", 0.9, 0, false, 1);
+  o.beta1 = r.number("beta1", 0.9, 0, false, kBelowOne);
+  o.beta2 = r.number("beta2", 0.999, 0, false, kBelowOne);
+  o.eps = r.number("eps", 1e-8, 0, true);
   o.weight_decay = r.number("weight_decay", 0.0, 0, false);
   o.warmup_steps = r.integer("warmup_steps", 0, 0);
   o.schedule = read_kind<kernels::ScheduleKind>(r, "schedule", "constant", kernels::parse_schedule_kind);
@@ -293,6 +299,9 @@ json workload_schema() {
       Option::choice("name", std::string("sgd"), kernels::optimizer_kind_names(), ""),
       Option::number("lr", 0.1, 0, true, inf, ""),
       Option::number("momentum", 0.9, 0, false, 1, ""),
+      Option::number("beta1", 0.9, 0, false, kBelowOne, "adam: first-moment decay, below 1"),
+      Option::number("beta2", 0.999, 0, false, kBelowOne, "adam: second-moment decay, below 1"),
+      Option::number("eps", 1e-8, 0, true, inf, "adam: added to sqrt(v)"),
       Option::number("weight_decay", 0.0, 0, false, inf, ""),
       Option::integer("warmup_steps", 0, 0, most, ""),
       Option::choice("schedule", std::string("constant"), kernels::schedule_kind_names(), ""),

@@ -87,3 +87,32 @@ TEST_CASE("kernels: optimizer follows its schedule step by step") {
   CHECK(x(0) == doctest::Approx(-1.5));
   CHECK(opt.current_lr() == doctest::Approx(1.0));
 }
+
+TEST_CASE("kernels: Adam's update against a hand computation") {
+  // lr 0.1, beta1 0.9, beta2 0.999, eps 1e-8, from x = 0 with gradients 1 then -2:
+  //   t = 1: m = 0.1, v = 0.001, m^ = 1, v^ = 1, x = -0.1 / (1 + 1e-8) = -0.099999999
+  //   t = 2: m = 0.09 - 0.2 = -0.11, v = 0.000999 + 0.004 = 0.004999,
+  //          m^ = -0.11 / 0.19 = -0.578947368..., v^ = 0.004999 / 0.001999 = 2.500750375...,
+  //          x = -0.099999999 + 0.1 x 0.578947368 / (1.581376... + 1e-8) = -0.0633896465...
+  OptimizerSpec s;
+  s.kind = OptimizerKind::adam;
+  s.lr = 0.1;
+  s.weight_decay = 0;
+  OptimizerT<double> adam(s, 1, 1);
+  Vec<double> x = scalar(0.0);
+  adam.step(x, scalar(1.0));
+  CHECK(x(0) == doctest::Approx(-0.099999999).epsilon(1e-12));
+  CHECK(adam.velocity()(0) == doctest::Approx(0.1).epsilon(1e-12));
+  CHECK(adam.second_moment()(0) == doctest::Approx(0.001).epsilon(1e-12));
+  adam.step(x, scalar(-2.0));
+  CHECK(adam.velocity()(0) == doctest::Approx(-0.11).epsilon(1e-12));
+  CHECK(adam.second_moment()(0) == doctest::Approx(0.004999).epsilon(1e-12));
+  CHECK(x(0) == doctest::Approx(-0.06338964652792518).epsilon(1e-12));
+  // Weight decay joins the gradient: x = 2, g = 0.5 + 0.1 x 2 = 0.7; the first step moves by
+  // lr g / (|g| + eps) = 0.1 / (1 + eps / 0.7): x = 1.9000000014285714.
+  s.weight_decay = 0.1;
+  OptimizerT<double> decayed(s, 1, 1);
+  x = scalar(2.0);
+  decayed.step(x, scalar(0.5));
+  CHECK(x(0) == doctest::Approx(1.9000000014285714).epsilon(1e-14));
+}
