@@ -19,8 +19,9 @@ void read_algorithm(JsonReader& root, Scenario& s, const OptionContext& context)
 void read_run_length(JsonReader& run, Scenario& s);
 
 // The scenario's declared sections: each Option reads its section into `s` (bound to it) and states its
-// JSON Schema (sim/scenario/scenario_schema.cpp assembles them). /workload is read imperatively; its
-// schema fragment is declared beside its reader.
+// JSON Schema (sim/scenario/scenario_schema.cpp assembles them). /workload reads each key through its
+// declaration, in the order its defaults need (they depend on the model, the catalog and the cluster);
+// /workload/layers is the one key with a hand-written reader and schema (a list of numbers or pairs).
 Option workload_section(Scenario& s);
 // /stragglers: rank speed factors, compute noise (a "noise" plugin), slowdowns, Markov slow state,
 // network jitter. Read after /cluster (rank numbers are checked against it).

@@ -356,9 +356,10 @@ void read_run_length(JsonReader& run, Scenario& s) {
   }
 }
 
-// The /workload section: read imperatively above (its defaults depend on the model, the catalog and the
-// cluster); its JSON Schema is declared here, beside the reader, with every list of names taken from the
-// catalog and the kernels' own tables (`dtsim schema` prints it; a test compares it with the file).
+// The /workload section's JSON Schema, from the declarations the reader above reads with (built here
+// without the defaults that depend on the model, the catalog and the cluster), with every list of names
+// taken from the catalog and the kernels' own tables (`dtsim schema` prints it; a test compares it with
+// the file).
 namespace {
 
 json workload_schema() {

@@ -4,7 +4,6 @@
 
 #include "topologies/logical/registry.h"
 #include "topologies/logical/validate.h"
-#include "topologies/logical/weights.h"
 
 #include <limits>
 

@@ -28,7 +28,7 @@ TEST_CASE("noise lognormal: draws are exp(sigma z - sigma^2/2) of the Box-Muller
     }
 }
 
-TEST_CASE("noise lognormal: sigma is required, in (0, 10], and the only key it owns") {
+TEST_CASE("noise lognormal: sigma is required, 0 < sigma <= 10, and the only key it owns") {
   CHECK(dtsim::test::noise_errors({{"distribution", "lognormal"}, {"sigma", 0.2}}).empty());
   const auto missing = dtsim::test::noise_errors({{"distribution", "lognormal"}});
   REQUIRE(missing.size() == 1);

@@ -40,7 +40,7 @@ TEST_CASE("graph options: a key the named graph does not own is rejected with it
   CHECK(r.errors[0].rfind("/algorithm/graph/colour", 0) == 0);
 }
 
-TEST_CASE("graph options: owned keys are range-checked; weights belong to every graph") {
+TEST_CASE("graph options: owned keys are range-checked, and weights belong to every graph") {
   dtsim::ScenarioResult r = with_graph({{"name", "erdos_renyi"}, {"p", 1.5}});
   REQUIRE(r.errors.size() == 1);
   CHECK(r.errors[0].rfind("/algorithm/graph/p: 1.5 ", 0) == 0);
