@@ -77,6 +77,7 @@ class AllreducePsgd : public TrainingAlgorithm {
       std::iota(group_.begin(), group_.end(), 0);
       if (ctx.scenario().workload.fusion.overlaps()) {
         schedule_ = make_bucket_schedule(ctx.scenario().workload);
+        runtime_fusion_ = make_fusion_policy(ctx.scenario().workload.fusion)->runtime();
         horovod_.iteration.assign(ctx.size(), -1);
         horovod_.ready.assign(ctx.size(), 0);
         horovod_.mutex = sg4::Mutex::create();  // SimGrid objects, made once the engine runs
@@ -126,7 +127,7 @@ class AllreducePsgd : public TrainingAlgorithm {
 
   // Horovod: rank 0 runs the cycles and decides the fused groups; every rank reduces them in order.
   void horovod_stream(RankContext& ctx, int iteration, const Message& gradient, Message& sum) {
-    const FusionSpec& f = ctx.scenario().workload.fusion;
+    const RuntimeFusion& f = *runtime_fusion_;
     const std::size_t n = schedule_.buckets.size();
     std::vector<FusedGroup>& decided = horovod_.decided[iteration];
     if (ctx.rank() == 0) {
@@ -163,7 +164,7 @@ class AllreducePsgd : public TrainingAlgorithm {
 
   void bucketed_iteration(RankContext& ctx, Workload& work) {
     const BucketSchedule& s = schedule_;
-    const bool horovod = ctx.scenario().workload.fusion.policy == "horovod";
+    const bool horovod = runtime_fusion_.has_value();
     const int iteration = ++horovod_.iteration[ctx.rank()];
     horovod_.ready[ctx.rank()] = 0;
     Message gradient = work.gradient_values(ctx);
@@ -220,6 +221,7 @@ class AllreducePsgd : public TrainingAlgorithm {
   std::unique_ptr<Collective> collective_;
   std::vector<int> group_;
   BucketSchedule schedule_;
+  std::optional<RuntimeFusion> runtime_fusion_;  // set: units fused at run time (Horovod)
   HorovodState horovod_;
   std::unique_ptr<CompressedExchange> compressed_;  // with algorithm.compression (per-rank residuals inside)
 };

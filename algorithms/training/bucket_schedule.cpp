@@ -1,5 +1,7 @@
 #include "algorithms/training/bucket_schedule.h"
 
+#include "algorithms/training/fusion_policy.h"
+
 #include <cmath>
 
 namespace dtsim {
@@ -13,11 +15,8 @@ std::pair<std::size_t, std::size_t> BucketSchedule::value_range(double param_beg
   return {at(param_begin), at(param_end)};
 }
 
-namespace {
-
-// Groups consecutive layers (backward order) into buckets: bucket k closes once it holds cap(k) bytes.
-template <typename Cap>
-std::vector<GradientBucket> group(const std::vector<GradientBucket>& layers, Cap cap) {
+std::vector<GradientBucket> group_layers(const std::vector<GradientBucket>& layers,
+                                         const std::function<double(std::size_t)>& cap) {
   std::vector<GradientBucket> buckets;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const GradientBucket& l = layers[i];
@@ -35,8 +34,6 @@ std::vector<GradientBucket> group(const std::vector<GradientBucket>& layers, Cap
   }
   return buckets;
 }
-
-}  // namespace
 
 BucketSchedule make_bucket_schedule(const WorkloadSpec& w) {
   BucketSchedule s;
@@ -74,14 +71,7 @@ BucketSchedule make_bucket_schedule(const WorkloadSpec& w) {
     s.layers.push_back(l);
   }
 
-  const FusionSpec& f = w.fusion;
-  if (f.policy == "ddp") {
-    s.buckets = group(s.layers, [&](std::size_t k) { return k == 0 ? f.first_bucket : f.bucket_cap; });
-  } else if (f.policy == "horovod") {
-    s.buckets = s.layers;
-  } else {
-    s.buckets = group(s.layers, [](std::size_t) { return INFINITY; });
-  }
+  s.buckets = make_fusion_policy(w.fusion)->buckets(s.layers);
   return s;
 }
 

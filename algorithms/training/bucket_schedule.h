@@ -10,12 +10,14 @@
 // the backward pass has covered it: VGG-16's fc layers (89 % of the bytes, 0.8 % of the FLOPs) are
 // ready almost at once. A profile given as parameter counts only splits the backward pass by them.
 //
-// Buckets by policy: "none", one allreduce of everything when the backward pass ends; "ddp", PyTorch
-// DDP's static buckets in reverse layer order, the first closed once it holds first_bucket bytes, the
-// others bucket_cap bytes (the last, holding the first layers, may be smaller), each allreduced once
-// its lowest layer is ready; "horovod", one unit per layer, fused at run time (fusion_policy.h).
+// Buckets by policy (algorithms/training/fusion/): "none", one allreduce of everything when the backward
+// pass ends; "ddp", PyTorch DDP's static buckets in reverse layer order, the first closed once it holds
+// first_bucket bytes, the others bucket_cap bytes (the last, holding the first layers, may be smaller),
+// each allreduced once its lowest layer is ready; "horovod", one unit per layer, fused at run time
+// (fusion_policy.h).
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -46,8 +48,13 @@ struct BucketSchedule {
   }
 };
 
-// The layer profile (workload.layers, empty: one layer) scaled so that it sums to workload.params.
+// The layer profile (workload.layers, empty: one layer) scaled so that it sums to workload.params,
+// grouped into allreduce units by the workload's fusion policy (fusion_policy.h).
 BucketSchedule make_bucket_schedule(const WorkloadSpec& workload);
+
+// Groups consecutive layers (backward order) into buckets: bucket k closes once it holds cap(k) bytes.
+std::vector<GradientBucket> group_layers(const std::vector<GradientBucket>& layers,
+                                         const std::function<double(std::size_t)>& cap);
 
 // Iteration time the schedule predicts for static buckets ("none", "ddp") when each bucket's
 // allreduce takes allreduce_time(bytes) and the allreduces run one at a time, each starting at

@@ -2,6 +2,10 @@
 
 namespace dtsim {
 
+std::unique_ptr<FusionPolicy> make_fusion_policy(const FusionSpec& fusion) {
+  return FusionPolicyRegistry::create(fusion.policy, fusion.options);
+}
+
 std::vector<FusedGroup> fuse_ready(const BucketSchedule& s, std::size_t from, std::size_t to, double threshold) {
   std::vector<FusedGroup> groups;
   for (std::size_t k = from; k < to; ++k) {

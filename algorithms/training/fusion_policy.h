@@ -1,3 +1,7 @@
+// Gradient fusion policies (workload.fusion.policy): how the gradients of the backward pass are grouped
+// into allreduces. Each policy lives in its own file (algorithms/training/fusion/) and registers by
+// name with the /workload/fusion keys it owns.
+//
 // Horovod tensor fusion (workload.fusion.policy "horovod"; Sergeev & Del Balso, Horovod: fast and
 // easy distributed deep learning in TensorFlow, 2018; Horovod docs, tensor-fusion.rst). A background
 // loop on every rank starts a cycle every cycle_time, or as soon as the previous cycle's allreduces
@@ -7,12 +11,36 @@
 // are not charged (they are small). Here the loop starts with each iteration on rank 0's clock.
 #pragma once
 #include <cstddef>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "algorithms/training/bucket_schedule.h"
+#include "sim/base/registry.h"
 
 namespace dtsim {
+
+// Fusion decided at run time (Horovod): every cycle_time, the gradients ready on every rank are fused
+// into allreduces of at most threshold bytes.
+struct RuntimeFusion {
+  double threshold = 0;   // bytes
+  double cycle_time = 0;  // s
+};
+
+class FusionPolicy {
+ public:
+  static constexpr const char* family = "fusion";  // /workload/fusion/policy
+  virtual ~FusionPolicy() = default;
+  // The allreduce units in issue order, from the layers in backward (ready) order.
+  virtual std::vector<GradientBucket> buckets(const std::vector<GradientBucket>& layers) const = 0;
+  // Set when the units are fused at run time (the engine's ranks negotiate); nullopt: static buckets.
+  virtual std::optional<RuntimeFusion> runtime() const { return std::nullopt; }
+};
+
+using FusionPolicyRegistry = Registry<FusionPolicy>;
+
+// The policy a workload names, with its options.
+std::unique_ptr<FusionPolicy> make_fusion_policy(const FusionSpec& fusion);
 
 // Units [begin, end) of BucketSchedule::buckets (backward order) fused into one allreduce.
 struct FusedGroup {

@@ -89,9 +89,17 @@ Option Option::object(std::string key, std::vector<Option> fields, std::string h
   return o;
 }
 
+Option Option::object_list(std::string key, std::vector<Option> fields, std::string help) {
+  Option o = declare(Type::ObjectList, std::move(key), std::nullopt, std::move(help));
+  o.fields = std::move(fields);
+  return o;
+}
+
 Option Option::plugin(std::string key, std::string family, std::string selector, std::string fallback_name,
                       std::string none, std::string help) {
-  Option o = declare(Type::Plugin, std::move(key), json(std::move(fallback_name)), std::move(help));
+  std::optional<json> fallback;
+  if (!fallback_name.empty()) fallback = json(std::move(fallback_name));
+  Option o = declare(Type::Plugin, std::move(key), std::move(fallback), std::move(help));
   o.family = std::move(family);
   o.selector = std::move(selector);
   o.none = std::move(none);
@@ -125,7 +133,34 @@ std::vector<std::string> member_names(const Option& o) {
   return names;
 }
 
+// Each object of the array at o.key, read with o.fields; o.on_read runs per entry.
+void read_object_list(JsonReader& r, const Option& o, const OptionContext& context) {
+  const json* raw = r.raw(o.key);
+  if (!raw) return;
+  if (!raw->is_array()) {
+    r.errors().add(r.child_path(o.key), quote(*raw) + " is not an array of objects");
+    return;
+  }
+  json& resolved = r.resolved()[o.key];
+  resolved = json::array();
+  for (size_t i = 0; i < raw->size(); ++i) {
+    const std::string path = r.child_path(o.key) + "/" + std::to_string(i);
+    if (!(*raw)[i].is_object()) {
+      r.errors().add(path, quote((*raw)[i]) + " is not an object");
+      continue;
+    }
+    json entry = json::object();
+    JsonReader e((*raw)[i], path, r.errors(), entry);
+    read_options(e, o.fields, context);
+    e.reject_unknown_keys();
+    for (const auto& f : o.on_read) f(e, entry);
+    resolved.push_back(entry);  // the resolved document states every entry
+  }
+}
+
 void read_option(JsonReader& r, const Option& o, const OptionContext& context) {
+  if (o.when_given && !r.has(o.key)) return;
+  if (o.type == Option::Type::ObjectList) return read_object_list(r, o, context);
   const std::optional<json> fallback = fallback_of(o, context);
   auto fallback_string = [&]() -> std::optional<std::string> {
     if (!fallback) return std::nullopt;
@@ -178,9 +213,12 @@ void read_option(JsonReader& r, const Option& o, const OptionContext& context) {
       sub.reject_unknown_keys();
       break;
     }
+    case Option::Type::ObjectList:  // read_object_list
+      break;
     case Option::Type::Plugin: {
       JsonReader sub = r.object(o.key);
       const std::string member = sub.string(o.selector, fallback_string(), member_names(o));
+      read_options(sub, o.fields, context);  // the keys every member has
       const PluginFamily& family = plugin_family(o.family);
       read_member_options(sub, family, family.contains(member) ? member : std::string(), context);
       sub.reject_unknown_keys();
@@ -277,10 +315,15 @@ json option_schema(const Option& o) {
     case Option::Type::Object:
       s = options_schema(o.fields);
       break;
+    case Option::Type::ObjectList:
+      s = {{"type", "array"}, {"items", options_schema(o.fields)}};
+      break;
     case Option::Type::Plugin: {
-      const std::string fallback_name = o.fallback ? o.fallback->get<std::string>() : std::string();
-      s = member_section_schema(plugin_family(o.family), {Option::choice(o.selector, fallback_name, member_names(o), "")},
-                                o.selector, fallback_name, o.none);
+      std::optional<std::string> fallback_name;
+      if (o.fallback) fallback_name = o.fallback->get<std::string>();
+      OptionList shared = {Option::choice(o.selector, fallback_name, member_names(o), "")};
+      shared.insert(shared.end(), o.fields.begin(), o.fields.end());
+      s = member_section_schema(plugin_family(o.family), shared, o.selector, fallback_name.value_or(""), o.none);
       break;
     }
     case Option::Type::Custom:
@@ -290,7 +333,8 @@ json option_schema(const Option& o) {
   std::string description = o.help;
   if (!o.fallback_text.empty()) description += (description.empty() ? "" : " ") + std::string("Default: ") + o.fallback_text + ".";
   if (!description.empty()) s["description"] = description;
-  if (o.fallback && o.type != Option::Type::Object && o.type != Option::Type::Custom) {
+  if (o.fallback && o.type != Option::Type::Object && o.type != Option::Type::ObjectList &&
+      o.type != Option::Type::Custom) {
     if (o.type == Option::Type::Plugin) s["properties"][o.selector]["default"] = *o.fallback;
     else s["default"] = *o.fallback;
   }
@@ -298,13 +342,14 @@ json option_schema(const Option& o) {
 }
 
 bool option_required(const Option& o) {
+  if (o.when_given || o.type == Option::Type::ObjectList) return false;
+  if (o.type == Option::Type::Custom) return o.custom_required;
   if (o.type == Option::Type::Object) {
     for (const Option& field : o.fields)
       if (option_required(field)) return true;
     return false;
   }
-  return !(o.fallback || o.fallback_from || o.type == Option::Type::Boolean || o.type == Option::Type::Plugin ||
-           o.type == Option::Type::Custom);
+  return !(o.fallback || o.fallback_from || o.type == Option::Type::Boolean || o.type == Option::Type::Plugin);
 }
 
 json options_schema(const OptionList& options) {

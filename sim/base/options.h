@@ -24,7 +24,7 @@ struct OptionContext {
 };
 
 struct Option {
-  enum class Type { Integer, Number, Boolean, Choice, Text, Bandwidth, Duration, Size, IntegerList, Object, Plugin, Custom };
+  enum class Type { Integer, Number, Boolean, Choice, Text, Bandwidth, Duration, Size, IntegerList, Object, ObjectList, Plugin, Custom };
   Type type = Type::Integer;
   std::string key;
   std::string help;
@@ -39,7 +39,12 @@ struct Option {
   // Choice: the allowed names, asked for when reading (registries fill up during static
   // initialisation, so a list taken at declaration time could miss members).
   std::function<std::vector<std::string>()> choices_from;
-  std::vector<Option> fields;         // Object: its own keys
+  std::vector<Option> fields;         // Object, ObjectList: the keys of the object (of each entry);
+                                      // Plugin: keys every member has (read before the member's own)
+  // Read only when the owner gives the key: absent, it is neither read nor resolved, and on_read does
+  // not run (an optional part whose own keys are required once it is given).
+  bool when_given = false;
+  bool custom_required = false;       // Custom: the owner must give it (the schema lists it as required)
   std::string family;                 // Plugin: the plugin family whose member this object configures
   std::string selector;               // Plugin: the key naming the member ("kind", "name")
   std::string none;                   // Plugin: a selector value meaning "no plugin" (e.g. "none"), or ""
@@ -69,11 +74,20 @@ struct Option {
   static Option size(std::string key, std::optional<std::string> fallback, std::string help);
   static Option integer_list(std::string key, std::int64_t min, std::string help);
   static Option object(std::string key, std::vector<Option> fields, std::string help);
-  // A nested plugin: {"<selector>": name, ...that plugin's options}.
+  // An array of objects, each with `fields`; absent means none. on_read runs once per entry, with
+  // that entry's reader and its resolved object (so the owner can build one typed item per entry).
+  static Option object_list(std::string key, std::vector<Option> fields, std::string help);
+  // A nested plugin: {"<selector>": name, ...that plugin's options}; fallback_name "": the selector
+  // must be given.
   static Option plugin(std::string key, std::string family, std::string selector, std::string fallback_name,
                        std::string none, std::string help);
   static Option custom(std::string key, std::function<json()> schema,
                        std::function<void(JsonReader&, const OptionContext&)> read, std::string help);
+  // See when_given.
+  Option& only_when_given() {
+    when_given = true;
+    return *this;
+  }
   // The default comes from the scenario (e.g. the scenario seed), stated in the schema as `text`.
   Option& default_from(std::function<json(const OptionContext&)> f, std::string text);
   // Stores the value read into `target` (int, double, std::string, bool, ...).

@@ -29,9 +29,13 @@ double keyed_uniform(std::uint64_t seed, std::uint64_t stream, std::uint64_t a, 
   return static_cast<double>(h >> 11) * 0x1.0p-53;
 }
 
+double NoiseDraw::uniform() const { return keyed_uniform(seed_, kNoise, rank_, step_); }
+double NoiseDraw::normal() const { return keyed_normal(seed_, kNoise, kNoise2, rank_, step_); }
+
 StragglerModel::StragglerModel(const StragglerSpec& spec, std::uint64_t seed, int ranks)
     : spec_(spec), seed_(seed), static_factor_(static_cast<std::size_t>(ranks), 1.0),
       markov_states_(static_cast<std::size_t>(ranks)) {
+  if (spec.noise != "none") noise_ = StragglerNoiseRegistry::create(spec.noise, spec.noise_options);
   for (const RankFactor& f : spec.rank_factors)  // later entries win where ranges overlap
     for (int r = f.first_rank; r <= f.last_rank && r < ranks; ++r) static_factor_[static_cast<std::size_t>(r)] = f.factor;
 }
@@ -52,14 +56,7 @@ bool StragglerModel::markov_slow(int rank, std::int64_t step) {
 
 double StragglerModel::compute_factor(int rank, std::int64_t step, double now) {
   double factor = static_factor(rank);
-  const auto r = static_cast<std::uint64_t>(rank), k = static_cast<std::uint64_t>(step);
-  if (spec_.noise == "lognormal") {
-    factor *= std::exp(spec_.sigma * keyed_normal(seed_, kNoise, kNoise2, r, k) - 0.5 * spec_.sigma * spec_.sigma);
-  } else if (spec_.noise == "exponential") {
-    factor *= 1.0 - spec_.mean * std::log(1.0 - keyed_uniform(seed_, kNoise, r, k));
-  } else if (spec_.noise == "pareto") {
-    factor *= std::pow(1.0 - keyed_uniform(seed_, kNoise, r, k), -1.0 / spec_.shape);
-  }
+  if (noise_) factor *= noise_->factor(NoiseDraw(seed_, static_cast<std::uint64_t>(rank), static_cast<std::uint64_t>(step)));
   for (const SlowdownWindow& w : spec_.slowdowns)
     if (rank >= w.first_rank && rank <= w.last_rank && now >= w.from && now < w.to) factor *= w.factor;
   if (spec_.p_slow > 0 && markov_slow(rank, step)) factor *= spec_.markov_factor;

@@ -4,8 +4,10 @@
 // scenario and seed give the same run bit for bit, whatever order the actors ask in.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "sim/plugin/straggler_noise.h"
 #include "sim/scenario/scenario.h"
 
 namespace dtsim {
@@ -27,6 +29,7 @@ class StragglerModel {
 
   StragglerSpec spec_;
   std::uint64_t seed_;
+  std::unique_ptr<StragglerNoise> noise_;  // null: no compute noise
   std::vector<double> static_factor_;
   std::vector<std::vector<char>> markov_states_;  // per rank, memoized chain: states[step]
 };

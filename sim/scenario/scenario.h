@@ -82,12 +82,11 @@ struct LayerProfile {
 };
 
 // How gradients are grouped into allreduces during the backward pass (allreduce algorithm).
+// The policy is a registered FusionPolicy (algorithms/training/fusion_policy.h) with the
+// /workload/fusion keys it owns (resolved by its declarations: sizes in bytes, times in s).
 struct FusionSpec {
   std::string policy = "none";  // none: one allreduce after backward | ddp | horovod
-  double bucket_cap = 0;        // ddp: bytes per bucket (closed once it holds at least this much)
-  double first_bucket = 0;      // ddp: cap of the first bucket (the last layers)
-  double threshold = 0;         // horovod: bytes fused into one allreduce at most
-  double cycle_time = 0;        // horovod: s between the background loop's cycles
+  OptionValues options;
   bool overlaps() const { return policy != "none"; }
 };
 
@@ -141,10 +140,10 @@ struct SlowdownWindow {   // a transient slowdown: computations starting in [fro
 };
 struct StragglerSpec {
   std::vector<RankFactor> rank_factors;
-  std::string noise = "none";  // none | lognormal (mean 1) | exponential (1 + Exp(mean)) | pareto (min 1, shape)
-  double sigma = 0;            // lognormal
-  double mean = 0;             // exponential: mean of the added tail
-  double shape = 0;            // pareto: tail index alpha
+  // Compute noise: a registered StragglerNoise (sim/plugin/straggler_noise.h) or "none", with the
+  // /stragglers/noise keys it owns (resolved by its declarations).
+  std::string noise = "none";
+  OptionValues noise_options;
   double jitter_cv = 0;        // set by stragglers.jitter: the CV the lognormal sigma was derived from
   std::vector<SlowdownWindow> slowdowns;
   // Two-state Markov process per rank, stepped once per gradient: normal -> slow with p_slow,

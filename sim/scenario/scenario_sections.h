@@ -7,25 +7,24 @@ namespace dtsim {
 
 // /workload: a catalog model (timing only), a real model with its data and optimizer (numerics),
 // or explicit params + compute_time. Needs /cluster read first (GPU rate, rank count).
-void read_workload(JsonReader& root, Scenario& s);
-// /workload/fusion: the gradient fusion policy (none, ddp, horovod) and its options.
-void read_fusion(JsonReader& workload, FusionSpec& fusion);
+void read_workload(JsonReader& root, Scenario& s, const OptionContext& context);
+// /workload/fusion: the gradient fusion policy, a "fusion" plugin (none, ddp, horovod) with its options.
+Option fusion_option(FusionSpec& fusion);
 // /workload/layers: [params, flops] pairs, or parameter counts (flops then taken equal to params).
 std::vector<LayerProfile> read_layers(JsonReader& workload);
-json fusion_schema();
 json layers_schema();
 // /algorithm: the name, then the keys that algorithm declared (its options).
 void read_algorithm(JsonReader& root, Scenario& s, const OptionContext& context);
-// /stragglers: rank speed factors, compute noise, slowdowns, Markov slow state, network jitter.
-// Needs /cluster read first (rank numbers are checked).
-void read_stragglers(JsonReader& root, Scenario& s);
 // /run/iterations or /run/epochs (resolved to iterations). Needs /workload read first.
 void read_run_length(JsonReader& run, Scenario& s);
 
 // The scenario's declared sections: each Option reads its section into `s` (bound to it) and states its
-// JSON Schema (sim/scenario/scenario_schema.cpp assembles them). /workload and /stragglers are read
-// imperatively; their schema fragments are declared beside their readers.
+// JSON Schema (sim/scenario/scenario_schema.cpp assembles them). /workload reads each key through its
+// declaration, in the order its defaults need (they depend on the model, the catalog and the cluster);
+// /workload/layers is the one key with a hand-written reader and schema (a list of numbers or pairs).
 Option workload_section(Scenario& s);
+// /stragglers: rank speed factors, compute noise (a "noise" plugin), slowdowns, Markov slow state,
+// network jitter. Read after /cluster (rank numbers are checked against it).
 Option stragglers_section(Scenario& s);
 Option algorithm_section(Scenario& s);
 // Every top-level key of a scenario, in reading order. `context` is filled as the sections it

@@ -2,9 +2,11 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <type_traits>
 
 #include "kernels/idx_reader.h"
 #include "kernels/model_factory.h"
+#include "sim/base/plugin_catalog.h"
 #include "sim/base/saturating.h"
 #include "sim/scenario/catalog.h"
 #include "sim/scenario/compute_model.h"
@@ -29,92 +31,135 @@ std::string full_precision(double value) {  // a default passed through the stri
   return text;
 }
 
-// Reads a string naming one of a kernels enum; `parse` throws std::invalid_argument listing names.
+// A choice among a kernels enum's names, bound to `target` once the name is known good (a bad name
+// is reported with the allowed ones by the reader).
 template <typename Enum, typename Parse>
-Enum read_kind(JsonReader& r, const std::string& key, const std::string& fallback, Parse parse) {
-  const std::string name = r.string(key, fallback);
-  try {
-    return parse(name);
-  } catch (const std::invalid_argument& e) {
-    r.errors().add(r.child_path(key), quote(name) + " is not allowed (" + e.what() + ")");
-    return parse(fallback);
-  }
+Option enum_option(const std::string& key, std::optional<std::string> fallback, std::vector<std::string> names,
+                   Parse parse, Enum& target, std::string help) {
+  return Option::choice(key, std::move(fallback), names, std::move(help))
+      .then([&target, parse, names](JsonReader&, const json& value) {
+        const std::string name = value.is_string() ? value.get<std::string>() : std::string();
+        if (std::find(names.begin(), names.end(), name) != names.end()) target = parse(name);
+      });
 }
 
-void read_dataset(JsonReader& w, Scenario& s, bool regression) {
+// A default that depends on whether the real model is linear_regression (its data and partition).
+Option by_regression(Option o, bool regression, const std::string& classifiers, const std::string& regressor) {
+  const std::string value = regression ? regressor : classifiers;
+  return o.default_from([value](const OptionContext&) { return json(value); },
+                        "\"" + classifiers + "\" (\"" + regressor + "\" for linear_regression)");
+}
+
+// /workload/dataset: its name selects the keys it owns (each data set a member of a local family, so
+// that a key of the other data set is an "only meaningful for" error).
+PluginFamily dataset_family(kernels::DatasetSpec& d, std::int64_t& train_samples) {
+  const kernels::DatasetSpec defaults;
+  PluginFamily family;
+  Option path = Option::text("path", defaults.path, "directory of the four Fashion-MNIST IDX .gz files")
+                    .then([](JsonReader& r, const json& value) {
+                      // Checked now, not when the run loads it: a bad path is bad input (exit 2, nothing written).
+                      const std::string dir = value.get<std::string>();
+                      if (std::string problem = kernels::fashion_mnist_problem(dir); !problem.empty())
+                        r.errors().add(r.child_path("path"), quote(dir) + ": " + problem);
+                    })
+                    .bind(d.path);
+  Option train_limit = Option::integer("train_limit", 0, 0, 60000, "keep the first training samples (0: all)")
+                           .bind(d.train_limit)
+                           .then([&train_samples](JsonReader&, const json& value) {
+                             const std::int64_t limit = value.get<std::int64_t>();
+                             train_samples = limit ? limit : 60000;
+                           });
+  family.add({"fashion_mnist", "Fashion-MNIST (Xiao et al. 2017)",
+              {path, train_limit, Option::integer("test_limit", 0, 0, 10000, "keep the first test samples (0: all)").bind(d.test_limit)}});
+  Option samples = Option::integer("samples_per_rank", 100, 1, 1 << 24, "").bind(d.samples_per_rank);
+  samples.then([&d, &train_samples](JsonReader&, const json& value) {
+    train_samples = value.get<std::int64_t>() * d.ranks;
+  });
+  family.add({"synthetic_least_squares", "synthetic least squares with a known optimum",
+              {Option::integer("dim", 20, 1, 1 << 20, "").bind(d.dim), samples,
+               Option::number("heterogeneity", 0.0, 0, false, std::numeric_limits<double>::infinity(), "")
+                   .bind(d.heterogeneity)}});
+  return family;
+}
+
+Option dataset_name(kernels::DatasetSpec& d, bool regression) {
+  return by_regression(enum_option("name", std::nullopt, kernels::dataset_kind_names(), kernels::parse_dataset_kind,
+                                   d.kind, ""),
+                       regression, "fashion_mnist", "synthetic_least_squares");
+}
+
+void read_dataset(JsonReader& w, Scenario& s, bool regression, const OptionContext& context) {
   kernels::DatasetSpec& d = s.workload.numerics.dataset;
   JsonReader r = w.object("dataset");
-  d.kind = read_kind<kernels::DatasetKind>(r, "name", regression ? "synthetic_least_squares" : "fashion_mnist",
-                                           kernels::parse_dataset_kind);
   d.seed = s.seed;
   d.ranks = s.cluster.ranks();
-  if (d.kind == kernels::DatasetKind::fashion_mnist) {
-    d.path = r.string("path", d.path);
-    // Checked now, not when the run loads it: a bad path is bad input (exit 2, nothing written).
-    if (std::string problem = kernels::fashion_mnist_problem(d.path); !problem.empty())
-      r.errors().add(r.child_path("path"), quote(d.path) + ": " + problem);
-    d.train_limit = r.integer("train_limit", 0, 0, 60000);
-    d.test_limit = r.integer("test_limit", 0, 0, 10000);
-    s.workload.numerics.train_samples = d.train_limit ? d.train_limit : 60000;
-  } else {
-    d.dim = r.integer("dim", 20, 1, 1 << 20);
-    d.samples_per_rank = r.integer("samples_per_rank", 100, 1, 1 << 24);
-    d.heterogeneity = r.number("heterogeneity", 0.0, 0, false);
-    s.workload.numerics.train_samples = d.samples_per_rank * d.ranks;
-  }
-  if (regression != (d.kind == kernels::DatasetKind::synthetic_least_squares))
+  read_options(r, {dataset_name(d, regression)}, context);
+  const std::string name = r.resolved().value("name", std::string());
+  const PluginFamily family = dataset_family(d, s.workload.numerics.train_samples);
+  read_member_options(r, family, family.contains(name) ? name : std::string(), context);
+  if (family.contains(name) && regression != (d.kind == kernels::DatasetKind::synthetic_least_squares))
     w.errors().add(r.child_path("name"), "linear_regression trains on \"synthetic_least_squares\"; the "
                                          "classifiers on \"fashion_mnist\"");
   r.reject_unknown_keys();
 }
 
+OptionList partition_options(kernels::PartitionSpec& p, bool regression) {
+  const double inf = std::numeric_limits<double>::infinity();
+  return {by_regression(enum_option("kind", std::nullopt, kernels::partition_kind_names(), kernels::parse_partition_kind,
+                                    p.kind, ""),
+                        regression, "iid", "contiguous"),
+          Option::number("alpha", 0.5, 0, true, inf, "").bind(p.alpha),
+          Option::integer("shards_per_rank", 2, 1, 1 << 20, "").bind(p.shards_per_rank),
+          Option::boolean("shuffle_each_epoch", true, "").bind(p.shuffle_each_epoch)};
+}
+
 // Adam's decays must stay below 1 (bias correction divides by 1 - beta^t).
 const double kBelowOne = std::nextafter(1.0, 0.0);
 
-void read_optimizer(JsonReader& w, kernels::OptimizerSpec& o) {
-  JsonReader r = w.object("optimizer");
-  o.kind = read_kind<kernels::OptimizerKind>(r, "name", "sgd", kernels::parse_optimizer_kind);
-  o.lr = r.number("lr", 0.1, 0, true);
-  o.momentum = r.number("momentum", 0.9, 0, false, 1);
-  o.beta1 = r.number("beta1", 0.9, 0, false, kBelowOne);
-  o.beta2 = r.number("beta2", 0.999, 0, false, kBelowOne);
-  o.eps = r.number("eps", 1e-8, 0, true);
-  o.weight_decay = r.number("weight_decay", 0.0, 0, false);
-  o.warmup_steps = r.integer("warmup_steps", 0, 0);
-  o.schedule = read_kind<kernels::ScheduleKind>(r, "schedule", "constant", kernels::parse_schedule_kind);
-  o.step_size = r.integer("step_size", 1000, 1);
-  o.gamma = r.number("gamma", 0.1, 0, true, 1);
-  o.total_steps = r.integer("total_steps", 1000, 1);
-  o.min_lr = r.number("min_lr", 0.0, 0, false);
-  o.linear_scaling = r.boolean("linear_scaling", false);
-  o.base_batch = r.integer("base_batch", 256, 1);
-  r.reject_unknown_keys();
+OptionList optimizer_options(kernels::OptimizerSpec& o) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::int64_t most = std::numeric_limits<std::int64_t>::max();
+  return {enum_option("name", std::string("sgd"), kernels::optimizer_kind_names(), kernels::parse_optimizer_kind, o.kind, ""),
+          Option::number("lr", 0.1, 0, true, inf, "").bind(o.lr),
+          Option::number("momentum", 0.9, 0, false, 1, "").bind(o.momentum),
+          Option::number("beta1", 0.9, 0, false, kBelowOne, "adam: first-moment decay, below 1").bind(o.beta1),
+          Option::number("beta2", 0.999, 0, false, kBelowOne, "adam: second-moment decay, below 1").bind(o.beta2),
+          Option::number("eps", 1e-8, 0, true, inf, "adam: added to sqrt(v)").bind(o.eps),
+          Option::number("weight_decay", 0.0, 0, false, inf, "").bind(o.weight_decay),
+          Option::integer("warmup_steps", 0, 0, most, "").bind(o.warmup_steps),
+          enum_option("schedule", std::string("constant"), kernels::schedule_kind_names(), kernels::parse_schedule_kind,
+                      o.schedule, ""),
+          Option::integer("step_size", 1000, 1, most, "").bind(o.step_size),
+          Option::number("gamma", 0.1, 0, true, 1, "").bind(o.gamma),
+          Option::integer("total_steps", 1000, 1, most, "").bind(o.total_steps),
+          Option::number("min_lr", 0.0, 0, false, inf, "").bind(o.min_lr),
+          Option::boolean("linear_scaling", false, "").bind(o.linear_scaling),
+          Option::integer("base_batch", 256, 1, most, "").bind(o.base_batch)};
 }
 
-void read_numerics(JsonReader& w, Scenario& s) {
+Option hidden_option(kernels::ModelSpec& m) {
+  Option o = Option::integer_list("hidden", 1, "MLP hidden widths.");
+  o.fallback = json(m.hidden);
+  return o.then([&m](JsonReader&, const json& value) {
+    if (!value.is_array()) return;
+    m.hidden.clear();
+    for (const json& width : value) m.hidden.push_back(width.get<std::decay_t<decltype(m.hidden)>::value_type>());
+  });
+}
+
+void read_numerics(JsonReader& w, Scenario& s, const OptionContext& context) {
   NumericsSpec& n = s.workload.numerics;
   kernels::ReplicaSpec& rep = n.replica;
   n.enabled = true;
   rep.model.kind = kernels::parse_model_kind(s.workload.model);
   const bool regression = rep.model.kind == kernels::ModelKind::linear_regression;
-  if (rep.model.kind == kernels::ModelKind::mlp) {
-    if (w.has("hidden")) {
-      std::vector<std::int64_t> hidden = w.integer_list("hidden", 1);
-      rep.model.hidden.assign(hidden.begin(), hidden.end());
-    } else {
-      w.raw("hidden");
-    }
-  }
-  read_dataset(w, s, regression);
-  JsonReader part = w.object("partition");
-  rep.partition.kind = read_kind<kernels::PartitionKind>(part, "kind", regression ? "contiguous" : "iid",
-                                                         kernels::parse_partition_kind);
-  rep.partition.alpha = part.number("alpha", 0.5, 0, true);
-  rep.partition.shards_per_rank = static_cast<int>(part.integer("shards_per_rank", 2, 1, 1 << 20));
-  rep.partition.shuffle_each_epoch = part.boolean("shuffle_each_epoch", true);
-  part.reject_unknown_keys();
-  read_optimizer(w, rep.optimizer);
-  rep.backend = read_kind<kernels::Backend>(w, "backend", "cpu", kernels::parse_backend);
+  if (rep.model.kind == kernels::ModelKind::mlp) read_options(w, {hidden_option(rep.model)}, context);
+  read_dataset(w, s, regression, context);
+  read_options(w,
+               {Option::object("partition", partition_options(rep.partition, regression), ""),
+                Option::object("optimizer", optimizer_options(rep.optimizer), ""),
+                enum_option("backend", std::string("cpu"), kernels::backend_names(), kernels::parse_backend, rep.backend, "")},
+               context);
   rep.ranks = s.cluster.ranks();
   rep.batch_size = s.workload.batch_per_gpu;
   rep.seed = s.seed;
@@ -149,27 +194,78 @@ void read_numerics(JsonReader& w, Scenario& s) {
   }
 }
 
+// The top-level /workload keys. Their defaults (and accumulation_steps' bound) depend on what was read
+// before them, so each is built with those values when it is read, and with none for the schema.
+Option model_option(std::string& target) {
+  std::vector<std::string> models = catalog_names("models");
+  models.insert(models.end(), kRealModels.begin(), kRealModels.end());
+  return Option::choice("model", std::nullopt, models,
+                        "Catalog model (timing only) or a real model trained with real numerics (softmax_regression, "
+                        "mlp, linear_regression). Without it, params and compute_time are required.")
+      .bind(target)
+      .only_when_given();
+}
+Option params_option(std::int64_t& target, std::optional<std::int64_t> fallback) {
+  return Option::integer("params", fallback, 1, std::numeric_limits<std::int64_t>::max(), "").bind(target);
+}
+Option batch_option(int& target) {
+  return Option::integer("batch_per_gpu", 32, 1, 1 << 24, "Samples per iteration per GPU (all micro-batches).")
+      .bind(target);
+}
+Option accumulation_option(int& target, int most) {
+  return Option::integer("accumulation_steps", 1, 1, most,
+                         "Gradient accumulation: micro-batches per iteration (at most batch_per_gpu); the gradient is "
+                         "exchanged once, after the last, and only its backward pass overlaps the exchange.")
+      .bind(target);
+}
+Option bytes_per_param_option(double& target) {
+  return Option::number("bytes_per_param", 4.0, 0, true, std::numeric_limits<double>::infinity(), "").bind(target);
+}
+Option precision_option(std::string& target) {
+  return Option::choice("precision", std::string("amp"), precision_names(),
+                        "Math precision of the compute model: fp32, tf32 (fp32 on GPUs without TF32), amp (alias fp16: "
+                        "mixed precision), bf16. Picks the published throughput and the peak of the FLOP model.")
+      .bind(target);
+}
+Option compute_time_option(double& target, std::optional<std::string> fallback) {
+  return Option::duration("compute_time", std::move(fallback), "Forward+backward time per iteration per GPU.")
+      .bind(target);
+}
+Option overlap_slowdown_option(double& target) {  // sim/engine/overlap_interference.h
+  return Option::number("overlap_slowdown", 0.0, 0, false, 100,
+                        "Compute runs 1 + s times slower while the rank has a transfer in flight (GPU kernels and NIC "
+                        "contending with compute); measured typical 0.19, worst 0.40 (Lee et al., arXiv 2507.03114). "
+                        "0: perfect overlap.")
+      .bind(target);
+}
+Option proxy_option(std::string& target) {
+  return Option::choice("proxy", std::nullopt, catalog_names("models"),
+                        "Charge this catalog model's compute time and message size while training the real model.")
+      .bind(target);
+}
+
 }  // namespace
 
-void read_workload(JsonReader& root, Scenario& s) {
+void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) {
   JsonReader r = root.object("workload");
   WorkloadSpec& w = s.workload;
-  w.batch_per_gpu = static_cast<int>(r.integer("batch_per_gpu", 32, 1, 1 << 24));
-  w.accumulation_steps = static_cast<int>(r.integer("accumulation_steps", 1, 1, w.batch_per_gpu));
-  w.bytes_per_param = r.number("bytes_per_param", 4.0, 0, true);
+  auto read = [&](Option option) { read_options(r, {std::move(option)}, context); };
+  read(batch_option(w.batch_per_gpu));
+  read(accumulation_option(w.accumulation_steps, w.batch_per_gpu));
+  read(bytes_per_param_option(w.bytes_per_param));
   // Without a model, params and compute_time must be given (a purely synthetic timing workload).
   const bool custom = !r.has("model");
-  std::vector<std::string> allowed = catalog_names("models");
-  allowed.insert(allowed.end(), kRealModels.begin(), kRealModels.end());
-  w.model = r.string("model", std::string("custom"), custom ? std::vector<std::string>{} : allowed);
+  w.model = "custom";
+  read(model_option(w.model));
+  if (custom) r.resolved()["model"] = w.model;
   const bool real = std::count(kRealModels.begin(), kRealModels.end(), w.model) > 0;
-  if (real) read_numerics(r, s);
+  if (real) read_numerics(r, s, context);
 
   // The catalog entry that sets message size and compute time: the model itself, or the proxy a
   // real model stands in for.
   const json* charged = catalog()["models"].contains(w.model) ? &catalog()["models"][w.model] : nullptr;
   if (real && r.has("proxy")) {
-    w.numerics.proxy = r.string("proxy", std::nullopt, catalog_names("models"));
+    read(proxy_option(w.numerics.proxy));
     if (catalog()["models"].contains(w.numerics.proxy)) charged = &catalog()["models"][w.numerics.proxy];
   }
   const bool unknown_model = !custom && !real && !charged;  // already reported; read the rest leniently
@@ -185,11 +281,11 @@ void read_workload(JsonReader& root, Scenario& s) {
     r.errors().add(r.child_path("params"), "is set by the real model (" + std::to_string(w.params) +
                                                "); use \"proxy\" to charge another model's size");
   } else {
-    w.params = r.integer("params", default_params, 1);
+    read(params_option(w.params, default_params));
   }
 
   // The math precision: picks the measured figure and the peak of the FLOP model.
-  w.precision = r.string("precision", std::string("amp"), precision_names());
+  read(precision_option(w.precision));
   if (w.precision == "fp16") w.precision = "amp";
   GpuSpec& gpu = s.cluster.gpu;
   const bool catalog_gpu = !gpu.custom && catalog()["gpus"].contains(gpu.name);
@@ -225,13 +321,13 @@ void read_workload(JsonReader& root, Scenario& s) {
     }
     if (unknown_model || (real && !default_time)) default_time = "0";
   }
-  w.compute_time = r.duration("compute_time", default_time);
+  read(compute_time_option(w.compute_time, default_time));
   if (r.raw("bucket_size"))
     r.errors().add(r.child_path("bucket_size"),
                    "was replaced by workload.fusion: use {\"policy\": \"ddp\", \"bucket_cap\": \"25MiB\"} (PyTorch DDP "
                    "buckets), {\"policy\": \"horovod\"} (Horovod tensor fusion) or {\"policy\": \"none\"}");
-  read_fusion(r, w.fusion);
-  w.overlap_slowdown = r.number("overlap_slowdown", 0.0, 0, false, 100);  // sim/engine/overlap_interference.h
+  read(fusion_option(w.fusion));
+  read(overlap_slowdown_option(w.overlap_slowdown));
   // The layer profile of the charged catalog model (the proxy for a real model), if the catalog has one.
   if (charged && charged->contains("layers"))
     for (const json& layer : (*charged)["layers"]) w.layers.push_back({layer[0].get<double>(), layer[1].get<double>()});
@@ -266,86 +362,33 @@ void read_run_length(JsonReader& run, Scenario& s) {
   }
 }
 
-// The /workload section: read imperatively above (its defaults depend on the model, the catalog and the
-// cluster); its JSON Schema is declared here, beside the reader, with every list of names taken from the
-// catalog and the kernels' own tables (`dtsim schema` prints it; a test compares it with the file).
+// The /workload section's JSON Schema, from the declarations the reader above reads with (built here
+// without the defaults that depend on the model, the catalog and the cluster), with every list of names
+// taken from the catalog and the kernels' own tables (`dtsim schema` prints it; a test compares it with
+// the file).
 namespace {
 
 json workload_schema() {
-  const std::vector<std::string> real_models = kernels::model_kind_names();
-  std::vector<std::string> models = catalog_names("models");
-  models.insert(models.end(), real_models.begin(), real_models.end());
-  const double inf = std::numeric_limits<double>::infinity();
-  const std::int64_t most = std::numeric_limits<std::int64_t>::max();
-  auto positive_list = [](const char* key, std::string help) {
-    return option_schema(Option::integer_list(key, 1, std::move(help)));
-  };
-  json hidden = positive_list("hidden", "MLP hidden widths.");
-  hidden["default"] = {256, 128};
-  const OptionList dataset = {
-      Option::choice("name", std::nullopt, kernels::dataset_kind_names(), ""),
-      Option::text("path", std::string("/usr/share/datasets/fashion-mnist"), ""),
-      Option::integer("train_limit", 0, 0, 60000, ""),
-      Option::integer("test_limit", 0, 0, 10000, ""),
-      Option::integer("dim", 20, 1, 1 << 20, ""),
-      Option::integer("samples_per_rank", 100, 1, 1 << 24, ""),
-      Option::number("heterogeneity", 0.0, 0, false, inf, "")};
-  const OptionList partition = {
-      Option::choice("kind", std::nullopt, kernels::partition_kind_names(), ""),
-      Option::number("alpha", 0.5, 0, true, inf, ""),
-      Option::integer("shards_per_rank", 2, 1, 1 << 20, ""),
-      Option::boolean("shuffle_each_epoch", true, "")};
-  const OptionList optimizer = {
-      Option::choice("name", std::string("sgd"), kernels::optimizer_kind_names(), ""),
-      Option::number("lr", 0.1, 0, true, inf, ""),
-      Option::number("momentum", 0.9, 0, false, 1, ""),
-      Option::number("beta1", 0.9, 0, false, kBelowOne, "adam: first-moment decay, below 1"),
-      Option::number("beta2", 0.999, 0, false, kBelowOne, "adam: second-moment decay, below 1"),
-      Option::number("eps", 1e-8, 0, true, inf, "adam: added to sqrt(v)"),
-      Option::number("weight_decay", 0.0, 0, false, inf, ""),
-      Option::integer("warmup_steps", 0, 0, most, ""),
-      Option::choice("schedule", std::string("constant"), kernels::schedule_kind_names(), ""),
-      Option::integer("step_size", 1000, 1, most, ""),
-      Option::number("gamma", 0.1, 0, true, 1, ""),
-      Option::integer("total_steps", 1000, 1, most, ""),
-      Option::number("min_lr", 0.0, 0, false, inf, ""),
-      Option::boolean("linear_scaling", false, ""),
-      Option::integer("base_batch", 256, 1, most, "")};
-  json schema = options_schema({
-      Option::choice("model", std::nullopt, models,
-                     "Catalog model (timing only) or a real model trained with real numerics (softmax_regression, mlp, "
-                     "linear_regression). Without it, params and compute_time are required."),
-      Option::integer("params", std::nullopt, 1, most, ""),
-      Option::number("bytes_per_param", 4.0, 0, true, inf, ""),
-      Option::duration("compute_time", std::nullopt, "Forward+backward time per iteration per GPU."),
-      Option::integer("batch_per_gpu", 32, 1, 1 << 24, "Samples per iteration per GPU (all micro-batches)."),
-      Option::integer("accumulation_steps", 1, 1, 1 << 24,
-                      "Gradient accumulation: micro-batches per iteration (at most batch_per_gpu); the gradient is "
-                      "exchanged once, after the last, and only its backward pass overlaps the exchange."),
-      Option::number("overlap_slowdown", 0.0, 0, false, 100,
-                     "Compute runs 1 + s times slower while the rank has a transfer in flight (GPU kernels and NIC "
-                     "contending with compute); measured typical 0.19, worst 0.40 (Lee et al., arXiv 2507.03114). "
-                     "0: perfect overlap."),
-  });
+  // The declarations, bound to unused specs (the schema states them; reading binds them).
+  WorkloadSpec w;
+  kernels::DatasetSpec dataset_spec;
+  std::int64_t train_samples = 0;
+  json schema = options_schema({model_option(w.model), params_option(w.params, std::nullopt),
+                                bytes_per_param_option(w.bytes_per_param), compute_time_option(w.compute_time, std::nullopt),
+                                batch_option(w.batch_per_gpu), accumulation_option(w.accumulation_steps, 1 << 24),
+                                overlap_slowdown_option(w.overlap_slowdown), precision_option(w.precision),
+                                fusion_option(w.fusion), hidden_option(w.numerics.replica.model),
+                                enum_option("backend", std::string("cpu"), kernels::backend_names(),
+                                            kernels::parse_backend, w.numerics.replica.backend, ""),
+                                proxy_option(w.numerics.proxy)});
   schema.erase("required");  // params and compute_time are required only without a model (checked by the reader)
   json& properties = schema["properties"];
   properties["layers"] = layers_schema();
-  properties["fusion"] = fusion_schema();
-  properties["precision"] = option_schema(Option::choice(
-      "precision", std::string("amp"), precision_names(),
-      "Math precision of the compute model: fp32, tf32 (fp32 on GPUs without TF32), amp (alias fp16: mixed "
-      "precision), bf16. Picks the published throughput and the peak of the FLOP model."));
-  properties["hidden"] = hidden;
-  // The dataset's name and the partition's kind default by model (the reader picks them): not required.
-  properties["dataset"] = options_schema(dataset);
-  properties["dataset"].erase("required");
-  properties["partition"] = options_schema(partition);
-  properties["partition"].erase("required");
-  properties["optimizer"] = options_schema(optimizer);
-  properties["backend"] = option_schema(Option::choice("backend", std::string("cpu"), kernels::backend_names(), ""));
-  properties["proxy"] = option_schema(
-      Option::choice("proxy", std::nullopt, catalog_names("models"),
-                     "Charge this catalog model's compute time and message size while training the real model."));
+  // The dataset's keys by its name; its name and the partition's kind default by model.
+  properties["dataset"] = member_section_schema(dataset_family(dataset_spec, train_samples),
+                                                {dataset_name(dataset_spec, false)}, "name", "", "");
+  properties["partition"] = options_schema(partition_options(w.numerics.replica.partition, false));
+  properties["optimizer"] = options_schema(optimizer_options(w.numerics.replica.optimizer));
   return schema;
 }
 
@@ -353,7 +396,7 @@ json workload_schema() {
 
 Option workload_section(Scenario& s) {
   return Option::custom("workload", workload_schema,
-                        [&s](JsonReader& root, const OptionContext&) { read_workload(root, s); }, "");
+                        [&s](JsonReader& root, const OptionContext& context) { read_workload(root, s, context); }, "");
 }
 
 }  // namespace dtsim

@@ -52,9 +52,37 @@ namespace {
 Topology make_edge_list(int n, const Params& p) {
   return from_edge_list(n, p.edges, p.directed, p.weighting, p.self_weights);
 }
+
+// /algorithm/graph/edges: [[from, to], [from, to, weight], ...]; ranks are checked when the graph is
+// built (from_edge_list), once the rank count is known.
+void read_edges(JsonReader& graph, const OptionContext&) {
+  const json* edges = graph.raw("edges");
+  if (!edges) return;
+  if (!edges->is_array()) {
+    graph.errors().add(graph.child_path("edges"), quote(*edges) + " is not an array of [from, to] or [from, to, weight]");
+    return;
+  }
+  for (size_t i = 0; i < edges->size(); ++i) {
+    const json& e = (*edges)[i];
+    if (!e.is_array() || e.size() < 2 || e.size() > 3 || !e[0].is_number_integer() || !e[1].is_number_integer() ||
+        (e.size() == 3 && !e[2].is_number()))
+      graph.errors().add(graph.child_path("edges") + "/" + std::to_string(i),
+                         quote(e) + " is not [from, to] or [from, to, weight]");
+  }
+  graph.resolved()["edges"] = *edges;
+}
+
+json edges_schema() {
+  return json{{"type", "array"},
+              {"items", {{"type", "array"}, {"minItems", 2}, {"maxItems", 3}, {"items", {{"type", "number"}}}}}};
+}
+
+// self_weights is not a scenario key: W(v, v) is 1 - the row's links there.
 [[maybe_unused]] const bool registered = register_topology(
     {"edge_list", "links given by the user (Params::edges), optionally with weights",
-     {"edges", "directed", "self_weights"}, &make_edge_list});
+     {Option::custom("edges", edges_schema, read_edges, "[[from, to, weight?], ...]"),
+      Option::boolean("directed", false, "the links are one-way")},
+     &make_edge_list});
 }  // namespace
 
 }  // namespace dtsim::logical

@@ -4,6 +4,7 @@
 #include "topologies/logical/random.h"
 #include "topologies/logical/registry.h"
 
+#include <limits>
 #include <stdexcept>
 
 namespace dtsim::logical {
@@ -22,7 +23,9 @@ Topology make_erdos_renyi(int n, const Params& params) {
 }
 
 [[maybe_unused]] const bool registered = register_topology(
-    {"erdos_renyi", "random graph: each pair linked with probability p (seeded)", {"p", "seed"},
+    {"erdos_renyi", "random graph: each pair linked with probability p (seeded)", {Option::number("p", 0.5, 0, false, 1, "link probability"),
+      Option::integer("seed", std::nullopt, 0, std::numeric_limits<std::int64_t>::max(), "random stream")
+          .default_from([](const OptionContext& c) { return json(c.seed); }, "the scenario seed")},
      &make_erdos_renyi});
 
 }  // namespace

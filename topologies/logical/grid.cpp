@@ -18,7 +18,7 @@ Topology make_grid(int n, const Params& params) {
 }
 
 [[maybe_unused]] const bool registered = register_topology(
-    {"grid", "2-D grid rows x cols without wrap-around; degree 2..4", {"rows"}, &make_grid});
+    {"grid", "2-D grid rows x cols without wrap-around; degree 2..4", {rows_option()}, &make_grid});
 
 }  // namespace
 }  // namespace dtsim::logical

@@ -33,7 +33,7 @@ Topology make_hierarchical(int n, const Params& params) {
 
 [[maybe_unused]] const bool registered = register_topology(
     {"hierarchical", "ring inside each machine of G ranks, ring of machine leaders (rank m*G)",
-     {"per-node"}, &make_hierarchical});
+     {per_node_option()}, &make_hierarchical});
 
 }  // namespace
 }  // namespace dtsim::logical

@@ -24,7 +24,7 @@ Topology make_inner_outer_exponential(int n, const Params& params) {
     {"inner_outer_exponential",
      "time-varying, machine-aware (BlueFog): rank k mod G of each machine sends to the machine 2^j further on, "
      "the others one-peer exponential inside the machine",
-     {"per-node"}, &make_inner_outer_exponential});
+     {per_node_option()}, &make_inner_outer_exponential});
 
 }  // namespace
 }  // namespace dtsim::logical

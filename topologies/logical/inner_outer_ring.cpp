@@ -17,7 +17,7 @@ Topology make_inner_outer_ring(int n, const Params& params) {
     {"inner_outer_ring",
      "time-varying, machine-aware (BlueFog): rank k mod G of each machine sends to the next machine, the others "
      "to the next rank of their ring inside the machine",
-     {"per-node"}, &make_inner_outer_ring});
+     {per_node_option()}, &make_inner_outer_ring});
 
 }  // namespace
 }  // namespace dtsim::logical

@@ -4,6 +4,9 @@
 #include <map>
 #include <stdexcept>
 
+#include "sim/base/plugin_catalog.h"
+#include "topologies/logical/weights.h"
+
 namespace dtsim::logical {
 
 namespace {
@@ -20,9 +23,34 @@ std::string key(std::string s) {
 bool register_topology(TopologyInfo info) {
   const std::string k = key(info.name);
   if (!info.make) throw std::logic_error("topology '" + info.name + "' registered without factory");
+  plugin_family(kGraphFamily).add({k, info.summary, info.options});
   if (!table().emplace(k, std::move(info)).second)
     throw std::logic_error("topology '" + k + "' registered twice");
   return true;
+}
+
+Option rows_option() {
+  return Option::integer("rows", 0, 0, 1 << 20, "grid / torus: rows (0: the most square factorization)");
+}
+
+Option per_node_option() {
+  return Option::integer("per_node", std::nullopt, 0, 1 << 20, "ranks per machine")
+      .default_from([](const OptionContext& c) { return json(c.gpus_per_node); }, "cluster.gpus_per_node");
+}
+
+Params params_from(const OptionValues& o) {
+  Params p;
+  if (o.has("weights")) p.weighting = parse_weighting(o.text("weights"));
+  if (o.has("p")) p.p = o.number("p");
+  if (o.has("seed")) p.seed = static_cast<std::uint64_t>(o.integer("seed"));
+  if (o.has("rows")) p.rows = static_cast<int>(o.integer("rows"));
+  if (o.has("per_node")) p.per_node = static_cast<int>(o.integer("per_node"));
+  if (o.has("edges"))
+    for (const json& e : o.raw().at("edges"))
+      if (e.is_array() && e.size() >= 2)
+        p.edges.push_back({e[0].get<int>(), e[1].get<int>(), e.size() == 3 ? e[2].get<double>() : -1.0});
+  if (o.has("directed")) p.directed = o.boolean("directed");
+  return p;
 }
 
 const TopologyInfo* find_topology(const std::string& name) {

@@ -192,9 +192,13 @@ int topo_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
   }
 
   const TopologyInfo* info = find_topology(graph);
-  for (const auto& g : given)
-    if (std::find(info->params.begin(), info->params.end(), g) == info->params.end())
+  for (const auto& g : given) {
+    std::string key = g;  // the option's key: --per-node sets "per_node"
+    std::replace(key.begin(), key.end(), '-', '_');
+    const auto owns = [&key](const Option& o) { return o.key == key; };
+    if (std::none_of(info->options.begin(), info->options.end(), owns))
       err << "dtsim topo: note: --" << g << " does not apply to " << info->name << "; ignored\n";
+  }
 
   const int n = static_cast<int>(*nodes);
   std::optional<Topology> t;

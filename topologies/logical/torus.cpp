@@ -19,7 +19,7 @@ Topology make_torus(int n, const Params& params) {
 }
 
 [[maybe_unused]] const bool registered = register_topology(
-    {"torus", "2-D torus rows x cols (grid with wrap-around); degree 4", {"rows"}, &make_torus});
+    {"torus", "2-D torus rows x cols (grid with wrap-around); degree 4", {rows_option()}, &make_torus});
 
 }  // namespace
 }  // namespace dtsim::logical

@@ -4,7 +4,6 @@
 
 #include "topologies/logical/registry.h"
 #include "topologies/logical/validate.h"
-#include "topologies/logical/weights.h"
 
 #include <limits>
 
@@ -22,52 +21,23 @@ Message to_message(const GossipVec<float>& v, double bytes) {
   return m;
 }
 
-// /algorithm/graph/edges: [[from, to], [from, to, weight], ...] (edge_list graphs).
-void read_edges(JsonReader& graph, const OptionContext&) {
-  const json* edges = graph.raw("edges");
-  if (!edges) return;
-  if (!edges->is_array()) {
-    graph.errors().add(graph.child_path("edges"), quote(*edges) + " is not an array of [from, to] or [from, to, weight]");
-    return;
-  }
-  for (size_t i = 0; i < edges->size(); ++i) {
-    const json& e = (*edges)[i];
-    if (!e.is_array() || e.size() < 2 || e.size() > 3 || !e[0].is_number_integer() || !e[1].is_number_integer() ||
-        (e.size() == 3 && !e[2].is_number()))
-      graph.errors().add(graph.child_path("edges") + "/" + std::to_string(i),
-                         quote(e) + " is not [from, to] or [from, to, weight]");
-  }
-  graph.resolved()["edges"] = *edges;
-}
-
-OptionList graph_options() {
-  auto edge_schema = [] {
-    return json{{"type", "array"},
-                {"items", {{"type", "array"}, {"minItems", 2}, {"maxItems", 3}, {"items", {{"type", "number"}}}}}};
-  };
-  return {
-      Option::choice_from("name", std::string("ring"), [] { return logical::topology_names(); },
-                          "the communication graph (dtsim topo lists them with their properties)"),
-      Option::choice("weights", std::string("default"),
-                     {"default", "uniform", "metropolis", "metropolis_hastings", "metropolis-hastings", "mh"},
-                     "mixing weights: default (Metropolis-Hastings on symmetric graphs, else uniform), uniform, "
-                     "metropolis"),
-      Option::number("p", 0.5, 0, false, 1, "erdos_renyi: link probability"),
-      Option::integer("seed", std::nullopt, 0, std::numeric_limits<std::int64_t>::max(), "erdos_renyi: random stream")
-          .default_from([](const OptionContext& c) { return json(c.seed); }, "the scenario seed"),
-      Option::integer("rows", 0, 0, 1 << 20, "grid / torus: rows (0: the most square factorization)"),
-      Option::integer("per_node", std::nullopt, 0, 1 << 20,
-                      "hierarchical, inner_outer_exponential, inner_outer_ring: ranks per machine")
-          .default_from([](const OptionContext& c) { return json(c.gpus_per_node); }, "cluster.gpus_per_node"),
-      Option::custom("edges", edge_schema, read_edges, "edge_list: [[from, to, weight?], ...]"),
-      Option::boolean("directed", false, "edge_list: the links are one-way"),
-  };
+// /algorithm/graph: a graph generator by name (each declares the keys it owns, topologies/logical/)
+// and the mixing weights every graph has.
+Option graph_option() {
+  Option graph = Option::plugin("graph", logical::kGraphFamily, "name", "ring", "",
+                                "the logical communication graph and its mixing weights (dtsim topo lists the graphs "
+                                "with their properties)");
+  graph.fields = {Option::choice("weights", std::string("default"),
+                                 {"default", "uniform", "metropolis", "metropolis_hastings", "metropolis-hastings", "mh"},
+                                 "mixing weights: default (Metropolis-Hastings on symmetric graphs, else uniform), "
+                                 "uniform, metropolis")};
+  return graph;
 }
 
 }  // namespace
 
 OptionList DecentralizedAlgorithm::shared_options() {
-  return {Option::object("graph", graph_options(), "the logical communication graph and its mixing weights"),
+  return {graph_option(),
           Option::choice("exchange", std::string("neighbor_allreduce"),
                          {"neighbor_allreduce", "hierarchical_neighbor_allreduce"},
                          "neighbor_allreduce: every rank gossips over the graph of ranks; "
@@ -88,16 +58,7 @@ DecentralizedAlgorithm::DecentralizedAlgorithm(std::string rule, const OptionVal
       hierarchical_(o.text("exchange") == "hierarchical_neighbor_allreduce") {
   const OptionValues g = o.object("graph");
   graph_name_ = g.text("name");
-  graph_params_.weighting = logical::parse_weighting(g.text("weights"));
-  graph_params_.p = g.number("p");
-  graph_params_.seed = static_cast<std::uint64_t>(g.integer("seed"));
-  graph_params_.rows = static_cast<int>(g.integer("rows"));
-  graph_params_.per_node = static_cast<int>(g.integer("per_node"));
-  if (g.has("edges"))
-    for (const json& e : g.raw().at("edges"))
-      if (e.is_array() && e.size() >= 2)
-        graph_params_.edges.push_back({e[0].get<int>(), e[1].get<int>(), e.size() == 3 ? e[2].get<double>() : -1.0});
-  graph_params_.directed = g.boolean("directed");
+  graph_params_ = logical::params_from(g);
 }
 
 // The graph's nodes: ranks, or machines under the hierarchical exchange.

@@ -72,8 +72,7 @@ TEST_CASE("training: DDP buckets: a small first bucket, then bucket_cap, in reve
   w.compute_time = 3;
   w.layers = {{100, 10}, {300, 0}, {200, 30}, {400, 60}};  // bytes 400, 1200, 800, 1600
   w.fusion.policy = "ddp";
-  w.fusion.first_bucket = 1000;
-  w.fusion.bucket_cap = 2000;
+  w.fusion.options = dtsim::OptionValues(json{{"first_bucket", 1000}, {"bucket_cap", 2000}});
   const dtsim::BucketSchedule s = dtsim::make_bucket_schedule(w);
   REQUIRE(s.buckets.size() == 3);
   CHECK(s.buckets[0].first_layer == 3);  // 1600 B >= 1000: the first bucket closes at once
@@ -236,7 +235,7 @@ TEST_CASE("training: Horovod cycles fuse the ready gradients (hand-computed time
     // The planner gives the same timeline.
     const dtsim::ScenarioResult parsed = dtsim::parse_scenario(horovod_scenario(c.threshold, c.cycle));
     REQUIRE(parsed.ok());
-    const dtsim::FusionSpec& f = parsed.scenario.workload.fusion;
+    const dtsim::RuntimeFusion f = *dtsim::make_fusion_policy(parsed.scenario.workload.fusion)->runtime();
     const auto steps = dtsim::horovod_timeline(dtsim::make_bucket_schedule(parsed.scenario.workload), f.threshold,
                                                f.cycle_time, [](double b) { return ring_time(4, b); });
     CHECK(std::abs(steps.back().end - c.expected) / c.expected <= 1e-12);
