@@ -44,6 +44,9 @@ class NumericWorkload : public Workload {
   double learning_rate(RankContext& ctx) override;
   Message initial_parameters() override;
   void server_update(int shard, Message& model_shard, const Message& gradient_sum, int contributors) override;
+  void save_checkpoint(int iteration) override;
+  void restore_checkpoint(int iteration) override;
+  void discard_checkpoint(int iteration) override;
   NumericsLog take_log();
 
  private:
@@ -65,6 +68,12 @@ class NumericWorkload : public Workload {
   std::map<int, std::vector<std::vector<float>>> snapshots_;
   std::chrono::steady_clock::duration wall_{};
   std::map<int, kernels::Optimizer> server_optimizers_;  // per shard, created at its first update
+  // Checkpoints (run.recovery), by iteration: every rank's parameters and optimizer state, bit for bit.
+  struct Snapshot {
+    std::vector<kernels::Vector> params;
+    std::vector<kernels::Optimizer> optimizers;
+  };
+  std::map<int, Snapshot> checkpoints_;
 };
 
 }  // namespace dtsim

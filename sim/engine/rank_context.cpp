@@ -18,7 +18,8 @@ sg4::Mailbox* RankContext::mailbox(int from, int to) {
   const long key = mailbox_key(from, to);
   auto it = mailboxes_.find(key);
   if (it != mailboxes_.end()) return it->second;
-  sg4::Mailbox* box = sg4::Mailbox::by_name(std::to_string(from) + ">" + std::to_string(to));
+  const std::string epoch = cluster_.epoch > 0 ? "e" + std::to_string(cluster_.epoch) + ":" : "";
+  sg4::Mailbox* box = sg4::Mailbox::by_name(epoch + std::to_string(from) + ">" + std::to_string(to));
   mailboxes_.emplace(key, box);
   return box;
 }
@@ -28,7 +29,8 @@ sg4::Mailbox* RankContext::inbox(int endpoint) {
   const long key = -1L - endpoint;
   auto it = mailboxes_.find(key);
   if (it != mailboxes_.end()) return it->second;
-  sg4::Mailbox* box = sg4::Mailbox::by_name("inbox" + std::to_string(endpoint));
+  const std::string epoch = cluster_.epoch > 0 ? "e" + std::to_string(cluster_.epoch) + ":" : "";
+  sg4::Mailbox* box = sg4::Mailbox::by_name(epoch + "inbox" + std::to_string(endpoint));
   mailboxes_.emplace(key, box);
   return box;
 }

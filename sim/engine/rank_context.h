@@ -45,6 +45,9 @@ struct Cluster {
   Recorder& recorder;
   StragglerModel* stragglers = nullptr;    // none: every rank computes at the nominal speed
   OverlapInterference* interference = nullptr;  // none: communication does not slow compute
+  // Restarts after a failure (run.recovery): each restart talks over fresh mailboxes, so nothing a
+  // killed rank left posted can match a receive of the restarted job.
+  int epoch = 0;
   // The machine an endpoint is on: GPU ranks machine-major (gpus_per_node per machine), each server
   // on a machine of its own. Transfers between two endpoints of one machine are intra-node.
   int machine_of(int endpoint) const {

@@ -34,6 +34,12 @@ class Workload {
   // One optimizer step of shard `shard` (of `shards`) of the server's model from the sum of
   // `contributors` gradients, with the server's own optimizer state for that shard.
   virtual void server_update(int shard, Message& model_shard, const Message& gradient_sum, int contributors) = 0;
+  // Checkpoint/restart (run.recovery): keep a copy of every rank's state after iteration `iteration`
+  // (-1: the initial state), go back to one (the logs of later iterations are cleared, as they run
+  // again), or drop one that was never completely written. Nothing to keep without numerics.
+  virtual void save_checkpoint(int /*iteration*/) {}
+  virtual void restore_checkpoint(int /*iteration*/) {}
+  virtual void discard_checkpoint(int /*iteration*/) {}
 };
 
 class TimingWorkload : public Workload {
