@@ -137,6 +137,7 @@ RunResult run_simulation(const Scenario& scenario) {
   }
   engine.run();
   result.sim_time_s = sg4::Engine::get_clock();
+  RankContext::release_abandoned_transfers();  // before the engine goes (they point into it)
   if (supervisor) {
     ResilienceLog log = supervisor->take_log();
     finished_workers = log.ended_by_failure ? result.workers : supervisor->finished_ranks();

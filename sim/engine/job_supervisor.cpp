@@ -286,6 +286,7 @@ void JobSupervisor::supervise() {
     result_.iterations_run = committed_.iteration + 1;
     log_.events.push_back({"restart", resume, resume, "from iteration " + std::to_string(committed_.iteration),
                            committed_.iteration + 1});
+    RankContext::release_abandoned_transfers();  // cancelled long ago (at the failure)
     ++cluster_.epoch;
     arrivals_.clear();
     attempt_start_ = resume;

@@ -194,6 +194,7 @@ void NumericWorkload::save_checkpoint(int iteration) {
     snapshot.params.push_back(replicas_->params(r));
     snapshot.optimizers.push_back(replicas_->optimizer(r));
   }
+  snapshot.samples_processed = log_.samples_processed;
   checkpoints_.insert_or_assign(iteration, std::move(snapshot));
 }
 
@@ -203,8 +204,9 @@ void NumericWorkload::restore_checkpoint(int iteration) {
     replicas_->params(r) = snapshot.params[static_cast<std::size_t>(r)];
     replicas_->optimizer(r) = snapshot.optimizers[static_cast<std::size_t>(r)];
   }
-  // The iterations after the checkpoint run again: what they logged is forgotten (the samples they
-  // processed stay counted: that work was done, and lost).
+  // The iterations after the checkpoint run again: what they logged is forgotten, their samples too
+  // (epochs count training progress; the lost work is in the failures' time lost).
+  log_.samples_processed = snapshot.samples_processed;
   for (std::size_t k = static_cast<std::size_t>(iteration + 1); k < log_.train_loss.size(); ++k) {
     log_.train_loss[k] = 0;
     loss_count_[k] = 0;

@@ -72,6 +72,7 @@ class NumericWorkload : public Workload {
   struct Snapshot {
     std::vector<kernels::Vector> params;
     std::vector<kernels::Optimizer> optimizers;
+    std::int64_t samples_processed = 0;
   };
   std::map<int, Snapshot> checkpoints_;
 };

@@ -1,6 +1,7 @@
 #include "sim/engine/rank_context.h"
 
 #include <cmath>
+#include <exception>
 #include <stdexcept>
 
 #include "sim/engine/straggler_model.h"
@@ -8,6 +9,19 @@
 namespace sg4 = simgrid::s4u;
 
 namespace dtsim {
+
+namespace {
+std::vector<simgrid::s4u::CommPtr>& abandoned() {
+  static std::vector<simgrid::s4u::CommPtr> comms;
+  return comms;
+}
+}  // namespace
+
+RankContext::Request::State::~State() {
+  if (comm && std::uncaught_exceptions() > 0) abandoned().push_back(std::move(comm));
+}
+
+void RankContext::release_abandoned_transfers() { abandoned().clear(); }
 
 RankContext::RankContext(const Cluster& cluster, int endpoint) : cluster_(cluster), endpoint_(endpoint) {}
 

@@ -71,11 +71,16 @@ class RankContext {
       double bytes = 0;
       double posted = 0;
       std::shared_ptr<OverlapInterference::Flight> flight;  // tracked for overlap_slowdown; else null
+      ~State();
     };
     std::unique_ptr<State> state_;  // heap: SimGrid writes into it while the Request may move
   };
 
   RankContext(const Cluster& cluster, int endpoint);
+  // A rank stopped by a failure (sim/engine/job_supervisor.h) unwinds with transfers in flight: their
+  // comms are kept here until SimGrid has cancelled them (SimGrid reports a comm destroyed while it
+  // runs). Released by the supervisor once the simulated time has moved on, and after the run.
+  static void release_abandoned_transfers();
   RankContext(const RankContext&) = delete;
   RankContext& operator=(const RankContext&) = delete;
 
