@@ -195,7 +195,7 @@ json recovery_schema() {
   s["properties"]["interval"] = {
       {"description", "Iterations between checkpoints (an integer) or simulated time (a duration)."},
       {"oneOf", json::array({{{"type", "integer"}, {"minimum", 1}},
-                              option_schema(Option::duration("interval", std::nullopt, ""))})}};
+                              {{"type", "string"}, {"pattern", "^\\s*[0-9.eE+-]+\\s*(s|ms|us|ns|ps|min|h)\\s*$"}}})}};
   s["properties"]["checkpoint_time"] = option_schema(Option::duration("checkpoint_time", std::nullopt, "Time to write one checkpoint."));
   s["properties"]["checkpoint_bytes"] = option_schema(Option::size("checkpoint_bytes", std::nullopt, "Checkpoint size (default: the model's parameters)."));
   s["properties"]["storage_bandwidth"] = option_schema(Option::bandwidth("storage_bandwidth", std::nullopt, "Write bandwidth to checkpoint storage."));

@@ -150,7 +150,7 @@ TEST_CASE("core: cli rejects bad failure and recovery specs with their JSON path
   auto r = run_dtsim({"run", write_scenario(dir, s), "--out", dir + "/out"});
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "error: /failures/machine/mtbf: \"-5h\""));
-  CHECK(contains(r.err, "error: /failures/gpu/scale: missing"));
+  CHECK(contains(r.err, "error: /failures/gpu/scale: is required"));
   CHECK(contains(r.err, "error: /failures/events/0/machine: 9 is not a machine; allowed: integers 0 to 3"));
   CHECK(contains(r.err, "error: /failures/events/1: names several components"));
   CHECK(contains(r.err, "error: /run/recovery/interval: 0 is out of range"));
