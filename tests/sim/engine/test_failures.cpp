@@ -200,7 +200,7 @@ TEST_CASE("failures: waste under exponential failures matches the renewal model 
                        expected_segment(tau, restart, lambda);
   const double exact = 1 - n / total;
   const double first_order = delta / tau + (tau / 2 + restart) / mtbf;
-  INFO("simulated waste " << mean << " +- " << se << " (" << failures << " failures), exact " << exact
+  MESSAGE("simulated waste " << mean << " +- " << se << " (" << failures << " failures), exact " << exact
                           << ", first order " << first_order);
   CHECK(failures > 200);
   CHECK(std::abs(mean - exact) < 3 * se);
@@ -243,6 +243,6 @@ TEST_CASE("failures: the measured optimum checkpoint interval is within 10 % of 
   REQUIRE(coef[0] > 0);
   REQUIRE(coef[1] > 0);
   const double measured = std::sqrt(coef[0] / coef[1]), young = std::sqrt(2 * delta * mtbf);
-  INFO("measured optimum " << measured << " s, Young/Daly " << young << " s");
+  MESSAGE("measured optimum " << measured << " s, Young/Daly " << young << " s");
   CHECK(std::abs(measured - young) / young <= 0.10);
 }
