@@ -70,6 +70,12 @@ class AllreducePsgd : public TrainingAlgorithm {
                                               "a compression that sums with any collective, such as \"randomk\"");
   }
 
+  // Fused buckets keep a communication actor and Horovod's negotiation state per iteration, and
+  // compression keeps residuals per rank: neither is written to checkpoints, so they are not restarted.
+  bool restartable(const Scenario& s) const override {
+    return !s.workload.fusion.overlaps() && compression_kind_ == "none";
+  }
+
   void worker_iteration(RankContext& ctx, Workload& work) override {
     if (!collective_) {
       collective_ = CollectiveRegistry::create(collective_name_);

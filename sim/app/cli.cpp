@@ -168,6 +168,8 @@ int command_run(const std::vector<std::string>& args, std::ostream& out, std::os
     } else if (!quiet) {
       print_summary(out, summary, scenario.output.dir);
     }
+  } catch (const BadInputError& e) {
+    return report_problems(e.problems, err, "the run was simulated, nothing was written");
   } catch (const std::exception& e) {
     err << "error: " << e.what() << "\n";
     return kExitFailure;

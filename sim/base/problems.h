@@ -2,6 +2,7 @@
 // count and what was (not) done, and the bad-input exit code.
 #pragma once
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,14 @@ namespace dtsim {
 // Exit codes of every command: 0 success, 1 a failure while running, 2 bad input.
 constexpr int kExitFailure = 1;
 constexpr int kBadInput = 2;
+
+// Bad input that only a simulation can reveal (a scheduled failure after the run's end): thrown before
+// any output is written, reported like the other problems, with exit code kBadInput.
+struct BadInputError : std::runtime_error {
+  explicit BadInputError(std::vector<std::string> lines)
+      : std::runtime_error(lines.empty() ? std::string("bad input") : lines.front()), problems(std::move(lines)) {}
+  std::vector<std::string> problems;  // "/json/path: message", one per problem
+};
 
 // Prints the problems and "N problem(s) found; <consequence>" (e.g. "nothing was run or written");
 // returns kBadInput.

@@ -8,6 +8,8 @@
 
 #include "sim/plugin/training_algorithm.h"
 #include "sim/engine/rank_context.h"
+#include "sim/base/problems.h"
+#include "sim/engine/job_supervisor.h"
 #include "sim/engine/simgrid_setup.h"
 #include "sim/engine/network_tiers.h"
 #include "sim/engine/numeric_workload.h"
@@ -99,7 +101,13 @@ RunResult run_simulation(const Scenario& scenario) {
   }
   const int iterations = algorithm->worker_iteration_limit(scenario);
   int finished_workers = 0;
-  for (int w = 0; w < result.workers; ++w) {
+  // With failures or checkpoints, a supervisor actor starts the ranks (and restarts them).
+  std::unique_ptr<JobSupervisor> supervisor;
+  if (scenario.failures.any() || scenario.run.recovery.enabled()) {
+    supervisor = std::make_unique<JobSupervisor>(cluster, *algorithm, *workload, iterations, result);
+    supervisor->start(cluster.hosts[0]);
+  }
+  for (int w = 0; w < (supervisor ? 0 : result.workers); ++w) {
     sg4::Actor::create("rank" + std::to_string(w), cluster.hosts[w], [&, w] {
       RankContext ctx(cluster, w);
       for (int it = 0; it < iterations; ++it) {
@@ -129,6 +137,25 @@ RunResult run_simulation(const Scenario& scenario) {
   }
   engine.run();
   result.sim_time_s = sg4::Engine::get_clock();
+  RankContext::release_abandoned_transfers();  // before the engine goes (they point into it)
+  if (supervisor) {
+    ResilienceLog log = supervisor->take_log();
+    finished_workers = log.ended_by_failure ? result.workers : supervisor->finished_ranks();
+    if (log.ended_by_failure && result.iterations_run == 0)
+      throw std::runtime_error("the first failure (" + log.events.front().what + " at simulated time " +
+                               std::to_string(log.events.front().begin) + " s) stopped the job before it completed "
+                               "an iteration, and run.recovery is not given; nothing to report");
+    // A scheduled failure the run never reached is a mistake in the scenario (unless an earlier
+    // failure ended the run, policy "none").
+    if (!log.ended_by_failure && !log.unreached.empty()) {
+      std::vector<std::string> lines;
+      for (const std::string& path : log.unreached)
+        lines.push_back(path + "/at: is after the end of the run (simulated time " + std::to_string(result.sim_time_s) +
+                        " s); allowed: a time before the run ends");
+      throw BadInputError(lines);
+    }
+    result.resilience = std::move(log);
+  }
   if (jitter_exhausted)
     throw std::runtime_error("stragglers.network_jitter: the run needed more than " +
                              std::to_string(kMaxJitterUpdates) + " link bandwidth updates (every period redraws " +

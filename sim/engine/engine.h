@@ -6,6 +6,7 @@
 
 #include "sim/engine/numeric_workload.h"
 #include "sim/engine/recorder.h"
+#include "sim/engine/resilience_log.h"
 #include "sim/scenario/scenario.h"
 
 namespace dtsim {
@@ -17,6 +18,7 @@ struct RunResult {
   bool synchronous = true;  // ranks in lockstep (see TrainingAlgorithm::synchronous)
   int iterations_run = 0;  // fewer than scenario.run.iterations when a target accuracy stopped the run
   std::optional<NumericsLog> numerics;
+  std::optional<ResilienceLog> resilience;  // with /failures or /run/recovery
   double sim_time_s = 0;
   double wall_time_s = 0;  // host time of the whole run (informative only; not deterministic)
 };

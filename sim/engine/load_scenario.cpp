@@ -1,6 +1,7 @@
 #include "sim/engine/load_scenario.h"
 
 #include "sim/base/json_reader.h"
+#include "sim/engine/job_supervisor.h"
 #include "sim/engine/network_tiers.h"
 #include "sim/plugin/physical_topology.h"
 #include "sim/plugin/training_algorithm.h"
@@ -18,6 +19,7 @@ ScenarioResult parse_scenario(const nlohmann::json& document) {
   auto topology = PhysicalTopologyRegistry::create(s.network.topology, s.network.topology_options);
   topology->validate(s, algorithm->server_count(s), errors);
   validate_network_tiers(s, errors);
+  validate_failures(s, *algorithm, errors);
   result.errors = errors.lines;
   return result;
 }

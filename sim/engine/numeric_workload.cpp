@@ -200,6 +200,40 @@ bool NumericWorkload::finish_iteration(RankContext& ctx) {
   return stop_after_ == k;
 }
 
+void NumericWorkload::save_checkpoint(int iteration) {
+  Snapshot snapshot;
+  for (int r = 0; r < replicas_->size(); ++r) {
+    snapshot.params.push_back(replicas_->params(r));
+    snapshot.optimizers.push_back(replicas_->optimizer(r));
+  }
+  snapshot.samples_processed = log_.samples_processed;
+  checkpoints_.insert_or_assign(iteration, std::move(snapshot));
+}
+
+void NumericWorkload::restore_checkpoint(int iteration) {
+  const Snapshot& snapshot = checkpoints_.at(iteration);
+  for (int r = 0; r < replicas_->size(); ++r) {
+    replicas_->params(r) = snapshot.params[static_cast<std::size_t>(r)];
+    replicas_->optimizer(r) = snapshot.optimizers[static_cast<std::size_t>(r)];
+  }
+  // The iterations after the checkpoint run again: what they logged is forgotten, their samples too
+  // (epochs count training progress; the lost work is in the failures' time lost).
+  log_.samples_processed = snapshot.samples_processed;
+  for (std::size_t k = static_cast<std::size_t>(iteration + 1); k < log_.train_loss.size(); ++k) {
+    log_.train_loss[k] = 0;
+    loss_count_[k] = 0;
+    log_.evaluation[k].reset();
+    log_.consensus_distance[k].reset();
+    log_.rank_accuracy_range[k].reset();
+  }
+  snapshots_.clear();
+  if (stop_after_ > iteration) stop_after_ = -1;
+  last_iteration_ = std::min(last_iteration_, iteration);
+  cached_step_ = -1;  // cached gradients belong to parameters that are gone
+}
+
+void NumericWorkload::discard_checkpoint(int iteration) { checkpoints_.erase(iteration); }
+
 NumericsLog NumericWorkload::take_log() {
   // Asynchronous servers end the run on their own budget, after the workers' iteration indexes have
   // spread out: evaluate the model of the rank that finished last (the newest server model) too.

@@ -45,6 +45,9 @@ class NumericWorkload : public Workload {
   Message initial_parameters() override;
   void server_update(int shard, Message& model_shard, const Message& gradient_sum, int contributors) override;
   GradientLayout gradient_layout() const override;
+  void save_checkpoint(int iteration) override;
+  void restore_checkpoint(int iteration) override;
+  void discard_checkpoint(int iteration) override;
   NumericsLog take_log();
 
  private:
@@ -66,6 +69,13 @@ class NumericWorkload : public Workload {
   std::map<int, std::vector<std::vector<float>>> snapshots_;
   std::chrono::steady_clock::duration wall_{};
   std::map<int, kernels::Optimizer> server_optimizers_;  // per shard, created at its first update
+  // Checkpoints (run.recovery), by iteration: every rank's parameters and optimizer state, bit for bit.
+  struct Snapshot {
+    std::vector<kernels::Vector> params;
+    std::vector<kernels::Optimizer> optimizers;
+    std::int64_t samples_processed = 0;
+  };
+  std::map<int, Snapshot> checkpoints_;
 };
 
 }  // namespace dtsim

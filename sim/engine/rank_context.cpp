@@ -1,6 +1,7 @@
 #include "sim/engine/rank_context.h"
 
 #include <cmath>
+#include <exception>
 #include <stdexcept>
 
 #include "sim/engine/straggler_model.h"
@@ -8,6 +9,19 @@
 namespace sg4 = simgrid::s4u;
 
 namespace dtsim {
+
+namespace {
+std::vector<simgrid::s4u::CommPtr>& abandoned() {
+  static std::vector<simgrid::s4u::CommPtr> comms;
+  return comms;
+}
+}  // namespace
+
+RankContext::Request::State::~State() {
+  if (comm && std::uncaught_exceptions() > 0) abandoned().push_back(std::move(comm));
+}
+
+void RankContext::release_abandoned_transfers() { abandoned().clear(); }
 
 RankContext::RankContext(const Cluster& cluster, int endpoint) : cluster_(cluster), endpoint_(endpoint) {}
 
@@ -18,7 +32,8 @@ sg4::Mailbox* RankContext::mailbox(int from, int to) {
   const long key = mailbox_key(from, to);
   auto it = mailboxes_.find(key);
   if (it != mailboxes_.end()) return it->second;
-  sg4::Mailbox* box = sg4::Mailbox::by_name(std::to_string(from) + ">" + std::to_string(to));
+  const std::string epoch = cluster_.epoch > 0 ? "e" + std::to_string(cluster_.epoch) + ":" : "";
+  sg4::Mailbox* box = sg4::Mailbox::by_name(epoch + std::to_string(from) + ">" + std::to_string(to));
   mailboxes_.emplace(key, box);
   return box;
 }
@@ -28,7 +43,8 @@ sg4::Mailbox* RankContext::inbox(int endpoint) {
   const long key = -1L - endpoint;
   auto it = mailboxes_.find(key);
   if (it != mailboxes_.end()) return it->second;
-  sg4::Mailbox* box = sg4::Mailbox::by_name("inbox" + std::to_string(endpoint));
+  const std::string epoch = cluster_.epoch > 0 ? "e" + std::to_string(cluster_.epoch) + ":" : "";
+  sg4::Mailbox* box = sg4::Mailbox::by_name(epoch + "inbox" + std::to_string(endpoint));
   mailboxes_.emplace(key, box);
   return box;
 }

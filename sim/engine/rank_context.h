@@ -45,6 +45,9 @@ struct Cluster {
   Recorder& recorder;
   StragglerModel* stragglers = nullptr;    // none: every rank computes at the nominal speed
   OverlapInterference* interference = nullptr;  // none: communication does not slow compute
+  // Restarts after a failure (run.recovery): each restart talks over fresh mailboxes, so nothing a
+  // killed rank left posted can match a receive of the restarted job.
+  int epoch = 0;
   // The machine an endpoint is on: GPU ranks machine-major (gpus_per_node per machine), each server
   // on a machine of its own. Transfers between two endpoints of one machine are intra-node.
   int machine_of(int endpoint) const {
@@ -68,11 +71,16 @@ class RankContext {
       double bytes = 0;
       double posted = 0;
       std::shared_ptr<OverlapInterference::Flight> flight;  // tracked for overlap_slowdown; else null
+      ~State();
     };
     std::unique_ptr<State> state_;  // heap: SimGrid writes into it while the Request may move
   };
 
   RankContext(const Cluster& cluster, int endpoint);
+  // A rank stopped by a failure (sim/engine/job_supervisor.h) unwinds with transfers in flight: their
+  // comms are kept here until SimGrid has cancelled them (SimGrid reports a comm destroyed while it
+  // runs). Released by the supervisor once the simulated time has moved on, and after the run.
+  static void release_abandoned_transfers();
   RankContext(const RankContext&) = delete;
   RankContext& operator=(const RankContext&) = delete;
 

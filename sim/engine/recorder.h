@@ -60,6 +60,14 @@ class Recorder {
     if (keep_spans_) spans_.push_back(span);
   }
   void add_iteration(const IterationBreakdown& it) { iterations_.push_back(it); }
+  // A restart from a checkpoint of iteration `k`: the iterations after it are run again, so their
+  // first breakdowns no longer describe the run (their spans stay in the trace, as lost work).
+  void drop_iterations_after(int k) {
+    std::vector<IterationBreakdown> kept;
+    for (const IterationBreakdown& b : iterations_)
+      if (b.iteration <= k) kept.push_back(b);
+    iterations_.swap(kept);
+  }
   const std::vector<Span>& spans() const { return spans_; }
   const std::vector<IterationBreakdown>& iterations() const { return iterations_; }
   AlgorithmCounters& counters() { return counters_; }

@@ -37,6 +37,12 @@ class Workload {
   virtual void server_update(int shard, Message& model_shard, const Message& gradient_sum, int contributors) = 0;
   // The tensors of gradient_values()'s values (empty: not known, as without numerics).
   virtual GradientLayout gradient_layout() const { return {}; }
+  // Checkpoint/restart (run.recovery): keep a copy of every rank's state after iteration `iteration`
+  // (-1: the initial state), go back to one (the logs of later iterations are cleared, as they run
+  // again), or drop one that was never completely written. Nothing to keep without numerics.
+  virtual void save_checkpoint(int /*iteration*/) {}
+  virtual void restore_checkpoint(int /*iteration*/) {}
+  virtual void discard_checkpoint(int /*iteration*/) {}
 };
 
 class TimingWorkload : public Workload {

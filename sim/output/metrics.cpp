@@ -132,6 +132,34 @@ double percentile(std::vector<double> values, double q) {
   return values[below] + (position - static_cast<double>(below)) * (values[above] - values[below]);
 }
 
+// Failures and recovery: the wall time split into useful work and time lost by cause, goodput, and
+// the figures of the first-order checkpoint model (Young 1974; Daly 2006) to compare with.
+nlohmann::json summarize_resilience(const Scenario& scenario, const RunResult& run) {
+  const ResilienceLog& log = *run.resilience;
+  const double wall = run.sim_time_s;
+  const double lost = log.checkpoint_s + log.recompute_s + log.down_s;
+  nlohmann::json f;
+  f["failures_seen"] = log.failures;
+  f["interruptions"] = log.interruptions;
+  f["checkpoints_written"] = log.checkpoints;
+  f["ended_by_failure"] = log.ended_by_failure;
+  f["useful_iterations"] = run.iterations_run;
+  f["goodput_iterations_per_s"] = wall > 0 ? run.iterations_run / wall : 0.0;
+  f["time_lost_s"] = {{"checkpoint", log.checkpoint_s}, {"recompute", log.recompute_s}, {"restart", log.down_s}};
+  f["useful_time_s"] = wall - lost;
+  f["waste_fraction"] = wall > 0 ? lost / wall : 0.0;
+  f["mean_time_between_interruptions_s"] =
+      log.interruptions > 0 ? nlohmann::json(wall / log.interruptions) : nlohmann::json(nullptr);
+  f["job_mtbf_s"] = log.job_failure_rate > 0 ? nlohmann::json(1 / log.job_failure_rate) : nlohmann::json(nullptr);
+  const RecoverySpec& r = scenario.run.recovery;
+  f["checkpoint_time_s"] = r.checkpoint_time;
+  // Young's optimum interval sqrt(2 delta M), delta the checkpoint time, M the job's MTBF.
+  f["young_daly_interval_s"] = log.job_failure_rate > 0 && r.checkpoint_time > 0
+                                   ? nlohmann::json(std::sqrt(2 * r.checkpoint_time / log.job_failure_rate))
+                                   : nlohmann::json(nullptr);
+  return f;
+}
+
 // The distribution of iteration times: of the lockstep iterations, or of every rank's own iterations
 // when the ranks run asynchronously.
 nlohmann::json iteration_time_distribution(const RunResult& run, const std::vector<IterationRow>& rows, int warmup) {
@@ -286,6 +314,7 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   s["precision"] = scenario.workload.precision;
   s["sim_time_s"] = run.sim_time_s;
   if (run.numerics) s["numerics"] = summarize_numerics(scenario, run, rows);
+  if (run.resilience) s["failures"] = summarize_resilience(scenario, run);
   s["scenario"] = scenario.resolved;
   return s;
 }

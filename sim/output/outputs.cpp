@@ -91,6 +91,21 @@ void write_trace_json(const std::string& path, const Scenario& scenario, const R
                  kind, kind, span.begin * 1e6, (span.end - span.begin) * 1e6, pid_of(span.endpoint), span.endpoint,
                  span.iteration, span.bytes, span.peer);
   }
+  if (run.resilience) {
+    // Failures, checkpoint writes and down times on a track of their own ("job").
+    const int job = scenario.cluster.nodes + run.servers;
+    sep();
+    std::fprintf(out, R"({"ph":"M","name":"process_name","pid":%d,"args":{"name":"job"}})", job);
+    for (const ResilienceEvent& e : run.resilience->events) {
+      sep();
+      if (e.end > e.begin)
+        std::fprintf(out, R"({"name":"%s","cat":"%s","ph":"X","ts":%.6f,"dur":%.6f,"pid":%d,"tid":0,"args":{"what":"%s"}})",
+                     e.kind.c_str(), e.kind.c_str(), e.begin * 1e6, (e.end - e.begin) * 1e6, job, e.what.c_str());
+      else
+        std::fprintf(out, R"({"name":"%s","cat":"%s","ph":"i","s":"g","ts":%.6f,"pid":%d,"tid":0,"args":{"what":"%s"}})",
+                     e.kind.c_str(), e.kind.c_str(), e.begin * 1e6, job, e.what.c_str());
+    }
+  }
   std::fprintf(out, "\n]}\n");
   file.commit();
 }
@@ -145,6 +160,15 @@ void print_summary(std::ostream& out, const nlohmann::json& s, const std::string
       out << "; " << ps["gradients_dropped"] << " gradients dropped (" << 100 * ps["wasted_compute_fraction"].get<double>()
           << " % of compute wasted)";
     out << "\n";
+  }
+  if (s.contains("failures")) {
+    const auto& f = s["failures"];
+    const auto& lost = f["time_lost_s"];
+    out << "  failures    " << f["failures_seen"] << " seen, " << f["interruptions"] << " interruptions, "
+        << f["checkpoints_written"] << " checkpoints; waste " << 100 * f["waste_fraction"].get<double>()
+        << " % (checkpoint " << seconds(lost["checkpoint"]) << ", recompute " << seconds(lost["recompute"])
+        << ", restart " << seconds(lost["restart"]) << "), goodput " << f["goodput_iterations_per_s"].get<double>()
+        << " iterations/s" << (f["ended_by_failure"].get<bool>() ? "; the run ended at its first failure" : "") << "\n";
   }
   if (s.contains("numerics")) {
     const auto& n = s["numerics"];

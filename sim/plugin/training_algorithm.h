@@ -35,6 +35,10 @@ class TrainingAlgorithm {
   // (an asynchronous server stops its workers once the run's budget of updates is spent, and fast
   // workers do more of them than slow ones).
   virtual int worker_iteration_limit(const Scenario& s) const { return s.run.iterations; }
+  // Whether run.recovery may stop every rank at any instant and restart them from a checkpoint: the
+  // algorithm keeps no state across iterations besides the workload's (the model), so a restarted rank
+  // picks up where the checkpoint left off.
+  virtual bool restartable(const Scenario&) const { return false; }
   virtual void worker_iteration(RankContext& ctx, Workload& work) = 0;
   virtual void server_iteration(RankContext& /*ctx*/, int /*server*/, Workload& /*work*/) {}
 };

@@ -229,6 +229,7 @@ OptionList run_options(Scenario& s) {
           .bind(s.workload.numerics.eval_time),
       Option::boolean("eval_ranks", false, "Decentralized: also evaluate every rank's own model (accuracy spread).")
           .bind(s.workload.numerics.eval_ranks),
+      recovery_option(s),
       Option::integer("warmup_iterations", 1, 0, 1 << 30, "Iterations left out of the measured averages.")
           .bind(s.run.warmup_iterations)
           .then([&s](JsonReader& run, const json&) {
@@ -274,6 +275,7 @@ OptionList scenario_options(Scenario& s, OptionContext& context) {
       workload_section(s),
       algorithm_section(s),
       stragglers_section(s),
+      failures_section(s),
       Option::object("run", run_options(s), "How long to run."),
       Option::object("output", output_options(s.output), "What to write."),
   };

@@ -119,12 +119,29 @@ struct AlgorithmSpec {
   OptionValues options;
 };
 
+// run.recovery: what a synchronous job does when a failure stops it (sim/engine/job_supervisor.h).
+// "none": the run ends at the first failure. "checkpoint_restart": the job writes a checkpoint every
+// `interval` iterations (or seconds of simulated time), and after a failure waits detection_time, the
+// repair of what failed and restart_time, then resumes from the last complete checkpoint.
+struct RecoverySpec {
+  std::string policy = "none";     // none | checkpoint_restart
+  int interval_iterations = 0;     // checkpoint after every this many iterations (0: by time)
+  double interval_seconds = 0;     // or once this much simulated time has passed since the last one
+  double checkpoint_time = 0;      // s to write one checkpoint (given, or bytes / storage bandwidth)
+  double checkpoint_bytes = 0;     // 0 when checkpoint_time was given
+  bool blocking = true;            // training stops while a checkpoint is written; else it is written behind
+  double detection_time = 0;       // s from a failure until the job notices (heartbeat or collective timeout)
+  double restart_time = 0;         // s to restart the job (schedule, start processes, load the checkpoint)
+  bool enabled() const { return policy != "none"; }
+};
+
 struct RunSpec {
   int iterations = 10;             // resolved from epochs when those are given
   int warmup_iterations = 1;
   double epochs = 0;               // 0: not used
   double target_accuracy = 0;      // 0: none; else report the time to reach it
   bool stop_at_target = true;      // and stop there (synchronous algorithms)
+  RecoverySpec recovery;           // what the job does after a failure (only with run.recovery given)
 };
 
 // Stragglers and heterogeneity: every rank's compute time is workload.compute_time times a factor
@@ -156,6 +173,29 @@ struct StragglerSpec {
   }
 };
 
+// Failures (sim/engine/failure_model.h draws them from the scenario seed): renewal processes per GPU,
+// per machine (a machine takes its GPUs down with it) and per machine network link, and scheduled
+// events. A failed component is back repair_time later (repaired or replaced by a spare).
+struct FailureProcessSpec {
+  std::string process = "none";  // a FailureProcessRegistry name, or "none"
+  OptionValues options;          // that law's resolved keys
+  bool any() const { return process != "none"; }
+};
+enum class FailureTarget { Gpu, Machine, Link };
+const char* failure_target_name(FailureTarget target);
+struct ScheduledFailure {
+  double at = 0;                 // simulated seconds
+  FailureTarget target = FailureTarget::Machine;
+  int index = 0;                 // GPU rank, or machine (the link: that machine's network link)
+  std::string path;              // "/failures/events/2", for errors found while running
+};
+struct FailureSpec {
+  FailureProcessSpec gpu, machine, link;
+  std::vector<ScheduledFailure> events;
+  double repair_time = 0;
+  bool any() const { return gpu.any() || machine.any() || link.any() || !events.empty(); }
+};
+
 struct OutputSpec {
   std::string dir;
   bool trace = true;
@@ -169,6 +209,7 @@ struct Scenario {
   WorkloadSpec workload;
   AlgorithmSpec algorithm;
   StragglerSpec stragglers;
+  FailureSpec failures;
   RunSpec run;
   OutputSpec output;
   nlohmann::json resolved;  // the scenario as understood: defaults filled, SI units

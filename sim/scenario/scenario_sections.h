@@ -27,6 +27,10 @@ Option workload_section(Scenario& s);
 // network jitter. Read after /cluster (rank numbers are checked against it).
 Option stragglers_section(Scenario& s);
 Option algorithm_section(Scenario& s);
+// /failures (failure processes and scheduled events) and /run/recovery (checkpoint/restart); both leave
+// the resolved scenario untouched when absent. Need /cluster and /workload read first.
+Option failures_section(Scenario& s);
+Option recovery_option(Scenario& s);
 // Every top-level key of a scenario, in reading order. `context` is filled as the sections it
 // depends on are read (seed, name, cluster shape), so later defaults can use it.
 OptionList scenario_options(Scenario& s, OptionContext& context);

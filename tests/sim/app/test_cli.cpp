@@ -139,3 +139,37 @@ TEST_CASE("core: same scenario and seed give byte-identical outputs") {
   }
   CHECK(a.dump() == b.dump());
 }
+
+TEST_CASE("core: cli rejects bad failure and recovery specs with their JSON paths") {
+  const std::string dir = dtsim::test::make_temp_dir();
+  json s = dtsim::test::base_scenario(4);
+  s["failures"] = {{"machine", {{"process", "exponential"}, {"mtbf", "-5h"}}},
+                   {"gpu", {{"process", "weibull"}, {"shape", 0.7}}},
+                   {"events", {{{"at", "3s"}, {"machine", 9}}, {{"at", "1s"}, {"gpu", 1}, {"machine", 0}}}}};
+  s["run"]["recovery"] = {{"policy", "checkpoint_restart"}, {"interval", 0}};
+  auto r = run_dtsim({"run", write_scenario(dir, s), "--out", dir + "/out"});
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, "error: /failures/machine/mtbf: \"-5h\""));
+  CHECK(contains(r.err, "error: /failures/gpu/scale: is required"));
+  CHECK(contains(r.err, "error: /failures/events/0/machine: 9 is not a machine; allowed: integers 0 to 3"));
+  CHECK(contains(r.err, "error: /failures/events/1: names several components"));
+  CHECK(contains(r.err, "error: /run/recovery/interval: 0 is out of range"));
+  CHECK(contains(r.err, "error: /run/recovery: gives no checkpoint cost"));
+  CHECK_FALSE(dtsim::test::file_exists(dir + "/out/summary.json"));
+
+  // A scheduled failure the run never reaches is an error too (found by running: nothing is written).
+  json late = dtsim::test::base_scenario(4);
+  late["failures"] = {{"events", {{{"at", "1h"}, {"machine", 1}}}}};
+  auto l = run_dtsim({"run", write_scenario(dir, late), "--out", dir + "/late"});
+  CHECK(l.exit_code == 2);
+  CHECK(contains(l.err, "error: /failures/events/0/at: is after the end of the run"));
+  CHECK_FALSE(dtsim::test::file_exists(dir + "/late/summary.json"));
+
+  // Only algorithms that can be restarted take failures.
+  json ps = dtsim::test::base_scenario(4);
+  ps["algorithm"] = {{"name", "parameter_server"}};
+  ps["failures"] = {{"events", {{{"at", "1ms"}, {"machine", 1}}}}};
+  auto p = run_dtsim({"validate", write_scenario(dir, ps)});
+  CHECK(p.exit_code == 2);
+  CHECK(contains(p.err, "error: /algorithm/name: \"parameter_server\" cannot be stopped and restarted by failures"));
+}

@@ -1,0 +1,96 @@
+// Runs a synchronous job under failures (scenario.failures) and its recovery policy
+// (scenario.run.recovery), as a supervisor actor beside the ranks (torchrun's elastic agent, a Slurm
+// job step): it starts the ranks, writes checkpoints when they finish the iterations that call for
+// one, and at each failure stops the whole job, turns the failed hosts (or link) off in SimGrid, waits
+// detection_time, the repair and restart_time, then restarts every rank from the last complete
+// checkpoint (the model rolled back with it). Lost work is run again.
+//
+// Every component is treated as used by the job (a synchronous job stops when any of its GPUs,
+// machines or machine links fails), so a failure interrupts at its own instant; the supervisor, not a
+// rank, notices it, after detection_time.
+#pragma once
+#include <functional>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include <simgrid/s4u.hpp>
+
+#include "sim/engine/engine.h"
+#include "sim/engine/failure_model.h"
+#include "sim/engine/rank_context.h"
+#include "sim/engine/workload.h"
+
+namespace dtsim {
+
+class TrainingAlgorithm;
+
+// What failures and recovery need of the rest of the scenario (errors name the JSON path): a
+// synchronous algorithm without servers that can be restarted, step fidelity, no network jitter.
+void validate_failures(const Scenario& s, const TrainingAlgorithm& algorithm, ErrorList& errors);
+
+class JobSupervisor {
+ public:
+  JobSupervisor(Cluster& cluster, TrainingAlgorithm& algorithm, Workload& workload, int iterations, RunResult& result);
+  // Creates the supervisor actor (on `host`), which starts the ranks; call before engine.run().
+  void start(simgrid::s4u::Host* host);
+  // After engine.run(): the ranks that ran their last iteration in the final attempt.
+  int finished_ranks() const { return finished_; }
+  bool ended_by_failure() const { return log_.ended_by_failure; }
+  ResilienceLog take_log();
+
+ private:
+  struct Checkpoint {
+    int iteration = -1;
+    double taken = 0;      // the state it holds is the job's at this time (the write's start)
+    double written = 0;    // complete at this time
+  };
+  struct Arrivals {        // ranks that finished an iteration, and whether it ends with a checkpoint
+    int count = 0;
+    bool due = false;
+  };
+
+  void supervise();
+  void spawn(int first_iteration);
+  void rank_loop(int rank, int first_iteration);
+  void after_iteration(RankContext& ctx, int iteration, bool last);
+  bool checkpoint_due(int iteration, double now) const;
+  void promote_written(double now);
+  void end_stall(double now);        // rank 0 stops waiting on a checkpoint write  // a pending checkpoint whose write is complete becomes the one to use
+  // The failure at `e.time`: false if the component was already down (nothing happens).
+  bool strike(const FailureEvent& e);
+  void interrupt(double t);
+  void power(bool on);               // turns the hosts and links that are down off, or back on
+  std::string describe(const FailureEvent& e) const;
+  std::vector<simgrid::s4u::Host*> hosts_of(const FailureEvent& e) const;
+  std::vector<simgrid::s4u::Link*> links_of(int machine) const;
+
+  Cluster& cluster_;
+  TrainingAlgorithm& algorithm_;
+  Workload& workload_;
+  int iterations_;
+  RunResult& result_;
+  const RecoverySpec& recovery_;
+  FailureModel failures_;
+  ResilienceLog log_;
+
+  simgrid::s4u::MutexPtr mutex_;
+  simgrid::s4u::ConditionVariablePtr changed_;
+  std::vector<simgrid::s4u::ActorPtr> ranks_;
+  std::vector<char> rank_done_;
+  std::vector<int> completed_;           // per rank: the last iteration it completed in this attempt
+  int finished_ = 0;
+  bool job_done_ = false;
+  double attempt_start_ = 0;             // when the running attempt (re)started
+
+  std::map<int, Arrivals> arrivals_;
+  Checkpoint committed_;                 // the checkpoint a restart resumes from (-1: the initial state)
+  std::optional<Checkpoint> pending_;    // being written
+  double last_checkpoint_end_ = 0;       // time-based interval: measured from here
+  std::optional<double> stalled_since_;  // rank 0 waiting on a checkpoint write since then
+  std::vector<std::pair<double, double>> stalls_;  // every such wait
+
+  std::vector<double> down_until_[3];    // per target kind and component: repaired at (0: up)
+};
+
+}  // namespace dtsim

@@ -1,0 +1,29 @@
+// What failures and recovery did to a run (only with /failures or /run/recovery): every failure,
+// checkpoint and restart as an event for trace.json, and the time lost by cause for summary.json.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace dtsim {
+
+struct ResilienceEvent {
+  std::string kind;    // "failure", "checkpoint" (a write: begin..end), "down" (failure..resume), "restart"
+  double begin = 0, end = 0;
+  std::string what;    // "machine 1", "gpu 5", "link 0 (machine 0's network link)", "iteration 9"
+  int iteration = -1;  // checkpoint: the iteration it holds; restart: the iteration resumed from
+};
+
+struct ResilienceLog {
+  std::vector<ResilienceEvent> events;
+  int failures = 0;           // failures that struck a live component
+  int interruptions = 0;      // failures that stopped the running job
+  int checkpoints = 0;        // checkpoints completely written
+  double checkpoint_s = 0;    // time training was stopped by checkpoint writes (blocking or waiting on one)
+  double recompute_s = 0;     // work done after the last usable checkpoint and lost at a failure
+  double down_s = 0;          // from each interruption to the resumption: detection, repair, restart
+  double job_failure_rate = 0;  // 1/s: sum over components of 1 / MTBF (processes only)
+  bool ended_by_failure = false;  // policy "none": the run stopped at its first failure
+  std::vector<std::string> unreached;  // scheduled failures after the run's end (paths)
+};
+
+}  // namespace dtsim
