@@ -88,16 +88,22 @@ DecentralizedAlgorithm::DecentralizedAlgorithm(std::string rule, const OptionVal
       hierarchical_(o.text("exchange") == "hierarchical_neighbor_allreduce") {
   const OptionValues g = o.object("graph");
   graph_name_ = g.text("name");
-  graph_params_.weighting = logical::parse_weighting(g.text("weights"));
-  graph_params_.p = g.number("p");
-  graph_params_.seed = static_cast<std::uint64_t>(g.integer("seed"));
-  graph_params_.rows = static_cast<int>(g.integer("rows"));
-  graph_params_.per_node = static_cast<int>(g.integer("per_node"));
+  graph_params_ = read_graph_params(g);
+}
+
+logical::Params read_graph_params(const OptionValues& g) {
+  logical::Params params;
+  params.weighting = logical::parse_weighting(g.text("weights"));
+  params.p = g.number("p");
+  params.seed = static_cast<std::uint64_t>(g.integer("seed"));
+  params.rows = static_cast<int>(g.integer("rows"));
+  params.per_node = static_cast<int>(g.integer("per_node"));
   if (g.has("edges"))
     for (const json& e : g.raw().at("edges"))
       if (e.is_array() && e.size() >= 2)
-        graph_params_.edges.push_back({e[0].get<int>(), e[1].get<int>(), e.size() == 3 ? e[2].get<double>() : -1.0});
-  graph_params_.directed = g.boolean("directed");
+        params.edges.push_back({e[0].get<int>(), e[1].get<int>(), e.size() == 3 ? e[2].get<double>() : -1.0});
+  params.directed = g.boolean("directed");
+  return params;
 }
 
 // The graph's nodes: ranks, or machines under the hierarchical exchange.
