@@ -182,9 +182,9 @@ const bool registered = TrainingAlgorithmRegistry::add(
       Option::choice("placement", std::string("dedicated"), {"dedicated", "colocated"},
                      "dedicated: shards on hosts of their own; colocated: one shard on every worker machine, whose "
                      "traffic with it crosses no NIC"),
-      Option::size("partition_bytes", std::string("0"),
-                   "cut every bucket into pieces of this size, dealt to the shards round-robin (BytePS uses 4 MB, "
-                   "BYTEPS_PARTITION_BYTES = 4096000); 0: one piece per shard"),
+      Option::number("partition_bytes", 0.0, 0, false, 1e15,
+                     "bytes: cut every bucket into pieces of this size, dealt to the shards round-robin (BytePS "
+                     "uses 4 MB, BYTEPS_PARTITION_BYTES = 4096000); 0: one piece per shard"),
       Option::choice("scheduling", std::string("fifo"), {"fifo", "priority"},
                      "order of the pushes: fifo, as the pieces become ready; priority, earliest layer first at "
                      "partition granularity (P3, Jayarajan et al. SysML 2019; ByteScheduler, Peng et al. SOSP 2019)")}},
