@@ -274,7 +274,7 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   }
   if (workers > 1 && measured > 0) s["stragglers"] = straggler_summary(run, warmup);
   const AlgorithmCounters& counters = run.recorder.counters();
-  if (counters.gradients_applied > 0 || !counters.update_times.empty()) {
+  if (run.servers > 0 && (counters.gradients_applied > 0 || !counters.update_times.empty())) {
     double total_compute = 0;  // every rank, every iteration (the dropped work is counted over all)
     for (const IterationBreakdown& b : run.recorder.iterations())
       if (b.endpoint < workers) total_compute += b.compute;

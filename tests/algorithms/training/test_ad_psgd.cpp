@@ -63,15 +63,14 @@ TEST_CASE("ad_psgd: least squares converges to the D-SGD neighbourhood with boun
       dtsim::test::run_gossip_rule("dsgd", "ring", 8, 0.02, 0, iterations, 1.0, 10, 40, 5).mean_squared_error;
   const double start = problem.x_star.squaredNorm();  // every rank starts at 0
   INFO("AD-PSGD " << simulated << ", D-SGD fixed point " << dsgd << ", start " << start);
-  // Same step size, pairwise averages instead of a full ring round: the same order of bias as D-SGD's
-  // (the heterogeneity keeps the ranks apart), far below the starting error.
-  CHECK(simulated <= 2 * dsgd);
-  CHECK(simulated >= 0.25 * dsgd);
+  // Same step size, one pairwise average per gradient instead of a ring round: D-SGD's bias within
+  // 25 % (measured 1.06x; the heterogeneity keeps the ranks apart), far below the starting error.
+  CHECK(simulated == doctest::Approx(dsgd).epsilon(0.25));
   CHECK(simulated <= 1e-2 * start);
-  // The consensus distance stays bounded (not growing) across the run's evaluations.
+  // The consensus distance settles at D-SGD's scale, not growing with the run.
   const double final_consensus = r["numerics"]["final_consensus_distance"].get<double>();
   CHECK(final_consensus > 0);
-  CHECK(final_consensus <= 4 * dsgd);
+  CHECK(final_consensus <= 2 * dsgd);  // measured 1.02x D-SGD's bias
   // Every gradient was computed while averages changed the model it was read from, some of them.
   CHECK(r["staleness"]["max"].get<int>() >= 1);
 }
@@ -89,17 +88,22 @@ TEST_CASE("ad_psgd: no global barrier, ranks finish at their own pace") {
 }
 
 TEST_CASE("ad_psgd: staleness_bound s keeps every rank within s iterations of the slowest") {
+  // Iteration c computes only once the straggler has finished iteration c - s - 1 (c - s iterations),
+  // so it ends at least one compute time (10 ms) after that; without the bound fast ranks run ahead.
   const int s = 1;
-  const json ranks = iteration_spans(straggler_timing(s));
-  for (int r = 0; r < 3; ++r)
-    for (int c = s + 1; c < 20; ++c) {
-      // Iteration c starts only once the straggler finished iteration c - s - 1 (c - s iterations).
-      const double begin = ranks[r][c][0].get<double>(), slow_done = ranks[3][c - s - 1][1].get<double>();
-      INFO("rank " << r << " iteration " << c);
-      CHECK(begin >= slow_done - 1e-12);
-    }
+  const double compute = 0.01;
+  auto violations = [&](const json& ranks) {
+    int n = 0;
+    for (int r = 0; r < 3; ++r)
+      for (int c = s + 1; c < 20; ++c)
+        n += ranks[r][c][1].get<double>() < ranks[3][c - s - 1][1].get<double>() + compute - 1e-12 ? 1 : 0;
+    return n;
+  };
+  const json bounded = iteration_spans(straggler_timing(s));
   const json free_ranks = iteration_spans(straggler_timing(-1));
-  CHECK(free_ranks[0].back()[1].get<double>() < ranks[0].back()[1].get<double>());  // the bound costs time
+  CHECK(violations(bounded) == 0);
+  CHECK(violations(free_ranks) > 10);
+  CHECK(free_ranks[0].back()[1].get<double>() < bounded[0].back()[1].get<double>());  // the bound costs time
 }
 
 TEST_CASE("ad_psgd: a graph that cannot be built is reported with its path") {
