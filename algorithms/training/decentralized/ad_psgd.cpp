@@ -6,8 +6,9 @@
 // communication thread). An average is atomic in effect: i sends x_i; j's responder (always listening,
 // whatever j is doing) sets x_j <- a = (x_i + x_j) / 2 on receipt and replies a; i then moves x_i by
 // a - (the x_i it sent), so a step i took meanwhile is kept and x_i + x_j is conserved, as the paper's
-// lock-protected average conserves it. Peers are drawn uniformly among the graph's neighbours from a
-// counter-based stream (seed, rank, iteration): the same run every time.
+// lock-protected average conserves it. Peers are drawn uniformly among the neighbours in the graph of
+// the rank's iteration (time-varying graphs: that round's) from a counter-based stream (seed, rank,
+// iteration): the same run every time.
 //
 // Staleness: the averages that changed x_i while g_i was being computed (its own and those neighbours
 // started with it), recorded per gradient. algorithm.staleness_bound = s bounds the spread (the
@@ -118,7 +119,7 @@ class AdPsgd : public TrainingAlgorithm {
   void average(RankContext& ctx, Workload& work) {
     const int i = ctx.rank();
     std::vector<int> live;
-    for (const logical::Peer& p : topology_->send_peers(0, i))
+    for (const logical::Peer& p : topology_->send_peers(ctx.iteration(), i))  // a time-varying graph's round
       if (p.rank != i && !ranks_[static_cast<std::size_t>(p.rank)].done) live.push_back(p.rank);
     if (live.empty()) return;
     const double u = keyed_uniform(ctx.scenario().seed, kPeerStream, static_cast<std::uint64_t>(i),
