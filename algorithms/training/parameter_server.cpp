@@ -19,10 +19,18 @@
 
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 
 namespace dtsim {
 namespace {
+
+// A byte count as a short number ("4.096e+06"), for error messages.
+std::string bytes_text(double bytes) {
+  std::ostringstream out;
+  out << bytes;
+  return out.str();
+}
 
 // A reply's header: the server's model version, and whether the worker's gradient was dropped.
 MessageHeader reply_header(std::int64_t version, bool dropped) { return MessageHeader{version, dropped, false}; }
@@ -52,6 +60,13 @@ class ParameterServer : public TrainingAlgorithm {
     if (s.workload.fusion.overlaps() && s.workload.numerics.enabled)
       errors.add("/workload/fusion/policy", "per-bucket push/pull of the parameter server is timing-only; use "
                                             "\"none\" with workload.numerics");
+    // Each piece is a message and an actor wake-up: cap them so that a tiny partition cannot hang a run.
+    constexpr double kMaxPieces = 1e5;
+    if (deployment_.partition_bytes > 0 && s.workload.message_bytes() / deployment_.partition_bytes > kMaxPieces)
+      errors.add("/algorithm/partition_bytes", bytes_text(deployment_.partition_bytes) + " cuts the " +
+                                                   bytes_text(s.workload.message_bytes()) + "-byte gradient into more "
+                                                   "than 100000 pieces per iteration; allowed: at least " +
+                                                   bytes_text(s.workload.message_bytes() / kMaxPieces));
     if (backup_workers_ > 0 && deployed(s))
       errors.add("/algorithm/backup_workers", "backup workers are modelled with the plain exchange only; remove "
                                               "local_aggregation, placement, partition_bytes, scheduling and "

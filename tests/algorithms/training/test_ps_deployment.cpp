@@ -168,6 +168,10 @@ TEST_CASE("ps deployment: bad options are reported with their path") {
   r = dtsim::parse_scenario(s);
   REQUIRE_FALSE(r.ok());
   CHECK(r.errors[0].find("/algorithm/scheduling") != std::string::npos);
+  s["algorithm"] = {{"name", "parameter_server"}, {"partition_bytes", 1}};  // 4e6 pieces of 1 byte
+  r = dtsim::parse_scenario(s);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.errors[0].find("/algorithm/partition_bytes: 1 cuts the 4e+06-byte gradient") != std::string::npos);
   s["algorithm"] = {{"name", "parameter_server"}};
   s["workload"]["fusion"] = {{"policy", "horovod"}};
   r = dtsim::parse_scenario(s);
