@@ -9,14 +9,28 @@
 // that arrives later (computed on an older version) is dropped and its worker gets the current model
 // at once. Stragglers then cost the m-th order statistic of the compute times, not the maximum; the
 // dropped gradients' compute time is reported as wasted work. run.iterations counts model updates.
+//
+// local_aggregation, placement, partition_bytes, scheduling and per-bucket overlap (workload.fusion
+// "ddp") deploy it as BytePS does: ps_deployment.h. Left at their defaults, the exchange is the one above.
 #include "algorithms/collectives/chunks.h"
+#include "algorithms/training/ps_deployment.h"
 #include "algorithms/training/ps_exchange.h"
 #include "sim/plugin/training_algorithm.h"
 
 #include <map>
+#include <memory>
+#include <sstream>
+#include <string>
 
 namespace dtsim {
 namespace {
+
+// A byte count as a short number ("4.096e+06"), for error messages.
+std::string bytes_text(double bytes) {
+  std::ostringstream out;
+  out << bytes;
+  return out.str();
+}
 
 // A reply's header: the server's model version, and whether the worker's gradient was dropped.
 MessageHeader reply_header(std::int64_t version, bool dropped) { return MessageHeader{version, dropped, false}; }
@@ -25,21 +39,46 @@ class ParameterServer : public TrainingAlgorithm {
  public:
   explicit ParameterServer(const OptionValues& o)
       : servers_count_(static_cast<int>(o.integer("servers"))),
-        backup_workers_(static_cast<int>(o.integer("backup_workers"))) {}
+        backup_workers_(static_cast<int>(o.integer("backup_workers"))) {
+    deployment_.local_aggregation = o.boolean("local_aggregation");
+    deployment_.colocated = o.text("placement") == "colocated";
+    deployment_.partition_bytes = o.number("partition_bytes");
+    deployment_.priority = o.text("scheduling") == "priority";
+  }
 
   void validate(const Scenario& s, ErrorList& errors) const override {
     if (backup_workers_ > s.cluster.ranks() - 1)
       errors.add("/algorithm/backup_workers", std::to_string(backup_workers_) + " is out of range; allowed: 0 to " +
                                                   std::to_string(s.cluster.ranks() - 1) + " (ranks - 1)");
-    if (s.workload.fusion.overlaps())
-      errors.add("/workload/fusion/policy", "gradient fusion is modelled for the allreduce algorithm only (the "
-                                            "parameter server exchanges the whole gradient); remove it");
+    if (deployment_.colocated && servers_count_ != 1)
+      errors.add("/algorithm/servers", std::to_string(servers_count_) + " has no meaning with placement \"colocated\" "
+                                       "(one shard on each of the cluster.nodes machines); remove it");
+    const std::string& policy = s.workload.fusion.policy;
+    if (s.workload.fusion.overlaps() && policy != "ddp")
+      errors.add("/workload/fusion/policy", "\"" + policy + "\" is not modelled for the parameter server; allowed: "
+                                            "\"none\" (push after backward) or \"ddp\" (per-bucket push/pull)");
+    if (s.workload.fusion.overlaps() && s.workload.numerics.enabled)
+      errors.add("/workload/fusion/policy", "per-bucket push/pull of the parameter server is timing-only; use "
+                                            "\"none\" with workload.numerics");
+    // Each piece is a message and an actor wake-up: cap them so that a tiny partition cannot hang a run.
+    constexpr double kMaxPieces = 1e5;
+    if (deployment_.partition_bytes > 0 && s.workload.message_bytes() / deployment_.partition_bytes > kMaxPieces)
+      errors.add("/algorithm/partition_bytes", bytes_text(deployment_.partition_bytes) + " cuts the " +
+                                                   bytes_text(s.workload.message_bytes()) + "-byte gradient into more "
+                                                   "than 100000 pieces per iteration; allowed: at least " +
+                                                   bytes_text(s.workload.message_bytes() / kMaxPieces));
+    if (backup_workers_ > 0 && deployed(s))
+      errors.add("/algorithm/backup_workers", "backup workers are modelled with the plain exchange only; remove "
+                                              "local_aggregation, placement, partition_bytes, scheduling and "
+                                              "workload.fusion, or backup_workers");
   }
-  int server_count(const Scenario&) const override { return servers_count_; }
+  int server_count(const Scenario& s) const override { return deployment_.colocated ? s.cluster.nodes : servers_count_; }
+  int server_machine(const Scenario&, int server) const override { return deployment_.colocated ? server : -1; }
   bool synchronous(const Scenario&) const override { return backup_workers_ == 0; }
 
   void worker_iteration(RankContext& ctx, Workload& work) override {
     if (backup_workers_ > 0) return backup_worker_iteration(ctx, work);
+    if (deployed(ctx.scenario())) return deployment(ctx).worker_iteration(ctx, work);
     const int k = ctx.endpoints() - ctx.size();
     const Message gradient = work.gradient(ctx);
     const Chunks shards(gradient, k);
@@ -56,6 +95,7 @@ class ParameterServer : public TrainingAlgorithm {
 
   void server_iteration(RankContext& ctx, int server, Workload& work) override {
     if (backup_workers_ > 0) return backup_server_event(ctx, server, work);
+    if (deployed(ctx.scenario())) return deployment(ctx).server_event(ctx, server);
     const int workers = ctx.size();
     std::vector<RankContext::Request> pushes;
     for (int w = 0; w < workers; ++w) pushes.push_back(ctx.irecv(w));
@@ -73,6 +113,16 @@ class ParameterServer : public TrainingAlgorithm {
   }
 
  private:
+  // Any deployment option away from its default: the BytePS-style exchange of ps_deployment.h.
+  bool deployed(const Scenario& s) const {
+    return deployment_.local_aggregation || deployment_.colocated || deployment_.partition_bytes > 0 ||
+           deployment_.priority || s.workload.fusion.overlaps();
+  }
+  PsPushPull& deployment(RankContext& ctx) {
+    if (!push_pull_) push_pull_ = std::make_unique<PsPushPull>(ctx.scenario(), deployment_, ctx.endpoints() - ctx.size());
+    return *push_pull_;
+  }
+
   void backup_worker_iteration(RankContext& ctx, Workload& work) {
     const int k = ctx.endpoints() - ctx.size();
     if (versions_.empty()) versions_.assign(static_cast<std::size_t>(ctx.size()), 0);
@@ -129,6 +179,8 @@ class ParameterServer : public TrainingAlgorithm {
   };
   int servers_count_;         // /algorithm/servers: shards, each on its own host
   int backup_workers_;        // /algorithm/backup_workers: e; each update takes the first ranks - e gradients
+  PsDeployment deployment_;   // /algorithm/local_aggregation, placement, partition_bytes, scheduling
+  std::unique_ptr<PsPushPull> push_pull_;
   std::vector<std::int64_t> versions_;  // per worker: the model version it holds
   std::map<int, Server> servers_;
 };
@@ -138,7 +190,19 @@ const bool registered = TrainingAlgorithmRegistry::add(
      "synchronous parameter server (Li et al. 2014), optionally with backup workers (Chen et al. 2016)",
      {Option::integer("servers", 1, 1, 1 << 16, "server shards, each on its own host and link"),
       Option::integer("backup_workers", 0, 0, 1 << 20,
-                      "e of the ranks are backups: each update takes the first ranks - e gradients and drops the rest")}},
+                      "e of the ranks are backups: each update takes the first ranks - e gradients and drops the rest"),
+      Option::boolean("local_aggregation", false,
+                      "sum the gradients of a machine's GPUs on its first GPU before the push, and hand the pulled "
+                      "sum to them after (BytePS, Jiang et al. OSDI 2020): one gradient per machine on the fabric"),
+      Option::choice("placement", std::string("dedicated"), {"dedicated", "colocated"},
+                     "dedicated: shards on hosts of their own; colocated: one shard on every worker machine, whose "
+                     "traffic with it crosses no NIC"),
+      Option::number("partition_bytes", 0.0, 0, false, 1e15,
+                     "bytes: cut every bucket into pieces of this size, dealt to the shards round-robin (BytePS "
+                     "uses 4 MB, BYTEPS_PARTITION_BYTES = 4096000); 0: one piece per shard"),
+      Option::choice("scheduling", std::string("fifo"), {"fifo", "priority"},
+                     "order of the pushes: fifo, as the pieces become ready; priority, earliest layer first at "
+                     "partition granularity (P3, Jayarajan et al. SysML 2019; ByteScheduler, Peng et al. SOSP 2019)")}},
     [](const OptionValues& o) { return std::make_unique<ParameterServer>(o); });
 
 }  // namespace

@@ -72,11 +72,22 @@ RunResult run_simulation(const Scenario& scenario) {
   result.servers = servers;
   result.synchronous = algorithm->synchronous(scenario);
   Cluster cluster{scenario, {}, result.workers, result.recorder};
-  cluster.hosts = PhysicalTopologyRegistry::create(scenario.network.topology, scenario.network.topology_options)
-                      ->build(scenario, servers);
-  if (static_cast<int>(cluster.hosts.size()) != result.workers + servers)
-    throw std::logic_error("topology built " + std::to_string(cluster.hosts.size()) + " hosts, expected " +
-                           std::to_string(result.workers + servers));
+  const int dedicated = algorithm->dedicated_servers(scenario);
+  std::vector<sg4::Host*> built =
+      PhysicalTopologyRegistry::create(scenario.network.topology, scenario.network.topology_options)
+          ->build(scenario, dedicated);
+  if (static_cast<int>(built.size()) != result.workers + dedicated)
+    throw std::logic_error("topology built " + std::to_string(built.size()) + " hosts, expected " +
+                           std::to_string(result.workers + dedicated));
+  // GPU ranks, then the servers: a dedicated one on the next host built for it, a colocated one on its
+  // machine's last GPU host (the actors share the host; their transfers are intra-node).
+  cluster.hosts.assign(built.begin(), built.begin() + result.workers);
+  for (int s = 0, next = result.workers; s < servers; ++s) {
+    const int machine = algorithm->server_machine(scenario, s);
+    cluster.server_machines.push_back(machine);
+    cluster.hosts.push_back(machine < 0 ? built[static_cast<std::size_t>(next++)]
+                                        : built[static_cast<std::size_t>((machine + 1) * scenario.cluster.gpus_per_node - 1)]);
+  }
   install_network_tiers(engine, scenario.network);
 
   std::unique_ptr<OverlapInterference> interference;

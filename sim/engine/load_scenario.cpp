@@ -17,7 +17,7 @@ ScenarioResult parse_scenario(const nlohmann::json& document) {
   auto algorithm = TrainingAlgorithmRegistry::create(s.algorithm.name, s.algorithm.options);
   algorithm->validate(s, errors);
   auto topology = PhysicalTopologyRegistry::create(s.network.topology, s.network.topology_options);
-  topology->validate(s, algorithm->server_count(s), errors);
+  topology->validate(s, algorithm->dedicated_servers(s), errors);
   validate_network_tiers(s, errors);
   validate_failures(s, *algorithm, errors);
   result.errors = errors.lines;

@@ -48,10 +48,14 @@ struct Cluster {
   // Restarts after a failure (run.recovery): each restart talks over fresh mailboxes, so nothing a
   // killed rank left posted can match a receive of the restarted job.
   int epoch = 0;
-  // The machine an endpoint is on: GPU ranks machine-major (gpus_per_node per machine), each server
-  // on a machine of its own. Transfers between two endpoints of one machine are intra-node.
+  std::vector<int> server_machines = {};        // per server: its worker machine, or -1 (a host of its own)
+  // The machine an endpoint is on: GPU ranks machine-major (gpus_per_node per machine), each dedicated
+  // server on a machine of its own, a colocated one on its worker machine. Transfers between two
+  // endpoints of one machine are intra-node.
   int machine_of(int endpoint) const {
     if (endpoint < workers) return endpoint / scenario.cluster.gpus_per_node;
+    const std::size_t server = static_cast<std::size_t>(endpoint - workers);
+    if (server < server_machines.size() && server_machines[server] >= 0) return server_machines[server];
     return (workers + scenario.cluster.gpus_per_node - 1) / scenario.cluster.gpus_per_node + (endpoint - workers);
   }
 };

@@ -208,9 +208,8 @@ nlohmann::json straggler_summary(const RunResult& run, int warmup) {
 
 // Parameter servers that hold the model: staleness of the applied gradients, dropped (backup) work
 // and the pace of model updates.
-nlohmann::json server_summary(const Scenario& scenario, const RunResult& run, double total_compute) {
-  const AlgorithmCounters& c = run.recorder.counters();
-  nlohmann::json out;
+// Staleness of the applied gradients: mean, max and histogram.
+nlohmann::json staleness_summary(const AlgorithmCounters& c) {
   double sum = 0;
   std::int64_t count = 0, max = 0;
   for (std::size_t s = 0; s < c.staleness.size(); ++s) {
@@ -218,7 +217,13 @@ nlohmann::json server_summary(const Scenario& scenario, const RunResult& run, do
     count += c.staleness[s];
     if (c.staleness[s] > 0) max = static_cast<std::int64_t>(s);
   }
-  out["staleness"] = {{"mean", count > 0 ? sum / count : 0.0}, {"max", max}, {"histogram", c.staleness}};
+  return {{"mean", count > 0 ? sum / count : 0.0}, {"max", max}, {"histogram", c.staleness}};
+}
+
+nlohmann::json server_summary(const Scenario& scenario, const RunResult& run, double total_compute) {
+  const AlgorithmCounters& c = run.recorder.counters();
+  nlohmann::json out;
+  out["staleness"] = staleness_summary(c);
   out["gradients_applied"] = c.gradients_applied;
   out["gradients_dropped"] = c.gradients_dropped;
   out["dropped_compute_s"] = c.dropped_compute_s;
@@ -297,11 +302,13 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   }
   if (workers > 1 && measured > 0) s["stragglers"] = straggler_summary(run, warmup);
   const AlgorithmCounters& counters = run.recorder.counters();
-  if (counters.gradients_applied > 0 || !counters.update_times.empty()) {
+  if (run.servers > 0 && (counters.gradients_applied > 0 || !counters.update_times.empty())) {
     double total_compute = 0;  // every rank, every iteration (the dropped work is counted over all)
     for (const IterationBreakdown& b : run.recorder.iterations())
       if (b.endpoint < workers) total_compute += b.compute;
     s["parameter_server"] = server_summary(scenario, run, total_compute);
+  } else if (!counters.staleness.empty()) {  // asynchronous decentralized training (AD-PSGD)
+    s["staleness"] = staleness_summary(counters);
   }
   s["throughput_samples_per_s"] = throughput;
   s["single_gpu_iteration_time_s"] = single_gpu_time;

@@ -22,6 +22,16 @@ class TrainingAlgorithm {
   virtual void validate(const Scenario&, ErrorList&) const {}
   // Endpoints beyond the GPU ranks (parameter servers), each on its own host and link.
   virtual int server_count(const Scenario&) const { return 0; }
+  // Where server s runs: -1 (the default) on a host of its own behind its own fabric port; m >= 0 on
+  // worker machine m, beside that machine's last GPU (a colocated shard, as BytePS deploys them): its
+  // traffic with that machine's GPUs stays on the intra-node links and crosses no NIC.
+  virtual int server_machine(const Scenario&, int /*server*/) const { return -1; }
+  // Servers on hosts of their own: those the physical topology must give a fabric port.
+  int dedicated_servers(const Scenario& s) const {
+    int n = 0;
+    for (int k = 0; k < server_count(s); ++k) n += server_machine(s, k) < 0 ? 1 : 0;
+    return n;
+  }
   // Synchronous algorithms leave every replica identical after each iteration (then evaluation and
   // early stopping need only one rank's model); decentralized ones do not.
   // (Parameter servers that hold the model say true too: each worker's model is the server's model

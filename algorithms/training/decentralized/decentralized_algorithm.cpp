@@ -58,7 +58,12 @@ DecentralizedAlgorithm::DecentralizedAlgorithm(std::string rule, const OptionVal
       hierarchical_(o.text("exchange") == "hierarchical_neighbor_allreduce") {
   const OptionValues g = o.object("graph");
   graph_name_ = g.text("name");
-  graph_params_ = logical::params_from(g);
+  graph_params_ = read_graph_params(g);
+}
+
+// Each graph owns its keys (topologies/logical/registry): params_from reads those the graph declares.
+logical::Params read_graph_params(const OptionValues& g) {
+  return logical::params_from(g);
 }
 
 // The graph's nodes: ranks, or machines under the hierarchical exchange.

@@ -18,6 +18,9 @@
 
 namespace dtsim {
 
+// The graph's parameters from the resolved /algorithm/graph object (shared_options' "graph").
+logical::Params read_graph_params(const OptionValues& graph);
+
 class DecentralizedAlgorithm : public TrainingAlgorithm {
  public:
   DecentralizedAlgorithm(std::string rule, const OptionValues& options);

@@ -103,7 +103,7 @@ TEST_CASE("core: unknown names list the allowed ones") {
   s["workload"] = {{"model", "resnet5000"}};
   const std::string e = errors_of(s);
   // The allowed lists are the registries' names (sorted), so they grow as algorithms are added.
-  CHECK(contains(e, "/algorithm/name: \"gossip\" is not allowed; allowed: \"allreduce\", "));
+  CHECK(contains(e, "/algorithm/name: \"gossip\" is not allowed; allowed: \"ad_psgd\", \"allreduce\", "));
   CHECK(contains(e, "\"parameter_server\""));
   CHECK(contains(e, "/algorithm/collective: \"carrier-pigeon\" is not allowed; allowed: "));
   CHECK(contains(e, "\"ring\""));
