@@ -174,6 +174,15 @@ int plot_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
                "dtsim plot");
   app.require_subcommand(0, 1);  // none chosen is reported below, after unknown options
   std::vector<PlotCommand> plots = declare_plots(app);
+  // A first word that names no plot is the mistake to report, before the options meant for it.
+  if (!args.empty() && !args.front().empty() && args.front()[0] != '-') {
+    try {
+      app.get_subcommand(args.front());
+    } catch (const CLI::OptionNotFound&) {
+      return cli::usage_error(err, "plot",
+                              "unknown plot '" + args.front() + "'; allowed: speedup, breakdown, convergence, timeline");
+    }
+  }
   if (int rc = cli::parse(app, "plot", args, out, err); rc >= 0) return rc;
   const std::string script = plot_script();
   if (script.empty()) {

@@ -75,7 +75,8 @@ TEST_CASE("plot: unknown options, bad values and missing inputs exit 2 before pl
       {{"plot", "timeline"}, "trace"},
       {{"plot", "timeline", "t.json", "u.json"}, "unexpected argument 'u.json'"},
       {{"plot"}, "a plot is required"},
-      {{"plot", "histogram"}, "unexpected argument 'histogram'"},
+      {{"plot", "histogram"}, "unknown plot 'histogram'"},
+      {{"plot", "pie", "r.csv", "-o", "f.png"}, "unknown plot 'pie'"},  // the plot is named, not -o
   };
   for (const Case& c : cases) {
     auto r = run_dtsim(c.args);
