@@ -2,7 +2,6 @@
 // do; `dtsim run` rejects them with exit 2, the JSON path and the bound, and writes nothing.
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <fstream>
 
 #include "tests/support/test_support.h"
@@ -90,13 +89,12 @@ TEST_CASE("core: network jitter that would redraw links without end stops with a
   // Sigma 10 makes most draws near e^-50: a transfer spans billions of 1 ms periods (hung > 120 s).
   json s = dtsim::test::base_scenario(8);
   s["stragglers"] = {{"network_jitter", {{"sigma", 10}, {"period", "1ms"}}}};
+  // That it ends at all is what the message shows (the test's CTest timeout guards against a hang);
+  // its wall time is not asserted: it depends on the machine's load (30 s alone on 2 cores).
   const std::string dir = dtsim::test::make_temp_dir();
-  const auto begin = std::chrono::steady_clock::now();
   const auto r = run(s, dir);
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   INFO(r.err);
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, "stragglers.network_jitter: the run needed more than 20000000 link bandwidth updates"));
   CHECK_FALSE(dtsim::test::file_exists(dir + "/out/summary.json"));
-  CHECK(wall < 60);
 }
