@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <cstdio>
 #include <fstream>
@@ -176,9 +177,10 @@ std::string check_sizes(const CollectiveArgs& a) {
 // Without a scenario: a default platform written to a temporary file, so that --set works alike.
 // Returns "" or the problem.
 std::string write_default_platform(TemporaryFile& temp) {
-  char pattern[] = "/tmp/dtsim-collective-XXXXXX";
-  const int fd = mkstemp(pattern);
-  if (fd < 0) return "cannot create a temporary file";
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/dtsim-collective-XXXXXX";
+  const int fd = mkstemp(pattern.data());
+  if (fd < 0) return "cannot create a temporary file in " + pattern.substr(0, pattern.rfind('/'));
   close(fd);
   temp.path = pattern;
   nlohmann::json doc = {{"name", "collective"},

@@ -51,6 +51,100 @@ void start_network_jitter(sg4::Engine& engine, StragglerModel& model, sg4::Host*
   });
 }
 
+// Builds the platform and gives each endpoint its host: GPU ranks, then the servers, a dedicated one
+// on the next host built for it, a colocated one on its machine's last GPU host (the actors share the
+// host; their transfers are intra-node).
+void place_endpoints(const Scenario& scenario, const TrainingAlgorithm& algorithm, int servers, Cluster& cluster) {
+  const int dedicated = algorithm.dedicated_servers(scenario);
+  std::vector<sg4::Host*> built =
+      PhysicalTopologyRegistry::create(scenario.network.topology, scenario.network.topology_options)
+          ->build(scenario, dedicated);
+  if (static_cast<int>(built.size()) != cluster.workers + dedicated)
+    throw std::logic_error("topology built " + std::to_string(built.size()) + " hosts, expected " +
+                           std::to_string(cluster.workers + dedicated));
+  cluster.hosts.assign(built.begin(), built.begin() + cluster.workers);
+  for (int s = 0, next = cluster.workers; s < servers; ++s) {
+    const int machine = algorithm.server_machine(scenario, s);
+    cluster.server_machines.push_back(machine);
+    cluster.hosts.push_back(machine < 0 ? built[static_cast<std::size_t>(next++)]
+                                        : built[static_cast<std::size_t>((machine + 1) * scenario.cluster.gpus_per_node - 1)]);
+  }
+}
+
+// One actor per GPU rank, running its iterations (without a supervisor: it starts them itself).
+void start_ranks(Cluster& cluster, TrainingAlgorithm& algorithm, Workload& workload, int iterations, RunResult& result,
+                 int& finished_workers) {
+  for (int w = 0; w < cluster.workers; ++w) {
+    sg4::Actor::create("rank" + std::to_string(w), cluster.hosts[w], [&, w] {
+      RankContext ctx(cluster, w);
+      for (int it = 0; it < iterations; ++it) {
+        ctx.begin_iteration(it);
+        algorithm.worker_iteration(ctx, workload);
+        const bool stop = workload.finish_iteration(ctx);  // evaluation, when charged, is in the iteration
+        ctx.end_iteration();
+        result.iterations_run = std::max(result.iterations_run, it + 1);
+        if (stop || ctx.stop_requested()) break;
+      }
+      ++finished_workers;
+    });
+  }
+}
+
+// Servers serve until the workers are done: as daemons, they end with the last worker, so a run
+// that stops early (target accuracy) needs no extra signalling.
+void start_servers(Cluster& cluster, TrainingAlgorithm& algorithm, Workload& workload, int servers) {
+  for (int s = 0; s < servers; ++s) {
+    const int e = cluster.workers + s;
+    sg4::Actor::create("server" + std::to_string(s), cluster.hosts[e], [&cluster, &algorithm, &workload, e, s] {
+      sg4::Actor::self()->daemonize();
+      RankContext ctx(cluster, e);
+      for (int it = 0;; ++it) {
+        ctx.begin_iteration(it);
+        algorithm.server_iteration(ctx, s, workload);
+        ctx.end_iteration();
+      }
+    });
+  }
+}
+
+// After a supervised run: the ranks that finished, the failure log kept in `result`, and the runs that
+// are errors (stopped before one iteration without recovery; a scheduled failure never reached).
+int supervised_finish(JobSupervisor& supervisor, RunResult& result) {
+  ResilienceLog log = supervisor.take_log();
+  const int finished = log.ended_by_failure ? result.workers : supervisor.finished_ranks();
+  if (log.ended_by_failure && result.iterations_run == 0)
+    throw std::runtime_error("the first failure (" + log.events.front().what + " at simulated time " +
+                             std::to_string(log.events.front().begin) + " s) stopped the job before it completed "
+                             "an iteration, and run.recovery is not given; nothing to report");
+  // A scheduled failure the run never reached is a mistake in the scenario (unless an earlier
+  // failure ended the run, policy "none").
+  if (!log.ended_by_failure && !log.unreached.empty()) {
+    std::vector<std::string> lines;
+    for (const std::string& path : log.unreached)
+      lines.push_back(path + "/at: is after the end of the run (simulated time " + std::to_string(result.sim_time_s) +
+                      " s); allowed: a time before the run ends");
+    throw BadInputError(lines);
+  }
+  result.resilience = std::move(log);
+  return finished;
+}
+
+// Runs that ended without a result: jitter past its limit, or a deadlock.
+void check_completed(const RunResult& result, bool jitter_exhausted, int finished_workers) {
+  if (jitter_exhausted)
+    throw std::runtime_error("stragglers.network_jitter: the run needed more than " +
+                             std::to_string(kMaxJitterUpdates) + " link bandwidth updates (every period redraws " +
+                             "every link) and was stopped at simulated time " + std::to_string(result.sim_time_s) +
+                             " s; use a longer period or a smaller sigma");
+  // SimGrid ends the run when no activity can progress, with ranks still waiting: a deadlock is an
+  // error, not a result (e.g. a bandwidth so small that a transfer never completes).
+  if (finished_workers < result.workers)
+    throw std::runtime_error("the simulation deadlocked at simulated time " + std::to_string(result.sim_time_s) +
+                             " s: " + std::to_string(result.workers - finished_workers) + " of " +
+                             std::to_string(result.workers) + " ranks never finished (SimGrid found activities "
+                             "that can never complete)");
+}
+
 }  // namespace
 
 RunResult run_simulation(const Scenario& scenario) {
@@ -72,22 +166,7 @@ RunResult run_simulation(const Scenario& scenario) {
   result.servers = servers;
   result.synchronous = algorithm->synchronous(scenario);
   Cluster cluster{scenario, {}, result.workers, result.recorder};
-  const int dedicated = algorithm->dedicated_servers(scenario);
-  std::vector<sg4::Host*> built =
-      PhysicalTopologyRegistry::create(scenario.network.topology, scenario.network.topology_options)
-          ->build(scenario, dedicated);
-  if (static_cast<int>(built.size()) != result.workers + dedicated)
-    throw std::logic_error("topology built " + std::to_string(built.size()) + " hosts, expected " +
-                           std::to_string(result.workers + dedicated));
-  // GPU ranks, then the servers: a dedicated one on the next host built for it, a colocated one on its
-  // machine's last GPU host (the actors share the host; their transfers are intra-node).
-  cluster.hosts.assign(built.begin(), built.begin() + result.workers);
-  for (int s = 0, next = result.workers; s < servers; ++s) {
-    const int machine = algorithm->server_machine(scenario, s);
-    cluster.server_machines.push_back(machine);
-    cluster.hosts.push_back(machine < 0 ? built[static_cast<std::size_t>(next++)]
-                                        : built[static_cast<std::size_t>((machine + 1) * scenario.cluster.gpus_per_node - 1)]);
-  }
+  place_endpoints(scenario, *algorithm, servers, cluster);
   install_network_tiers(engine, scenario.network);
 
   std::unique_ptr<OverlapInterference> interference;
@@ -117,68 +196,15 @@ RunResult run_simulation(const Scenario& scenario) {
   if (scenario.failures.any() || scenario.run.recovery.enabled()) {
     supervisor = std::make_unique<JobSupervisor>(cluster, *algorithm, *workload, iterations, result);
     supervisor->start(cluster.hosts[0]);
+  } else {
+    start_ranks(cluster, *algorithm, *workload, iterations, result, finished_workers);
   }
-  for (int w = 0; w < (supervisor ? 0 : result.workers); ++w) {
-    sg4::Actor::create("rank" + std::to_string(w), cluster.hosts[w], [&, w] {
-      RankContext ctx(cluster, w);
-      for (int it = 0; it < iterations; ++it) {
-        ctx.begin_iteration(it);
-        algorithm->worker_iteration(ctx, *workload);
-        const bool stop = workload->finish_iteration(ctx);  // evaluation, when charged, is in the iteration
-        ctx.end_iteration();
-        result.iterations_run = std::max(result.iterations_run, it + 1);
-        if (stop || ctx.stop_requested()) break;
-      }
-      ++finished_workers;
-    });
-  }
-  // Servers serve until the workers are done: as daemons, they end with the last worker, so a run
-  // that stops early (target accuracy) needs no extra signalling.
-  for (int s = 0; s < servers; ++s) {
-    const int e = result.workers + s;
-    sg4::Actor::create("server" + std::to_string(s), cluster.hosts[e], [&, e, s] {
-      sg4::Actor::self()->daemonize();
-      RankContext ctx(cluster, e);
-      for (int it = 0;; ++it) {
-        ctx.begin_iteration(it);
-        algorithm->server_iteration(ctx, s, *workload);
-        ctx.end_iteration();
-      }
-    });
-  }
+  start_servers(cluster, *algorithm, *workload, servers);
   engine.run();
   result.sim_time_s = sg4::Engine::get_clock();
   RankContext::release_abandoned_transfers();  // before the engine goes (they point into it)
-  if (supervisor) {
-    ResilienceLog log = supervisor->take_log();
-    finished_workers = log.ended_by_failure ? result.workers : supervisor->finished_ranks();
-    if (log.ended_by_failure && result.iterations_run == 0)
-      throw std::runtime_error("the first failure (" + log.events.front().what + " at simulated time " +
-                               std::to_string(log.events.front().begin) + " s) stopped the job before it completed "
-                               "an iteration, and run.recovery is not given; nothing to report");
-    // A scheduled failure the run never reached is a mistake in the scenario (unless an earlier
-    // failure ended the run, policy "none").
-    if (!log.ended_by_failure && !log.unreached.empty()) {
-      std::vector<std::string> lines;
-      for (const std::string& path : log.unreached)
-        lines.push_back(path + "/at: is after the end of the run (simulated time " + std::to_string(result.sim_time_s) +
-                        " s); allowed: a time before the run ends");
-      throw BadInputError(lines);
-    }
-    result.resilience = std::move(log);
-  }
-  if (jitter_exhausted)
-    throw std::runtime_error("stragglers.network_jitter: the run needed more than " +
-                             std::to_string(kMaxJitterUpdates) + " link bandwidth updates (every period redraws " +
-                             "every link) and was stopped at simulated time " + std::to_string(result.sim_time_s) +
-                             " s; use a longer period or a smaller sigma");
-  // SimGrid ends the run when no activity can progress, with ranks still waiting: a deadlock is an
-  // error, not a result (e.g. a bandwidth so small that a transfer never completes).
-  if (finished_workers < result.workers)
-    throw std::runtime_error("the simulation deadlocked at simulated time " + std::to_string(result.sim_time_s) +
-                             " s: " + std::to_string(result.workers - finished_workers) + " of " +
-                             std::to_string(result.workers) + " ranks never finished (SimGrid found activities "
-                             "that can never complete)");
+  if (supervisor) finished_workers = supervised_finish(*supervisor, result);
+  check_completed(result, jitter_exhausted, finished_workers);
   if (numerics) result.numerics = numerics->take_log();
   result.wall_time_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_begin).count();

@@ -108,145 +108,138 @@ void row(std::ostream& out, const std::string& key, const std::string& value) {
   out << "  " << std::left << std::setw(28) << key << value << "\n";
 }
 
-}  // namespace
-
-int topo_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+// The command line of `dtsim topo`, as given and as read.
+struct TopoArgs {
   std::string graph;
+  bool list = false;
+  std::string nodes_arg, p_arg, seed_arg, per_node_arg, rows_arg, weights_arg, bytes_arg;
+  std::optional<std::string> dot_arg;
   std::optional<long long> nodes;
   std::optional<std::string> dot;
   double bytes = 1e6;
   Params params;
   std::vector<std::string> given;  // Params options the user set
-  CLI::App app(kTopoUsage, "dtsim topo");
-  bool list = false;
-  std::string nodes_arg, p_arg, seed_arg, per_node_arg, rows_arg, weights_arg, bytes_arg;
-  std::optional<std::string> dot_arg;
-  app.add_option("GRAPH", graph, "the graph (dtsim topo --list)");
-  app.add_flag("--list", list, "list the graphs");
-  app.add_option("-n,--nodes", nodes_arg, "number of ranks N");
-  app.add_option("--p", p_arg, "edge probability (erdos_renyi)");
-  app.add_option("--seed", seed_arg, "random seed >= 0");
-  app.add_option("--per-node", per_node_arg, "ranks per machine (hierarchical)");
-  app.add_option("--rows", rows_arg, "rows (grid)");
-  app.add_option("--weights", weights_arg, "default, uniform or metropolis");
-  app.add_option("--bytes", bytes_arg, "message size per link per round (default 1MB; e.g. 4096, 100MB, 1GiB)");
-  app.add_option("--dot", dot_arg, "also write the graph as Graphviz DOT (atomically)");
-  if (int rc = cli::parse(app, "topo", args, out, err); rc >= 0) return rc;
-  if (list) {
-    for (const auto& name : topology_names()) {
-      const TopologyInfo* info = find_topology(name);
-      out << "  " << std::left << std::setw(22) << name << info->summary << "\n";
-    }
-    return 0;
-  }
-  try {
-    if (app.count("--nodes")) nodes = parse_integer("--nodes", nodes_arg);
-    if (dot_arg) {
-      dot = *dot_arg;
-      if (dot->empty()) throw BadArgument("--dot needs a file name");
-      if (std::string e = dot_target_problem(*dot); !e.empty()) throw BadArgument("--dot " + *dot + ": " + e);
-    }
-    if (app.count("--p")) {
-      params.p = parse_real("--p", p_arg);
-      given.push_back("p");
-    }
-    if (app.count("--seed")) {
-      const long long s = parse_integer("--seed", seed_arg);
-      if (s < 0) throw BadArgument("--seed must be >= 0, got " + std::to_string(s));
-      params.seed = static_cast<std::uint64_t>(s);
-      given.push_back("seed");
-    }
-    if (app.count("--per-node")) {
-      const long long g = parse_integer("--per-node", per_node_arg);
-      if (g < 1 || g > 1'000'000) throw BadArgument("--per-node must be >= 1, got " + std::to_string(g));
-      params.per_node = static_cast<int>(g);
-      given.push_back("per-node");
-    }
-    if (app.count("--rows")) {
-      const long long r = parse_integer("--rows", rows_arg);
-      if (r < 1 || r > 1'000'000) throw BadArgument("--rows must be >= 1, got " + std::to_string(r));
-      params.rows = static_cast<int>(r);
-      given.push_back("rows");
-    }
-    if (app.count("--weights")) {
-      try {
-        params.weighting = parse_weighting(weights_arg);
-      } catch (const std::invalid_argument& e) {
-        throw BadArgument(std::string("--weights: ") + e.what());
-      }
-    }
-    if (app.count("--bytes")) bytes = parse_bytes("--bytes", bytes_arg);
-    if (graph.empty()) throw BadArgument("missing GRAPH (see dtsim topo --list)");
-    if (!find_topology(graph)) {
-      std::string known;
-      for (const auto& k : topology_names()) known += (known.empty() ? "" : ", ") + k;
-      throw BadArgument("unknown graph '" + graph + "'; known: " + known);
-    }
-    if (find_topology(graph)->name == "edge_list")
-      throw BadArgument("edge_list takes its links from a scenario file, not from the command line");
-    if (!nodes) throw BadArgument("missing --nodes N");
-    if (*nodes < 1 || *nodes > 1'000'000)
-      throw BadArgument("--nodes must be between 1 and 1000000, got " + std::to_string(*nodes));
-  } catch (const BadArgument& e) {
-    return cli::usage_error(err, "topo", e.what());
-  }
+};
 
-  const TopologyInfo* info = find_topology(graph);
+void declare_options(CLI::App& app, TopoArgs& a) {
+  app.add_option("GRAPH", a.graph, "the graph (dtsim topo --list)");
+  app.add_flag("--list", a.list, "list the graphs");
+  app.add_option("-n,--nodes", a.nodes_arg, "number of ranks N");
+  app.add_option("--p", a.p_arg, "edge probability (erdos_renyi)");
+  app.add_option("--seed", a.seed_arg, "random seed >= 0");
+  app.add_option("--per-node", a.per_node_arg, "ranks per machine (hierarchical)");
+  app.add_option("--rows", a.rows_arg, "rows (grid)");
+  app.add_option("--weights", a.weights_arg, "default, uniform or metropolis");
+  app.add_option("--bytes", a.bytes_arg, "message size per link per round (default 1MB; e.g. 4096, 100MB, 1GiB)");
+  app.add_option("--dot", a.dot_arg, "also write the graph as Graphviz DOT (atomically)");
+}
+
+// The graph parameters given on the command line; throws BadArgument.
+void read_params(const CLI::App& app, TopoArgs& a) {
+  if (app.count("--p")) {
+    a.params.p = parse_real("--p", a.p_arg);
+    a.given.push_back("p");
+  }
+  if (app.count("--seed")) {
+    const long long s = parse_integer("--seed", a.seed_arg);
+    if (s < 0) throw BadArgument("--seed must be >= 0, got " + std::to_string(s));
+    a.params.seed = static_cast<std::uint64_t>(s);
+    a.given.push_back("seed");
+  }
+  if (app.count("--per-node")) {
+    const long long g = parse_integer("--per-node", a.per_node_arg);
+    if (g < 1 || g > 1'000'000) throw BadArgument("--per-node must be >= 1, got " + std::to_string(g));
+    a.params.per_node = static_cast<int>(g);
+    a.given.push_back("per-node");
+  }
+  if (app.count("--rows")) {
+    const long long r = parse_integer("--rows", a.rows_arg);
+    if (r < 1 || r > 1'000'000) throw BadArgument("--rows must be >= 1, got " + std::to_string(r));
+    a.params.rows = static_cast<int>(r);
+    a.given.push_back("rows");
+  }
+  if (app.count("--weights")) {
+    try {
+      a.params.weighting = parse_weighting(a.weights_arg);
+    } catch (const std::invalid_argument& e) {
+      throw BadArgument(std::string("--weights: ") + e.what());
+    }
+  }
+}
+
+// Everything but the graph parameters; throws BadArgument.
+void read_args(const CLI::App& app, TopoArgs& a) {
+  if (app.count("--nodes")) a.nodes = parse_integer("--nodes", a.nodes_arg);
+  if (a.dot_arg) {
+    a.dot = *a.dot_arg;
+    if (a.dot->empty()) throw BadArgument("--dot needs a file name");
+    if (std::string e = dot_target_problem(*a.dot); !e.empty()) throw BadArgument("--dot " + *a.dot + ": " + e);
+  }
+  read_params(app, a);
+  if (app.count("--bytes")) a.bytes = parse_bytes("--bytes", a.bytes_arg);
+  if (a.graph.empty()) throw BadArgument("missing GRAPH (see dtsim topo --list)");
+  if (!find_topology(a.graph)) {
+    std::string known;
+    for (const auto& k : topology_names()) known += (known.empty() ? "" : ", ") + k;
+    throw BadArgument("unknown graph '" + a.graph + "'; known: " + known);
+  }
+  if (find_topology(a.graph)->name == "edge_list")
+    throw BadArgument("edge_list takes its links from a scenario file, not from the command line");
+  if (!a.nodes) throw BadArgument("missing --nodes N");
+  if (*a.nodes < 1 || *a.nodes > 1'000'000)
+    throw BadArgument("--nodes must be between 1 and 1000000, got " + std::to_string(*a.nodes));
+}
+
+// A note for each option given that the graph does not read.
+void note_unused_options(const TopologyInfo& info, const std::vector<std::string>& given, std::ostream& err) {
   for (const auto& g : given) {
     std::string key = g;  // the option's key: --per-node sets "per_node"
     std::replace(key.begin(), key.end(), '-', '_');
     const auto owns = [&key](const Option& o) { return o.key == key; };
-    if (std::none_of(info->options.begin(), info->options.end(), owns))
-      err << "dtsim topo: note: --" << g << " does not apply to " << info->name << "; ignored\n";
+    if (std::none_of(info.options.begin(), info.options.end(), owns))
+      err << "dtsim topo: note: --" << g << " does not apply to " << info.name << "; ignored\n";
   }
+}
 
-  const int n = static_cast<int>(*nodes);
-  std::optional<Topology> t;
-  try {
-    t.emplace(make_topology(graph, n, params));
-  } catch (const std::invalid_argument& e) {
-    return cli::usage_error(err, "topo", e.what());
-  }
-
-  out << "topology " << t->name() << ": " << info->summary << "\n";
-  row(out, "ranks", std::to_string(n));
-  row(out, "rounds per period", t->time_varying()
-                                    ? std::to_string(t->period()) + " (time-varying)"
-                                    : std::string("1 (static)"));
-  row(out, "weights", to_string(t->weighting()));
-  if (n <= kMaxDenseRanks) {
-    const std::string ds = check_doubly_stochastic(*t);
-    row(out, "doubly stochastic", ds.empty() ? "yes" : "NO: " + ds);
-    bool sym = true;
-    for (int k = 0; k < t->period(); ++k) sym = sym && is_symmetric(t->matrix(k));
-    row(out, "symmetric", sym ? "yes" : "no");
-    const double r = rho(*t);
-    if (t->time_varying()) {
-      row(out, "rho of " + std::to_string(t->period()) + "-round product", real(r));
-      row(out, "  per round, geometric mean", real(std::pow(r, 1.0 / t->period())));
-      row(out, "  largest single round",
-          n <= kMaxRoundSvdRanks ? real(max_round_rho(*t)) : std::string("skipped (n > 512)"));
-    } else {
-      row(out, "rho = ||W - 11^T/n||", real(r));
-    }
-    row(out, "spectral gap 1 - rho", real(1 - r));
-  } else {
+// Doubly stochastic, symmetric, rho and the spectral gap (dense methods: small graphs only).
+void print_spectral(const Topology& t, int n, std::ostream& out) {
+  if (n > kMaxDenseRanks) {
     row(out, "rho", "skipped (more than " + std::to_string(kMaxDenseRanks) + " ranks)");
+    return;
   }
-  const Graph conn = t->time_varying() ? union_graph(*t) : t->graph(0);
-  for (int k = 0; k < t->period(); ++k) {
-    const DegreeStats d = degree_stats(t->graph(k));
-    const std::string when = t->time_varying() ? " (round " + std::to_string(k) + ")" : "";
+  const std::string ds = check_doubly_stochastic(t);
+  row(out, "doubly stochastic", ds.empty() ? "yes" : "NO: " + ds);
+  bool sym = true;
+  for (int k = 0; k < t.period(); ++k) sym = sym && is_symmetric(t.matrix(k));
+  row(out, "symmetric", sym ? "yes" : "no");
+  const double r = rho(t);
+  if (t.time_varying()) {
+    row(out, "rho of " + std::to_string(t.period()) + "-round product", real(r));
+    row(out, "  per round, geometric mean", real(std::pow(r, 1.0 / t.period())));
+    row(out, "  largest single round",
+        n <= kMaxRoundSvdRanks ? real(max_round_rho(t)) : std::string("skipped (n > 512)"));
+  } else {
+    row(out, "rho = ||W - 11^T/n||", real(r));
+  }
+  row(out, "spectral gap 1 - rho", real(1 - r));
+}
+
+// Degrees per round (the first three and the last of a long period), diameter and traffic.
+void print_structure(const Topology& t, int n, double bytes, std::ostream& out) {
+  const Graph conn = t.time_varying() ? union_graph(t) : t.graph(0);
+  for (int k = 0; k < t.period(); ++k) {
+    const DegreeStats d = degree_stats(t.graph(k));
+    const std::string when = t.time_varying() ? " (round " + std::to_string(k) + ")" : "";
     row(out, "in-degree" + when, "min " + std::to_string(d.min_in) + "  max " +
                                      std::to_string(d.max_in) + "  mean " + fixed(d.mean_in));
     row(out, "out-degree" + when, "min " + std::to_string(d.min_out) + "  max " +
                                       std::to_string(d.max_out) + "  mean " + fixed(d.mean_out));
-    if (k == 2 && t->period() > 4) {
+    if (k == 2 && t.period() > 4) {
       row(out, "...", "");
-      k = t->period() - 2;
+      k = t.period() - 2;
     }
   }
-  const std::string diam_key = t->time_varying() ? "diameter (union of rounds)" : "diameter";
+  const std::string diam_key = t.time_varying() ? "diameter (union of rounds)" : "diameter";
   const double bfs_work = static_cast<double>(n) * (n + static_cast<double>(boost::num_edges(conn)));
   if (bfs_work <= kMaxBfsWork) {
     const int diam = diameter(conn);
@@ -255,22 +248,60 @@ int topo_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
   } else {
     row(out, diam_key, "skipped (one BFS per rank would take too long)");
   }
-  const Traffic tr = traffic_per_round(*t, bytes);
+  const Traffic tr = traffic_per_round(t, bytes);
   row(out, "messages sent/rank/round",
       "max " + std::to_string(tr.max_messages) + "  mean " + fixed(tr.mean_messages));
   row(out, "bytes sent/rank/round", "max " + human_bytes(tr.max_bytes) + "  mean " +
                                         human_bytes(tr.mean_bytes) + "  (message " +
                                         human_bytes(bytes) + ")");
   row(out, "bytes sent/round, all ranks", human_bytes(tr.total_bytes_per_round));
+}
 
-  if (dot) {
+}  // namespace
+
+int topo_main(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  TopoArgs a;
+  CLI::App app(kTopoUsage, "dtsim topo");
+  declare_options(app, a);
+  if (int rc = cli::parse(app, "topo", args, out, err); rc >= 0) return rc;
+  if (a.list) {
+    for (const auto& name : topology_names()) {
+      const TopologyInfo* info = find_topology(name);
+      out << "  " << std::left << std::setw(22) << name << info->summary << "\n";
+    }
+    return 0;
+  }
+  try {
+    read_args(app, a);
+  } catch (const BadArgument& e) {
+    return cli::usage_error(err, "topo", e.what());
+  }
+  const TopologyInfo* info = find_topology(a.graph);
+  note_unused_options(*info, a.given, err);
+
+  const int n = static_cast<int>(*a.nodes);
+  std::optional<Topology> t;
+  try {
+    t.emplace(make_topology(a.graph, n, a.params));
+  } catch (const std::invalid_argument& e) {
+    return cli::usage_error(err, "topo", e.what());
+  }
+  out << "topology " << t->name() << ": " << info->summary << "\n";
+  row(out, "ranks", std::to_string(n));
+  row(out, "rounds per period", t->time_varying()
+                                    ? std::to_string(t->period()) + " (time-varying)"
+                                    : std::string("1 (static)"));
+  row(out, "weights", to_string(t->weighting()));
+  print_spectral(*t, n, out);
+  print_structure(*t, n, a.bytes, out);
+  if (a.dot) {
     try {
-      write_dot_file(*dot, *t);
+      write_dot_file(*a.dot, *t);
     } catch (const std::exception& e) {
-      err << "dtsim topo: --dot " << *dot << ": " << e.what() << "\n";
+      err << "dtsim topo: --dot " << *a.dot << ": " << e.what() << "\n";
       return kBadInput;  // the path given cannot be written: bad input
     }
-    out << "wrote " << *dot << "\n";
+    out << "wrote " << *a.dot << "\n";
   }
   return 0;
 }

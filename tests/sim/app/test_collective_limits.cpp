@@ -4,6 +4,7 @@
 #include <dirent.h>
 
 #include <sstream>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,20 @@ bool contains(const std::string& haystack, const std::string& needle) {
 }
 
 // The default platform's temporary files (/tmp/dtsim-collective-*) present now.
+// dtsim collective writes its default platform under $TMPDIR: a private one per test process, so that
+// other tests running at the same time (each CTest case is a process) cannot change the count.
+std::string private_tmpdir() {
+  static const std::string dir = [] {
+    const std::string d = dtsim::test::make_temp_dir();
+    setenv("TMPDIR", d.c_str(), 1);
+    return d;
+  }();
+  return dir;
+}
+
 int temporary_platform_files() {
   int count = 0;
-  if (DIR* d = opendir("/tmp")) {
+  if (DIR* d = opendir(private_tmpdir().c_str())) {
     while (const dirent* e = readdir(d))
       if (std::string(e->d_name).rfind("dtsim-collective-", 0) == 0) ++count;
     closedir(d);
