@@ -39,7 +39,9 @@ TEST_CASE("plot: each plot's --help lists plot.py's options for it and exits 0")
       {"breakdown", {"results", "--label", "--facet", "--where", "--normalize", "--output"}},
       {"convergence", {"inputs", "--label", "--where", "--smooth", "--log-loss", "--log-time", "--output"}},
       {"timeline", {"trace", "--ranks", "--window", "--output", "--no-pdf", "--title"}}};
-  for (const auto& [plot, options] : plots) {
+  for (const auto& entry : plots) {  // not a structured binding: clang cannot capture one in CHECK_MESSAGE
+    const std::string& plot = entry.first;
+    const std::vector<std::string>& options = entry.second;
     auto r = run_dtsim({"plot", plot, "--help"});
     CHECK_MESSAGE(r.exit_code == 0, plot);
     for (const std::string& o : options) CHECK_MESSAGE(contains(r.out, o), plot << " " << o);
