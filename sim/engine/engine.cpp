@@ -75,7 +75,10 @@ void place_endpoints(const Scenario& scenario, const TrainingAlgorithm& algorith
 void start_ranks(Cluster& cluster, TrainingAlgorithm& algorithm, Workload& workload, int iterations, RunResult& result,
                  int& finished_workers) {
   for (int w = 0; w < cluster.workers; ++w) {
-    sg4::Actor::create("rank" + std::to_string(w), cluster.hosts[w], [&, w] {
+    // Runs inside engine.run(), after this function returned: everything it uses outlives the run
+    // (references to run_simulation's objects) or is copied (iterations, w).
+    sg4::Actor::create("rank" + std::to_string(w), cluster.hosts[w],
+                       [&cluster, &algorithm, &workload, &result, &finished_workers, iterations, w] {
       RankContext ctx(cluster, w);
       for (int it = 0; it < iterations; ++it) {
         ctx.begin_iteration(it);
