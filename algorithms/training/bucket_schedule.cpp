@@ -40,7 +40,7 @@ BucketSchedule make_bucket_schedule(const WorkloadSpec& w) {
   // With gradient accumulation only the last micro-batch's backward pass produces the gradients
   // exchanged; everything before it (earlier micro-batches, the last forward) precedes the timeline.
   const double micro_batch = w.compute_time / w.accumulation_steps;
-  s.backward_time = micro_batch - micro_batch / 3;
+  s.backward_time = w.backward_share > 0 ? micro_batch * w.backward_share : micro_batch - micro_batch / 3;
   s.forward_time = w.compute_time - s.backward_time;
   s.total_params = static_cast<double>(w.params);
   std::vector<LayerProfile> profile = w.layers;

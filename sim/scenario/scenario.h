@@ -106,8 +106,13 @@ struct WorkloadSpec {
   int accumulation_steps = 1;
   double real_flops_per_sample = 0;  // forward + backward of the real model (numerics only)
   double overlap_slowdown = 0;       // compute runs 1 + s times slower while a transfer is in flight; 0: none
+  // The backward pass's share of compute_time; 0: 2/3 (backward ~ 2x forward FLOPs). An imported
+  // profile (/workload/import) sets the share it measured.
+  double backward_share = 0;
   FusionSpec fusion;                 // gradient allreduces overlapped with the backward pass
-  std::vector<LayerProfile> layers;  // forward order (catalog profile; empty: one layer)
+  // Forward order (catalog profile, or imported; empty: one layer). The schedule uses `flops` only as
+  // each layer's weight in the backward pass (an imported profile puts its backward time there).
+  std::vector<LayerProfile> layers;
   NumericsSpec numerics;
   double message_bytes() const { return static_cast<double>(params) * bytes_per_param; }
 };

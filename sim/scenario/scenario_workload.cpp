@@ -11,6 +11,7 @@
 #include "sim/scenario/catalog.h"
 #include "sim/scenario/compute_model.h"
 #include "sim/scenario/scenario_sections.h"
+#include "sim/scenario/workload_import.h"
 
 namespace dtsim {
 namespace {
@@ -196,6 +197,21 @@ void read_numerics(JsonReader& w, Scenario& s, const OptionContext& context) {
 
 // The top-level /workload keys. Their defaults (and accumulation_steps' bound) depend on what was read
 // before them, so each is built with those values when it is read, and with none for the schema.
+// /workload/import: a model's layer profile from a file (sim/scenario/workload_import.h).
+Option import_option(std::string& path, std::string& format) {
+  return Option::object("import",
+                        {Option::text("path", std::nullopt,
+                                      "a per-layer CSV (layer,params,forward_s,backward_s or forward_flops,backward_flops) "
+                                      "or a torch.profiler Chrome trace (.json or .json.gz, recorded with record_shapes)")
+                             .bind(path),
+                         Option::choice("format", std::string("auto"), workload_import_formats(),
+                                        "auto: by the file name (.csv: layer_csv; .json, .json.gz: torch_profiler)")
+                             .bind(format)},
+                        "A model not in the catalog, from its per-layer profile: sets the defaults of params, "
+                        "compute_time, layers and the backward pass's share (docs/scenarios.md, Workload import).")
+      .only_when_given();
+}
+
 Option model_option(std::string& target) {
   std::vector<std::string> models = catalog_names("models");
   models.insert(models.end(), kRealModels.begin(), kRealModels.end());
@@ -253,7 +269,8 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
   read(batch_option(w.batch_per_gpu));
   read(accumulation_option(w.accumulation_steps, w.batch_per_gpu));
   read(bytes_per_param_option(w.bytes_per_param));
-  // Without a model, params and compute_time must be given (a purely synthetic timing workload).
+  // Without a model, params and compute_time must be given (a purely synthetic timing workload), or
+  // come from an imported profile.
   const bool custom = !r.has("model");
   w.model = "custom";
   read(model_option(w.model));
@@ -270,10 +287,29 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
   }
   const bool unknown_model = !custom && !real && !charged;  // already reported; read the rest leniently
 
+  // An imported profile stands for the model: it gives the defaults the catalog gives a catalog model.
+  std::optional<ImportedWorkload> imported;
+  if (r.has("import")) {
+    std::string import_path, import_format;
+    const std::size_t errors_before = r.errors().lines.size();
+    read(import_option(import_path, import_format));
+    if (!custom && w.model != "custom") {  // "custom" is what the resolved scenario states for it
+      r.errors().add(r.child_path("import"), "describes the model itself; remove /workload/model (" + quote(w.model) + ")");
+    } else if (r.errors().lines.size() == errors_before) {
+      std::vector<std::string> problems;
+      ImportedWorkload read_profile = read_imported_workload(import_format, import_path, problems);
+      for (const std::string& problem : problems) r.errors().add(r.child_path("import") + "/path", problem);
+      if (problems.empty()) imported = std::move(read_profile);
+    }
+  }
+
   std::optional<std::int64_t> default_params;
   if (charged) default_params = (*charged)["params"].get<std::int64_t>();
   if (real && !charged) default_params = w.params;
   if (unknown_model) default_params = 1;
+  if (imported) default_params = std::max<std::int64_t>(1, std::llround(imported->params_total()));
+  const bool import_failed = r.has("import") && !imported;  // already reported; no cascade of missing keys
+  if (import_failed) default_params = 1;
   if (real && !r.has("params")) {
     r.raw("params");
     if (charged) w.params = *default_params;  // the proxy's size goes on the wire
@@ -319,8 +355,16 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
       w.compute_time_source = "FLOP model";
       w.compute_basis = "FLOP model: the real model's FLOPs / (" + gpu.name + " peak x generic efficiency)";
     }
-    if (unknown_model || (real && !default_time)) default_time = "0";
+    if (imported) {
+      const double total = imported->forward + imported->backward_total();
+      const double seconds = imported->measured ? total : total * w.batch_per_gpu / (gpu.peak_flops * gpu.efficiency);
+      default_time = full_precision(seconds);
+      w.compute_time_source = imported->measured ? "imported" : "imported FLOPs, FLOP model";
+      w.compute_basis = imported->description + (imported->measured ? "" : " / (" + gpu.name + " peak x generic efficiency)");
+    }
+    if (unknown_model || import_failed || (real && !default_time)) default_time = "0";
   }
+  if (imported) w.backward_share = imported->backward_total() / (imported->forward + imported->backward_total());
   read(compute_time_option(w.compute_time, default_time));
   if (r.raw("bucket_size"))
     r.errors().add(r.child_path("bucket_size"),
@@ -331,6 +375,8 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
   // The layer profile of the charged catalog model (the proxy for a real model), if the catalog has one.
   if (charged && charged->contains("layers"))
     for (const json& layer : (*charged)["layers"]) w.layers.push_back({layer[0].get<double>(), layer[1].get<double>()});
+  if (imported && !r.has("layers"))
+    for (const ImportedLayer& layer : imported->layers) w.layers.push_back({layer.params, layer.backward});
   if (r.has("layers")) w.layers = read_layers(r);  // a profile for custom models (or to override)
   r.reject_unknown_keys();
 }
@@ -380,8 +426,8 @@ json workload_schema() {
                                 fusion_option(w.fusion), hidden_option(w.numerics.replica.model),
                                 enum_option("backend", std::string("cpu"), kernels::backend_names(),
                                             kernels::parse_backend, w.numerics.replica.backend, ""),
-                                proxy_option(w.numerics.proxy)});
-  schema.erase("required");  // params and compute_time are required only without a model (checked by the reader)
+                                proxy_option(w.numerics.proxy), import_option(w.compute_time_source, w.compute_basis)});
+  schema.erase("required");  // params and compute_time are required only without a model or import (checked by the reader)
   json& properties = schema["properties"];
   properties["layers"] = layers_schema();
   // The dataset's keys by its name; its name and the partition's kind default by model.
