@@ -23,6 +23,7 @@ import json
 import math
 import os
 import pathlib
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,6 +78,26 @@ OVERLAP_SLOWDOWN = 0.19
 # the update, 4), stage 2 (read p and the update, 8; write p, 4) = 52 B. Frameworks with unfused updates
 # (TensorFlow's LAMB built from elementwise ops) move more: 52 B is the least any of them moves.
 OPTIMIZER_BYTES_PER_PARAM = {"lamb": 52}
+
+
+# Persistent speed differences between GPUs of one model (manufacturing variability and power
+# management): a synchronous step waits for the slowest GPU. Sinha et al. (Not All GPUs Are Created
+# Equal: Characterizing Variability in Large-Scale, Accelerator-Rich Systems, SC 2022; arXiv 2208.11035v3)
+# measured 8 % average performance variation between GPUs of one SKU (SGEMM, ResNet-50, BERT, LAMMPS and
+# PageRank on five V100/MI60 clusters), the variation being the box plot's whisker span over the median,
+# ((Q3 + 1.5 IQR) - (Q1 - 1.5 IQR)) / median = 4 IQR / median (the authors' artifact,
+# hal-uw/gpu_variability_sc22_artifact, plot_script/plot_aggregated.py). A normal spread has
+# IQR = 1.349 sigma, so sigma = 8 % / 5.396 = 1.48 % of the median GPU's time.
+GPU_SPEED_SIGMA = 0.08 / (4 * 2 * statistics.NormalDist().inv_cdf(0.75))
+
+
+def gpu_speed_factors(ranks):
+    """Each rank's compute-time factor: the expected order statistics of `ranks` GPUs drawn from that
+    normal spread around the median GPU, which the single-GPU input is taken to be (Blom's approximation,
+    z_i = Phi^-1((i - 0.375) / (ranks + 0.25))); one GPU gets 1. Expected values, not draws: the same
+    scenario for every run."""
+    normal = statistics.NormalDist()
+    return [1.0 + GPU_SPEED_SIGMA * normal.inv_cdf((i + 1 - 0.375) / (ranks + 0.25)) for i in range(ranks)]
 
 
 def update_time_shift(case, row):
@@ -202,6 +223,12 @@ def scenario_for(case, row):
         "run": {"iterations": 3, "warmup_iterations": 1},
         "output": {"trace": False},
     }
+    # The GPUs' persistent speed spread (GPU_SPEED_SIGMA): rank r computes gpu_speed_factors()[r] times the
+    # median GPU's time, the slowest last.
+    ranks = nodes * int(positive(case, "hardware/gpus_per_node"))
+    if ranks > 1:
+        scenario["stragglers"] = {"rank_factors": [{"ranks": [r], "factor": f}
+                                                   for r, f in enumerate(gpu_speed_factors(ranks))]}
     if case["model"].get("catalog"):
         scenario["workload"]["model"] = case["model"]["catalog"]
     if profile:

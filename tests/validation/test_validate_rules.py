@@ -72,6 +72,22 @@ scenario = validate.scenario_for(json.loads((validate.CASES / "nvidia_pytorch_be
 check(f"compute time {scenario['workload']['compute_time']!r} != 256 / 580 + 8.27992e-3",
       abs(scenario["workload"]["compute_time"] - (256 / 580 + 8.27992e-3)) < 1e-8)
 
+# GPU speed spread: sigma = 8 % / (4 IQR of a unit normal = 5.3959) = 0.0148260; one GPU is the median
+# GPU; 8 GPUs: the slowest at Blom's z = Phi^-1(7.625 / 8.25) = 1.43420, i.e. 1.0212635, the fastest
+# mirrored, mean 1 (the spread moves no GPU's expected speed, only who waits).
+check(f"sigma {validate.GPU_SPEED_SIGMA!r} != 0.0148260", abs(validate.GPU_SPEED_SIGMA - 0.0148260) < 1e-7)
+check("one GPU runs at the input's speed", validate.gpu_speed_factors(1) == [1.0])
+factors = validate.gpu_speed_factors(8)
+check(f"slowest of 8 {factors[-1]!r} != 1.0212635", abs(factors[-1] - 1.0212635) < 1e-7)
+check(f"fastest of 8 {factors[0]!r} != 0.9787365", abs(factors[0] - 0.9787365) < 1e-7)
+check("factors sorted, mean 1", factors == sorted(factors) and abs(sum(factors) / 8 - 1) < 1e-12)
+check("the slowest of 256 is slower than the slowest of 8",
+      validate.gpu_speed_factors(256)[-1] > factors[-1] + 0.02)
+ranks = scenario["stragglers"]["rank_factors"]
+check("a 32-node case's scenario gives each of its 256 ranks its factor",
+      [e["ranks"] for e in ranks] == [[r] for r in range(256)]
+      and [e["factor"] for e in ranks] == validate.gpu_speed_factors(256))
+
 for failure in failures:
     print(f"FAIL: {failure}", file=sys.stderr)
 print("validate.py rules: " + ("ok" if not failures else f"{len(failures)} failure(s)"))
