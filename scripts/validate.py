@@ -75,8 +75,9 @@ OVERLAP_SLOWDOWN = 0.19
 # kernels run it (DeepLearningExamples 729963dd PyTorch/LanguageModeling/BERT/lamb_amp_opt: fused_lamb.py
 # step() and csrc/multi_tensor_lamb.cu), fp32 state: global gradient norm (read g, 4 B), per-tensor
 # parameter norms (read p, 4), stage 1 (read g, p, m, v, 16; write update, m, v, 12), update norms (read
-# the update, 4), stage 2 (read p and the update, 8; write p, 4) = 52 B. Frameworks with unfused updates
-# (TensorFlow's LAMB built from elementwise ops) move more: 52 B is the least any of them moves.
+# the update, 4), stage 2 (read p and the update, 8; write p, 4) = 52 B, the least any LAMB moves.
+# TensorFlow's LAMB is elementwise ops (about 190 B unfused) but the TF1/TF2 BERT runs compile with XLA,
+# which fuses them (DeepLearningExamples run.sub: --use_xla, --enable_xla).
 OPTIMIZER_BYTES_PER_PARAM = {"lamb": 52}
 
 
