@@ -87,7 +87,7 @@ OPTIMIZER_BYTES_PER_PARAM = {"lamb": 52}
 # measured 8 % average performance variation between GPUs of one SKU (SGEMM, ResNet-50, BERT, LAMMPS and
 # PageRank on five V100/MI60 clusters), the variation being the box plot's whisker span over the median,
 # ((Q3 + 1.5 IQR) - (Q1 - 1.5 IQR)) / median = 4 IQR / median (the authors' artifact,
-# hal-uw/gpu_variability_sc22_artifact, plot_script/plot_aggregated.py). A normal spread has
+# hal-uw/gpu_variability_sc22_artifact at bc84e72, plot_script/plot_aggregated.py). A normal spread has
 # IQR = 1.349 sigma, so sigma = 8 % / 5.396 = 1.48 % of the median GPU's time.
 GPU_SPEED_SIGMA = 0.08 / (4 * 2 * statistics.NormalDist().inv_cdf(0.75))
 
