@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Validation suite: predict published multi-node data-parallel training runs with dtsim.
 
-    validate.py [--dtsim build/dtsim] [-j N] [--case ID ...] [--json OUT] [--plot PNG]
+    validate.py [--dtsim build/dtsim] [-j N] [--case ID ...] [--match TEXT ...] [--json OUT] [--plot PNG]
     validate.py --check analysis/validation/bounds.json        what CTest runs: exit 1 if a bound is exceeded
     validate.py --write-bounds analysis/validation/bounds.json rewrite the bounds from this run's errors
 
@@ -11,7 +11,7 @@ scenario (the modelling rules, all in that one function), `dtsim run --json` sim
 predicted throughput and scaling efficiency are compared with the published ones:
 
     published efficiency = published throughput / (GPUs x published single-GPU throughput)
-    predicted efficiency = dtsim's scaling_efficiency (throughput / (GPUs x its own single-GPU throughput))
+    predicted efficiency = predicted throughput / (GPUs x the same published single-GPU throughput)
     error                = predicted / published - 1
 
 Python 3 standard library only (matplotlib only for --plot). analysis/validation/README.md states the rules.
@@ -23,6 +23,7 @@ import json
 import math
 import os
 import pathlib
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -66,6 +67,58 @@ FUSION_POLICIES = ("none", "ddp", "horovod")
 # overlapped on A100/H100/MI250/MI210 (Characterizing Compute-Communication Overlap in GPU-Accelerated
 # Distributed Deep Learning, arXiv 2507.03114, 2025: 18.9 % mean, 40.0 % worst). One value for every case.
 OVERLAP_SLOWDOWN = 0.19
+
+
+# Bytes of GPU memory one optimizer step moves per parameter, from the optimizer's code; the step is
+# memory-bound, so it takes params x this / the GPU's memory bandwidth (data sheet). LAMB (You et al.,
+# Large Batch Optimization for Deep Learning: Training BERT in 76 Minutes, ICLR 2020) as NVIDIA's fused
+# kernels run it (DeepLearningExamples 729963dd PyTorch/LanguageModeling/BERT/lamb_amp_opt: fused_lamb.py
+# step() and csrc/multi_tensor_lamb.cu), fp32 state: global gradient norm (read g, 4 B), per-tensor
+# parameter norms (read p, 4), stage 1 (read g, p, m, v, 16; write update, m, v, 12), update norms (read
+# the update, 4), stage 2 (read p and the update, 8; write p, 4) = 52 B, the least any LAMB moves.
+# TensorFlow's LAMB is elementwise ops (about 190 B unfused) but the TF1/TF2 BERT runs compile with XLA,
+# which fuses them (DeepLearningExamples run.sub: --use_xla, --enable_xla).
+OPTIMIZER_BYTES_PER_PARAM = {"lamb": 52}
+
+
+# Persistent speed differences between GPUs of one model (manufacturing variability and power
+# management): a synchronous step waits for the slowest GPU. Sinha et al. (Not All GPUs Are Created
+# Equal: Characterizing Variability in Large-Scale, Accelerator-Rich Systems, SC 2022; arXiv 2208.11035v3)
+# measured 8 % average performance variation between GPUs of one SKU (SGEMM, ResNet-50, BERT, LAMMPS and
+# PageRank on five V100/MI60 clusters), the variation being the box plot's whisker span over the median,
+# ((Q3 + 1.5 IQR) - (Q1 - 1.5 IQR)) / median = 4 IQR / median (the authors' artifact,
+# hal-uw/gpu_variability_sc22_artifact at bc84e72, plot_script/plot_aggregated.py). A normal spread has
+# IQR = 1.349 sigma, so sigma = 8 % / 5.396 = 1.48 % of the median GPU's time.
+GPU_SPEED_SIGMA = 0.08 / (4 * 2 * statistics.NormalDist().inv_cdf(0.75))
+
+
+def gpu_speed_factors(ranks):
+    """Each rank's compute-time factor: the expected order statistics of `ranks` GPUs drawn from that
+    normal spread around the median GPU, which the single-GPU input is taken to be (Blom's approximation,
+    z_i = Phi^-1((i - 0.375) / (ranks + 0.25))); one GPU gets 1. Expected values, not draws: the same
+    scenario for every run."""
+    normal = statistics.NormalDist()
+    return [1.0 + GPU_SPEED_SIGMA * normal.inv_cdf((i + 1 - 0.375) / (ranks + 0.25)) for i in range(ranks)]
+
+
+def update_time_shift(case, row):
+    """Seconds to add to an optimizer step's compute: the single-GPU input amortizes one optimizer update
+    over its own accumulation steps a1 (its table's row), a step of the predicted row over a; the
+    update (memory-bound, OPTIMIZER_BYTES_PER_PARAM) weighs u (1 - a / a1) more per step there. Zero
+    when both accumulate alike (every CNN case: a = a1 = 1), so no optimizer need be recorded then."""
+    single = field(case, "inputs/single_gpu_throughput")
+    a1 = single.get("accumulation_steps", 1)
+    if isinstance(a1, bool) or not isinstance(a1, int) or a1 < 1:
+        raise CaseError(f"/inputs/single_gpu_throughput/accumulation_steps: {json.dumps(a1)} is not a positive integer")
+    a = int(field(row, "accumulation_steps"))
+    if a == a1:
+        return 0.0
+    optimizer = field(case, "software/optimizer")
+    if optimizer not in OPTIMIZER_BYTES_PER_PARAM:
+        raise CaseError(f"/software/optimizer: {json.dumps(optimizer)} is not one of {', '.join(OPTIMIZER_BYTES_PER_PARAM)}")
+    update = (positive(case, "model/params") * OPTIMIZER_BYTES_PER_PARAM[optimizer]
+              / (positive(case, "hardware/gpu_memory_GBps") * 1e9))
+    return update * (1.0 - a / a1)
 
 
 def fusion_for(case):
@@ -128,8 +181,16 @@ def scenario_for(case, row):
     # after the backward pass, DDP buckets or Horovod fusion), overlapping at most the last
     # micro-batch's backward pass, whose gradient-ready times follow the catalog model's per-layer
     # FLOPs (model.catalog; without one the model is a single layer).
+    # The optimizer update weighs more per step than in the single-GPU input when the row accumulates
+    # fewer micro-batches than that input did (update_time_shift). It is added to the step's compute, in
+    # time before the exchange where it really follows it: the same iteration time with policy "none"
+    # (every case where the shift is not zero); checked below.
     step_samples = batch * accumulation
-    compute_time = step_samples / single_gpu
+    shift = update_time_shift(case, row)
+    if shift and fusion_for(case)["policy"] != "none":
+        raise CaseError("/software/gradient_exchange/policy: an overlapped exchange with accumulation steps "
+                        "other than the single-GPU input's is not modelled (the update would overlap it)")
+    compute_time = step_samples / single_gpu + shift
 
     scenario = {
         "name": f"validate_{case['id']}_{nodes}n",
@@ -163,6 +224,12 @@ def scenario_for(case, row):
         "run": {"iterations": 3, "warmup_iterations": 1},
         "output": {"trace": False},
     }
+    # The GPUs' persistent speed spread (GPU_SPEED_SIGMA): rank r computes gpu_speed_factors()[r] times the
+    # median GPU's time, the slowest last.
+    ranks = nodes * int(positive(case, "hardware/gpus_per_node"))
+    if ranks > 1:
+        scenario["stragglers"] = {"rank_factors": [{"ranks": [r], "factor": f}
+                                                   for r, f in enumerate(gpu_speed_factors(ranks))]}
     if case["model"].get("catalog"):
         scenario["workload"]["model"] = case["model"]["catalog"]
     if profile:
@@ -176,7 +243,7 @@ def bad_input(message):
     sys.exit(2)
 
 
-def load_cases(only):
+def load_cases(only, match=None):
     cases = []
     for path in sorted(CASES.glob("*.json")):
         try:
@@ -186,6 +253,8 @@ def load_cases(only):
         if case.get("id") != path.stem:
             bad_input(f"{path}: /id: {json.dumps(case.get('id'))} must equal the file name {path.stem!r}")
         if only and case["id"] not in only:
+            continue
+        if match and not any(m in case["id"] for m in match):
             continue
         try:
             rows = field(case, "published")
@@ -218,7 +287,10 @@ def run_point(dtsim, case, row):
     gpus = row["nodes"] * case["hardware"]["gpus_per_node"]
     single = case["inputs"]["single_gpu_throughput"]["value"]
     published = {"throughput": row["throughput"], "efficiency": row["throughput"] / (gpus * single)}
-    predicted = {"throughput": summary["throughput_samples_per_s"], "efficiency": summary["scaling_efficiency"]}
+    # Both efficiencies against the same single-GPU figure (the input): dtsim's own scaling_efficiency
+    # would count the optimizer update that update_time_shift adds to the compute as ideal work.
+    predicted = {"throughput": summary["throughput_samples_per_s"],
+                 "efficiency": summary["throughput_samples_per_s"] / (gpus * single)}
     return {
         "case": case["id"], "nodes": row["nodes"], "gpus": gpus,
         "published": published, "predicted": predicted,
@@ -261,7 +333,7 @@ def print_table(rows, summary):
 
 
 def check_bounds(rows, summary, bounds_path, subset):
-    """Failures against BOUNDS; with a subset of cases (--case) only their per-case bounds apply."""
+    """Failures against BOUNDS; with a subset of cases (--case, --match) only their per-case bounds apply."""
     bounds = json.loads(pathlib.Path(bounds_path).read_text())
     failures = []
     measured = per_case_max(rows)
@@ -349,7 +421,7 @@ def write_markdown(rows, summary, path):
         return sum(abs(r["error"]["throughput"]) for r in sel) / len(sel) if sel else float("nan")
     lines = [f"Generated by `python3 scripts/validate.py --markdown {path}` (dtsim {git_commit()}, "
              f"{datetime.date.today().isoformat()}). error = predicted / published - 1; throughput and "
-             "efficiency errors are equal while the compute time is the single-GPU input.", "",
+             "efficiency errors are equal (both efficiencies use the published single-GPU throughput).", "",
              f"- {len(rows)} points: mean |error| {100 * summary['throughput']['mean_abs_error']:.2f} %, "
              f"worst {100 * summary['throughput']['max_abs_error']:.1f} % ({summary['throughput']['worst']}); "
              f"{sum(abs(r['error']['throughput']) > 0.05 for r in rows)} points over 5 %, "
@@ -378,6 +450,8 @@ def main():
     parser.add_argument("--dtsim", default=str(ROOT / "build" / "dtsim"))
     parser.add_argument("-j", type=int, default=os.cpu_count() or 1, help="points run in parallel")
     parser.add_argument("--case", action="append", help="run only this case id (repeatable)")
+    parser.add_argument("--match", action="append", metavar="TEXT",
+                        help="run only the cases whose id contains TEXT (repeatable; e.g. dlperf_, nvidia_tf2_)")
     parser.add_argument("--json", help="write the table and summary to this file")
     parser.add_argument("--check", metavar="BOUNDS", help="exit 1 if an error exceeds its bound in BOUNDS")
     parser.add_argument("--write-bounds", metavar="BOUNDS", help="write BOUNDS from this run's errors")
@@ -389,7 +463,9 @@ def main():
     if not os.access(args.dtsim, os.X_OK):
         parser.error(f"--dtsim: {args.dtsim} is not an executable (build it: cmake --build build --target dtsim)")
 
-    cases = load_cases(args.case)
+    cases = load_cases(args.case, args.match)
+    if not cases:
+        bad_input(f"--match: no case id contains any of {args.match}")
     points = [(case, row) for case in cases for row in case["published"]]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.j) as pool:
         try:
@@ -409,12 +485,12 @@ def main():
     if args.plot:
         plot(rows, args.plot)
     if args.write_bounds:
-        if args.case:
-            bad_input("--write-bounds needs every case (no --case)")
+        if args.case or args.match:
+            bad_input("--write-bounds needs every case (no --case or --match)")
         write_bounds(rows, summary, args.write_bounds)
         print(f"wrote {args.write_bounds}")
     if args.check:
-        failures = check_bounds(rows, summary, args.check, bool(args.case))
+        failures = check_bounds(rows, summary, args.check, bool(args.case or args.match))
         for f in failures:
             print(f"FAIL: {f}", file=sys.stderr)
         if failures:
