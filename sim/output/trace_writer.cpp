@@ -125,10 +125,12 @@ void write_trace_json(const std::string& path, const Scenario& scenario, const R
                  R"("args":{"iteration":%d}})",
                  ts.c_str(), dur.c_str(), pid_of(span.endpoint), tid, span.iteration);
     } else {
+      // Sends and receives share the flow arrows' category: Chrome binds a flow event to the slice of
+      // the same category, thread and timestamp.
       const char* kind = span_kind_name(span.kind);
       out.printf(R"({"name":"%s","cat":"%s","ph":"X","ts":%s,"dur":%s,"pid":%d,"tid":%d,)"
                  R"("args":{"iteration":%d,"bytes":%.0f,"peer":%d}})",
-                 kind, kind, ts.c_str(), dur.c_str(), pid_of(span.endpoint), tid, span.iteration, span.bytes,
+                 kind, span.kind == SpanKind::Wait ? "wait" : "transfer", ts.c_str(), dur.c_str(), pid_of(span.endpoint), tid, span.iteration, span.bytes,
                  span.peer);
     }
   }
