@@ -91,7 +91,7 @@ std::vector<LinkUsage> LinkUsageMeter::measure(double run_time) const {
     u.sharing = links_[i]->get_sharing_policy() == sg4::Link::SharingPolicy::FATPIPE ? "fatpipe" : "shared";
     u.bandwidth = nominal_bandwidth_[i];
     u.capacity_used_bytes = sg_link_get_cum_load(links_[i]);
-    u.utilisation = run_time > 0 && u.bandwidth > 0 ? u.capacity_used_bytes / (u.bandwidth * run_time) : 0;
+    u.utilisation = run_time > 0 && u.bandwidth > 0 ? u.bytes / (u.bandwidth * run_time) : 0;
     if (!timed_) {
       u.busy_s = std::numeric_limits<double>::quiet_NaN();
       u.peak_flows = -1;

@@ -1,11 +1,14 @@
 // Per-link traffic of a run (links.csv): what each SimGrid link carried and how busy it was.
 //   - bytes: dtsim's own accounting, exact: every completed transfer adds its bytes to each link of
 //     its route (Host::route_to; routes are static);
-//   - capacity_used_bytes: SimGrid's link-load plugin (sg_link_get_cum_load), the integral of the link's
-//     usage: equal to bytes under the exact model, bytes / efficiency where a network profile or the
-//     tcp model makes flows occupy more capacity than their payload;
 //   - busy_s and peak_flows: from the transfers' start and end times (a transfer occupies its route
-//     from its start, latency included, to its end).
+//     from its start, latency included, to its end);
+//   - utilisation: bytes / (bandwidth x run time), the payload's share of the link's capacity;
+//   - capacity_used_bytes: SimGrid's link-load plugin (sg_link_get_cum_load), shown beside them as
+//     SimGrid's own view. It integrates the link's usage between communication state changes only, so
+//     it also counts each transfer's latency phase at the rate that follows it (measured: bytes +
+//     route latency x bandwidth per transfer on a lone flow), and payload / efficiency where a network
+//     profile or the tcp model gives flows an efficiency below 1. Not used for the other columns.
 // Transfers cancelled by a failure are not counted by dtsim's accounting (the plugin counts what they
 // moved). Past kMaxTimedTransfers transfers (memory: 40 B each) busy_s and peak_flows are not measured
 // (NaN, -1); bytes stay exact.
@@ -29,7 +32,7 @@ struct LinkUsage {
   double bytes = 0;
   double capacity_used_bytes = 0;
   double busy_s = 0;
-  double utilisation = 0;  // capacity_used_bytes / (bandwidth x run time)
+  double utilisation = 0;  // bytes / (bandwidth x run time)
   int peak_flows = 0;      // -1: not measured (see kMaxTimedTransfers)
 };
 
