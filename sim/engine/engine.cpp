@@ -158,7 +158,6 @@ RunResult run_simulation(const Scenario& scenario) {
   const auto wall_begin = std::chrono::steady_clock::now();
   std::unique_ptr<sg4::Engine> engine_owner = start_simgrid("dtsim", scenario);
   sg4::Engine& engine = *engine_owner;
-  if (scenario.output.links) LinkUsageMeter::enable_plugin();  // before the platform: it hooks link creation
 
   std::unique_ptr<TrainingAlgorithm> algorithm =
       TrainingAlgorithmRegistry::create(scenario.algorithm.name, scenario.algorithm.options);

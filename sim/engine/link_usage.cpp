@@ -5,8 +5,6 @@
 #include <map>
 #include <unordered_map>
 
-#include <simgrid/plugins/load.h>
-
 namespace sg4 = simgrid::s4u;
 
 namespace dtsim {
@@ -21,15 +19,10 @@ std::string link_tier(const std::string& name) {
   return "fabric";
 }
 
-void LinkUsageMeter::enable_plugin() { sg_link_load_plugin_init(); }
-
 LinkUsageMeter::LinkUsageMeter(const std::vector<sg4::Host*>& endpoints) : endpoints_(endpoints) {
   links_ = sg4::Engine::get_instance()->get_all_links();
   std::sort(links_.begin(), links_.end(), [](const sg4::Link* a, const sg4::Link* b) { return a->get_name() < b->get_name(); });
-  for (sg4::Link* link : links_) {
-    sg_link_load_track(link);
-    nominal_bandwidth_.push_back(link->get_bandwidth());  // before any jitter changes it
-  }
+  for (sg4::Link* link : links_) nominal_bandwidth_.push_back(link->get_bandwidth());  // before any jitter
 }
 
 void LinkUsageMeter::add_transfer(int src, int dst, double start, double end, double bytes) {
@@ -90,7 +83,6 @@ std::vector<LinkUsage> LinkUsageMeter::measure(double run_time) const {
     u.tier = link_tier(u.link);
     u.sharing = links_[i]->get_sharing_policy() == sg4::Link::SharingPolicy::FATPIPE ? "fatpipe" : "shared";
     u.bandwidth = nominal_bandwidth_[i];
-    u.capacity_used_bytes = sg_link_get_cum_load(links_[i]);
     u.utilisation = run_time > 0 && u.bandwidth > 0 ? u.bytes / (u.bandwidth * run_time) : 0;
     if (!timed_) {
       u.busy_s = std::numeric_limits<double>::quiet_NaN();

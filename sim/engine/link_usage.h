@@ -4,13 +4,12 @@
 //   - busy_s and peak_flows: from the transfers' start and end times (a transfer occupies its route
 //     from its start, latency included, to its end);
 //   - utilisation: bytes / (bandwidth x run time), the payload's share of the link's capacity;
-//   - capacity_used_bytes: SimGrid's link-load plugin (sg_link_get_cum_load), shown beside them as
-//     SimGrid's own view. It integrates the link's usage between communication state changes only, so
-//     it also counts each transfer's latency phase at the rate that follows it (measured: bytes +
-//     route latency x bandwidth per transfer on a lone flow), and payload / efficiency where a network
-//     profile or the tcp model gives flows an efficiency below 1. Not used for the other columns.
-// Transfers cancelled by a failure are not counted by dtsim's accounting (the plugin counts what they
-// moved). Past kMaxTimedTransfers transfers (memory: 40 B each) busy_s and peak_flows are not measured
+// SimGrid's link-load plugin (sg_link_load_plugin_init) was tried and left out: in SimGrid 3.32 it
+// integrates a link's usage only between communication state changes, so it also counts each
+// transfer's latency phase at the rate that follows it (measured: 18,090,000 B for the 18,000,000 B a
+// ring moved over a NIC, + 4 us x 1.25 GB/s per transfer), and it crashes (Host::route_to on a comm
+// with no source) when a server's pending inbox receive is cancelled at the end of the run.
+// Transfers cancelled by a failure are not counted. Past kMaxTimedTransfers transfers (memory: 40 B each) busy_s and peak_flows are not measured
 // (NaN, -1); bytes stay exact.
 #pragma once
 #include <cstdint>
@@ -30,7 +29,6 @@ struct LinkUsage {
   std::string sharing;    // "shared" (flows share the bandwidth) or "fatpipe" (each flow gets all of it)
   double bandwidth = 0;   // B/s, nominal
   double bytes = 0;
-  double capacity_used_bytes = 0;
   double busy_s = 0;
   double utilisation = 0;  // bytes / (bandwidth x run time)
   int peak_flows = 0;      // -1: not measured (see kMaxTimedTransfers)
@@ -43,9 +41,7 @@ std::string link_tier(const std::string& name);
 
 class LinkUsageMeter {
  public:
-  // Call once the engine exists and before the platform is built (SimGrid's plugin hooks link creation).
-  static void enable_plugin();
-  // Call once the platform is built: tracks every link from time 0.
+  // Call once the platform is built.
   explicit LinkUsageMeter(const std::vector<simgrid::s4u::Host*>& endpoints);
   // A completed transfer between two endpoints (indices into `endpoints`).
   void add_transfer(int src, int dst, double start, double end, double bytes);

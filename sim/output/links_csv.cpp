@@ -21,11 +21,11 @@ std::string cell(double v) {  // empty where not measured
 void write_links_csv(const std::string& path, const std::vector<LinkUsage>& links, double run_time) {
   AtomicFile file(path);
   std::fprintf(file.stream(),
-               "link,tier,sharing,bandwidth_Bps,bytes,capacity_used_bytes,busy_s,busy_fraction,utilisation,"
+               "link,tier,sharing,bandwidth_Bps,bytes,busy_s,busy_fraction,utilisation,"
                "peak_flows\n");
   for (const LinkUsage& u : links)
-    std::fprintf(file.stream(), "%s,%s,%s,%.12g,%.12g,%.12g,%s,%s,%.12g,%s\n", u.link.c_str(), u.tier.c_str(),
-                 u.sharing.c_str(), u.bandwidth, u.bytes, u.capacity_used_bytes, cell(u.busy_s).c_str(),
+    std::fprintf(file.stream(), "%s,%s,%s,%.12g,%.12g,%s,%s,%.12g,%s\n", u.link.c_str(), u.tier.c_str(),
+                 u.sharing.c_str(), u.bandwidth, u.bytes, cell(u.busy_s).c_str(),
                  cell(busy_fraction(u, run_time)).c_str(), u.utilisation,
                  u.peak_flows < 0 ? "" : std::to_string(u.peak_flows).c_str());
   file.commit();
@@ -34,7 +34,7 @@ void write_links_csv(const std::string& path, const std::vector<LinkUsage>& link
 nlohmann::json bottleneck_links(const std::vector<LinkUsage>& links, double run_time, std::size_t count) {
   std::vector<const LinkUsage*> used;
   for (const LinkUsage& u : links)
-    if (u.bytes > 0 || u.capacity_used_bytes > 0) used.push_back(&u);
+    if (u.bytes > 0) used.push_back(&u);
   std::stable_sort(used.begin(), used.end(), [](const LinkUsage* a, const LinkUsage* b) {
     if (a->utilisation != b->utilisation) return a->utilisation > b->utilisation;
     if (a->bytes != b->bytes) return a->bytes > b->bytes;
