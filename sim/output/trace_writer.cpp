@@ -166,8 +166,10 @@ void write_trace_json(const std::string& path, const Scenario& scenario, const R
     process(job, "job");
     for (int lane = 0; lane < count; ++lane) {
       next();
-      out.printf(R"({"ph":"M","name":"thread_name","pid":%d,"tid":%d,"args":{"name":"job%s"}})", job,
-                 layout.next_tid + lane, lane == 0 ? "" : (" " + std::to_string(lane + 1)).c_str());
+      out.printf(R"({"ph":"M","name":"thread_name","pid":%d,"tid":%d,"args":{"name":"job%s"}},)" "\n"
+                 R"({"ph":"M","name":"thread_sort_index","pid":%d,"tid":%d,"args":{"sort_index":%d}})",
+                 job, layout.next_tid + lane, lane == 0 ? "" : (" " + std::to_string(lane + 1)).c_str(), job,
+                 layout.next_tid + lane, sort_index++);
     }
     std::size_t k = 0;
     for (const ResilienceEvent& e : events) {
