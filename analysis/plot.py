@@ -14,6 +14,7 @@ trace.json (or its directory). Each figure is written as the given PNG plus a PD
 import argparse
 import csv
 import json
+import re
 import math
 import os
 import sys
@@ -379,20 +380,30 @@ def parse_ranks(text):
 def cmd_timeline(a):
     path = a.trace
     if os.path.isdir(path):
-        path = os.path.join(path, "trace.json")
+        plain = os.path.join(path, "trace.json")
+        path = plain if os.path.isfile(plain) or not os.path.isfile(plain + ".gz") else plain + ".gz"
     if not os.path.isfile(path):
         fail(f"{path}: no trace.json (run with \"output\": {{\"trace\": true}})")
-    with open(path) as f:
+    import gzip
+    with (gzip.open(path, "rt") if path.endswith(".gz") else open(path)) as f:
         events = json.load(f)["traceEvents"]
-    names = {}
+    # One row per endpoint: its compute and communication tracks ("rank 3 compute", "rank 3 comm",
+    # "rank 3 comm 2") are drawn together; the row's number is its compute track's id, the rank.
+    owner = {}
     spans = []
     for e in events:
         if e.get("ph") == "M" and e.get("name") == "thread_name":
-            names[e["tid"]] = e["args"]["name"]
-        elif e.get("ph") == "X":
+            owner[e["tid"]] = re.sub(r" (compute|comm)( \d+)?$", "", e["args"]["name"])
+        elif e.get("ph") == "X" and e.get("cat") != "collective":
             spans.append(e)
     if not spans:
         fail(f"{path}: no spans")
+    row_id = {}
+    for tid, name in owner.items():
+        row_id[name] = min(tid, row_id.get(name, tid))
+    names = {row_id[name]: name for name in row_id}
+    for e in spans:
+        e["tid"] = row_id.get(owner.get(e["tid"]), e["tid"])
     tracks = sorted({e["tid"] for e in spans})
     try:
         chosen = parse_ranks(a.ranks) if a.ranks else set(tracks[:16])

@@ -8,17 +8,17 @@ For each scenarios/*.json (not catalog.json nor the *.schema.json files) it runs
 
     DTSIM run scenarios/X.json --out TMP/X --set ... (the shortening overrides)
 
-and takes the sha256 of iterations.csv and trace.json. The overrides make each run take well under a
+and takes the sha256 of iterations.csv, trace.json and links.csv. The overrides make each run take well under a
 second to a few seconds: scenarios that count iterations run 3 (1 warm-up); scenarios that count
 epochs (real models on Fashion-MNIST) run 0.05 epoch: 12 iterations of 8 ranks x 32 (more than
 local_sgd.json's averaging interval of 8; 6 for the 16 ranks of decentralized_fashion_mnist.json).
 Their eval_every and target_accuracy stay as shipped: eval_every is larger than the run, so the
 only evaluation is the one always done at the end of the run, and no run reaches its target
-accuracy that early (so none stops early). Scheduled failures (failures.events) move to 1 ms, 2 ms, ... output.trace is forced on so that every scenario has a trace.json.
+accuracy that early (so none stops early). Scheduled failures (failures.events) move to 1 ms, 2 ms, ... output.trace and output.links are forced on so that every scenario has a trace.json and a links.csv.
 The overrides used are stored with the hashes; --check reruns exactly those.
 
 What is hashed and why: the README promises that the same scenario and seed give byte-identical
-iterations.csv and trace.json, and --update checks it by running every scenario twice and refusing
+iterations.csv, trace.json and links.csv, and --update checks it by running every scenario twice and refusing
 to write hashes that differ between the two runs. summary.json is not hashed: it holds the host's
 wall time (wall_time_s, numerics.numerics_wall_time_s).
 
@@ -40,7 +40,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 REFERENCE = ROOT / "tests" / "golden" / "golden_hashes.json"
-HASHED = ("iterations.csv", "trace.json")
+HASHED = ("iterations.csv", "trace.json", "links.csv")
 NOT_SCENARIOS = ("catalog.json", "scenario.schema.json", "sweep.schema.json")
 TIMEOUT_S = 300
 
@@ -61,7 +61,7 @@ def shortening_overrides(name):
     # the run's end is an error): the restart path is hashed too.
     events = document.get("failures", {}).get("events", [])
     moved = [f"/failures/events/{i}/at={(i + 1) / 1000}" for i in range(len(events))]
-    return length + ["/run/warmup_iterations=1", "/output/trace=true"] + moved
+    return length + ["/run/warmup_iterations=1", "/output/trace=true", "/output/links=true"] + moved
 
 
 def sha256(path):

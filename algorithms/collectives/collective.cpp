@@ -12,6 +12,11 @@ Fidelity parse_fidelity(const std::string& name) {
   throw std::invalid_argument("unknown fidelity \"" + name + "\"; allowed: \"step\", \"fast\"");
 }
 
+void Collective::allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const {
+  RankContext::CollectiveSpan span(ctx, "allreduce", name_, data.bytes, static_cast<int>(group.size()));
+  run_allreduce(ctx, group, data);
+}
+
 const char* fidelity_name(Fidelity f) { return f == Fidelity::Fast ? "fast" : "step"; }
 
 int index_in_group(const std::vector<int>& group, int endpoint) {

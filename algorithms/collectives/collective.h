@@ -42,8 +42,9 @@ class Collective {
  public:
   static constexpr const char* family = "collective";  // /algorithm/collective
   virtual ~Collective() = default;
-  // `group` lists endpoint ids in ring/tree order; ctx.rank() must be in it.
-  virtual void allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const = 0;
+  // `group` lists endpoint ids in ring/tree order; ctx.rank() must be in it. Runs run_allreduce
+  // inside the collective's span on the rank's communication track (trace.json).
+  void allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const;
   // Closed-form time for p ranks and n bytes per rank; alpha = path latency, beta = s/byte.
   virtual double closed_form(int p, double n, double alpha, double beta) const = 0;
   // The same on machines with several GPUs (defaults to the flat form; hierarchical overrides).
@@ -53,8 +54,16 @@ class Collective {
   void set_fidelity(Fidelity f) { fidelity_ = f; }
   Fidelity fidelity(const RankContext& ctx) const { return fidelity_ ? *fidelity_ : scenario_fidelity(ctx.scenario()); }
 
+  // The name it was registered under (set by Registry::create; the trace's "algorithm").
+  void set_registered_name(std::string name) { name_ = std::move(name); }
+  const std::string& registered_name() const { return name_; }
+
+ protected:
+  virtual void run_allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const = 0;
+
  private:
   std::optional<Fidelity> fidelity_;
+  std::string name_ = "unnamed";
 };
 
 using CollectiveRegistry = Registry<Collective>;

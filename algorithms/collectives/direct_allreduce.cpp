@@ -12,7 +12,7 @@ namespace {
 
 class DirectAllreduce : public Collective {
  public:
-  void allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
+  void run_allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
     const int p = static_cast<int>(group.size());
     if (p == 1) return;
     const int me = index_in_group(group, ctx.rank());

@@ -22,7 +22,7 @@ class HierarchicalAllreduce : public Collective {
  public:
   explicit HierarchicalAllreduce(std::string inner) : inner_name_(std::move(inner)) {}
 
-  void allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
+  void run_allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
     const int p = static_cast<int>(group.size());
     if (p == 1) return;
     Collective& in = inner(ctx);

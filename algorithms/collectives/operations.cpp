@@ -23,6 +23,7 @@ Message ring_phase_fast(RankContext& ctx, int next, int prev, Message outgoing_p
 }  // namespace
 
 void reduce_scatter_ring(RankContext& ctx, const std::vector<int>& group, Message& data, Fidelity fidelity) {
+  RankContext::CollectiveSpan span(ctx, "reduce_scatter", "ring", data.bytes, static_cast<int>(group.size()));
   const int p = static_cast<int>(group.size());
   if (p == 1) return;
   const int me = index_in_group(group, ctx.rank());
@@ -56,6 +57,7 @@ double reduce_scatter_ring_time(int p, double n, double alpha, double beta) {
 }
 
 void allgather_ring(RankContext& ctx, const std::vector<int>& group, Message& data, Fidelity fidelity) {
+  RankContext::CollectiveSpan span(ctx, "allgather", "ring", data.bytes, static_cast<int>(group.size()));
   const int p = static_cast<int>(group.size());
   if (p == 1) return;
   const int me = index_in_group(group, ctx.rank());
@@ -90,6 +92,7 @@ double allgather_ring_time(int p, double n, double alpha, double beta) {
 }
 
 void broadcast_binomial(RankContext& ctx, const std::vector<int>& group, int root, Message& data) {
+  RankContext::CollectiveSpan span(ctx, "broadcast", "binomial", data.bytes, static_cast<int>(group.size()));
   const int p = static_cast<int>(group.size());
   if (p == 1) return;
   const int me = index_in_group(group, ctx.rank());
@@ -112,6 +115,7 @@ double broadcast_binomial_time(int p, double n, double alpha, double beta) {
 }
 
 void reduce_binomial(RankContext& ctx, const std::vector<int>& group, int root, Message& data) {
+  RankContext::CollectiveSpan span(ctx, "reduce", "binomial", data.bytes, static_cast<int>(group.size()));
   const int p = static_cast<int>(group.size());
   if (p == 1) return;
   const int me = index_in_group(group, ctx.rank());
@@ -135,6 +139,8 @@ std::vector<Message> neighbor_exchange(RankContext& ctx, const std::vector<int>&
   std::vector<int> distinct;
   for (int q : peers)
     if (q != ctx.rank() && std::find(distinct.begin(), distinct.end(), q) == distinct.end()) distinct.push_back(q);
+  RankContext::CollectiveSpan span(ctx, "neighbor_exchange", "direct", data.bytes,
+                                   static_cast<int>(distinct.size()) + 1);  // this rank and its peers
   std::vector<RankContext::Request> receives, sends;
   for (int q : distinct) receives.push_back(ctx.irecv(q));
   for (int q : distinct) sends.push_back(ctx.isend(q, data));

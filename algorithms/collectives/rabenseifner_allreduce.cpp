@@ -14,7 +14,7 @@ namespace {
 
 class RabenseifnerAllreduce : public Collective {
  public:
-  void allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
+  void run_allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
     if (group.size() == 1) return;
     const Fold fold(group, ctx.rank());
     fold.fold_in(ctx, group, data);

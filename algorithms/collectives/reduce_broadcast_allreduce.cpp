@@ -11,7 +11,7 @@ namespace {
 
 class ReduceBroadcastAllreduce : public Collective {
  public:
-  void allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
+  void run_allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
     if (group.size() == 1) return;
     reduce_binomial(ctx, group, 0, data);
     broadcast_binomial(ctx, group, 0, data);

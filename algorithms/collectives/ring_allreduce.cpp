@@ -13,7 +13,7 @@ namespace {
 
 class RingAllreduce : public Collective {
  public:
-  void allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
+  void run_allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
     const int p = static_cast<int>(group.size());
     if (p == 1) return;
     if (fidelity(ctx) == Fidelity::Step) {

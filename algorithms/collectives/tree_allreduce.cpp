@@ -12,7 +12,7 @@ class TreeAllreduce : public Collective {
  public:
   explicit TreeAllreduce(int trees) : trees_(trees) {}
 
-  void allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
+  void run_allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
     const int p = static_cast<int>(group.size());
     if (p == 1) return;
     const int me = index_in_group(group, ctx.rank());

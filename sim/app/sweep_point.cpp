@@ -26,7 +26,7 @@ void redirect_output_to(const std::string& log) {
 nlohmann::json simulate(const SweepPlan& plan, const SweepPoint& point, const std::string& point_dir) {
   nlohmann::json doc = point_document(plan, point);
   if (plan.point_outputs) doc["output"]["dir"] = point_dir;
-  else doc["output"]["trace"] = false;
+  else doc["output"]["trace"] = doc["output"]["links"] = false;  // nothing written: spare their cost
   if (plan.point_outputs) std::filesystem::create_directories(point_dir);
   redirect_output_to(plan.point_outputs ? point_dir + "/log.txt" : "/dev/null");
   ScenarioResult parsed = parse_scenario(doc);

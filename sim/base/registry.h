@@ -10,11 +10,21 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "sim/base/plugin_catalog.h"
 
 namespace dtsim {
+
+// A plugin interface with a set_registered_name(std::string) member learns the name it was created
+// under (e.g. a collective, to label its trace spans).
+template <typename T, typename = void>
+struct knows_its_name : std::false_type {};
+template <typename T>
+struct knows_its_name<T, std::void_t<decltype(std::declval<T&>().set_registered_name(std::string()))>>
+    : std::true_type {};
 
 template <typename Interface>
 class Registry {
@@ -32,7 +42,9 @@ class Registry {
   static std::unique_ptr<Interface> create(const std::string& name, const OptionValues& options) {
     auto it = table().find(name);
     if (it == table().end()) throw std::invalid_argument("unknown name \"" + name + "\"");
-    return it->second(options);
+    std::unique_ptr<Interface> made = it->second(options);
+    if constexpr (knows_its_name<Interface>::value) made->set_registered_name(name);
+    return made;
   }
   // The member `name` with its default options.
   static std::unique_ptr<Interface> create(const std::string& name) {

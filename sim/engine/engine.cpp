@@ -171,6 +171,11 @@ RunResult run_simulation(const Scenario& scenario) {
   Cluster cluster{scenario, {}, result.workers, result.recorder};
   place_endpoints(scenario, *algorithm, servers, cluster);
   install_network_tiers(engine, scenario.network);
+  std::unique_ptr<LinkUsageMeter> link_meter;
+  if (scenario.output.links) {
+    link_meter = std::make_unique<LinkUsageMeter>(cluster.hosts);
+    cluster.links = link_meter.get();
+  }
 
   std::unique_ptr<OverlapInterference> interference;
   if (scenario.workload.overlap_slowdown > 0) {
@@ -209,6 +214,7 @@ RunResult run_simulation(const Scenario& scenario) {
   if (supervisor) finished_workers = supervised_finish(*supervisor, result);
   check_completed(result, jitter_exhausted, finished_workers);
   if (numerics) result.numerics = numerics->take_log();
+  if (link_meter) result.links = link_meter->measure(result.sim_time_s);
   result.wall_time_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_begin).count();
   return result;

@@ -4,6 +4,7 @@
 #pragma once
 #include <optional>
 
+#include "sim/engine/link_usage.h"
 #include "sim/engine/numeric_workload.h"
 #include "sim/engine/recorder.h"
 #include "sim/engine/resilience_log.h"
@@ -19,6 +20,7 @@ struct RunResult {
   int iterations_run = 0;  // fewer than scenario.run.iterations when a target accuracy stopped the run
   std::optional<NumericsLog> numerics;
   std::optional<ResilienceLog> resilience;  // with /failures or /run/recovery
+  std::vector<LinkUsage> links;             // with output.links: every link, in name order
   double sim_time_s = 0;
   double wall_time_s = 0;  // host time of the whole run (informative only; not deterministic)
 };

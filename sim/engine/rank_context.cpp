@@ -4,6 +4,7 @@
 #include <exception>
 #include <stdexcept>
 
+#include "sim/engine/link_usage.h"
 #include "sim/engine/straggler_model.h"
 
 namespace sg4 = simgrid::s4u;
@@ -55,7 +56,7 @@ void RankContext::check_peer(const char* operation, int peer) const {
                            std::to_string(endpoint_));
 }
 
-void RankContext::record(SpanKind kind, double begin, double end, double bytes, int peer) {
+void RankContext::record(SpanKind kind, double begin, double end, double bytes, int peer, std::int64_t transfer) {
   if (end > begin) {
     Interval interval{begin, end};
     if (kind == SpanKind::Compute) compute_spans_.push_back(interval);
@@ -65,7 +66,25 @@ void RankContext::record(SpanKind kind, double begin, double end, double bytes, 
       (same_machine(peer) ? intra_spans_ : inter_spans_).push_back(interval);
     }
   }
-  cluster_.recorder.add_span(Span{endpoint_, kind, begin, end, bytes, iteration_, peer});
+  Span span{endpoint_, kind, begin, end, bytes, iteration_, peer};
+  span.transfer = transfer;
+  cluster_.recorder.add_span(span);
+}
+
+RankContext::CollectiveSpan::CollectiveSpan(RankContext& ctx, const std::string& operation,
+                                            const std::string& algorithm, double bytes, int participants)
+    : ctx_(ctx), span_{ctx.endpoint_, SpanKind::Collective, ctx.now(), 0, bytes, ctx.iteration_, -1} {
+  Recorder& recorder = ctx_.cluster_.recorder;
+  if (!recorder.keeps_spans()) return;
+  span_.operation = recorder.label(operation);
+  span_.algorithm = recorder.label(algorithm);
+  span_.participants = participants;
+}
+
+RankContext::CollectiveSpan::~CollectiveSpan() {
+  // Also when a failure unwinds the rank: the span then ends where the rank stopped.
+  span_.end = ctx_.now();
+  if (span_.operation >= 0) ctx_.cluster_.recorder.add_span(span_);
 }
 
 void RankContext::begin_iteration(int iteration) {
@@ -143,6 +162,7 @@ RankContext::Request RankContext::isend_to_inbox(int peer, Message message) {
 void RankContext::send_detached(int peer, Message message) {
   check_peer("send_detached", peer);
   message.source = endpoint_;
+  message.transfer = cluster_.recorder.next_transfer_id();
   bytes_sent_ += message.bytes;
   (same_machine(peer) ? intra_bytes_ : inter_bytes_) += message.bytes;
   entered(now());
@@ -171,6 +191,7 @@ RankContext::Request RankContext::irecv_any() {
 RankContext::Request RankContext::post_send(sg4::Mailbox* box, long pair_key, int peer, Message message) {
   check_peer("isend", peer);
   message.source = endpoint_;
+  message.transfer = cluster_.recorder.next_transfer_id();
   Request request;
   request.state_ = std::make_unique<Request::State>();
   auto& s = *request.state_;
@@ -178,6 +199,7 @@ RankContext::Request RankContext::post_send(sg4::Mailbox* box, long pair_key, in
   s.peer = peer;
   s.bytes = message.bytes;
   s.posted = now();
+  s.transfer = message.transfer;
   entered(s.posted);
   const auto simulated = static_cast<uint64_t>(std::llround(message.bytes));
   s.comm = box->put_async(new Message(std::move(message)), simulated);
@@ -227,8 +249,9 @@ Message RankContext::finish(Request& request) {
   const int peer = s.peer >= 0 ? s.peer : out.source;
   left(finish);
   if (start > s.posted) record(SpanKind::Wait, s.posted, start, 0, peer);
-  if (s.is_send) record(SpanKind::Send, start, finish, s.bytes, peer);
-  else record(SpanKind::Recv, start, finish, out.bytes, peer);
+  if (s.is_send) record(SpanKind::Send, start, finish, s.bytes, peer, s.transfer);
+  else record(SpanKind::Recv, start, finish, out.bytes, peer, out.transfer);
+  if (!s.is_send && cluster_.links) cluster_.links->add_transfer(peer, endpoint_, start, finish, out.bytes);
   request.state_.reset();
   return out;
 }

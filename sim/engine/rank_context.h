@@ -33,9 +33,11 @@ struct Message {
   std::vector<float> values;
   MessageHeader header = {};
   int source = -1;  // the sending endpoint (set by the send)
+  std::int64_t transfer = -1;  // the transfer's id (set by the send; pairs the two sides in the trace)
 };
 
 class StragglerModel;
+class LinkUsageMeter;
 
 // Shared by all endpoints of one run.
 struct Cluster {
@@ -45,6 +47,7 @@ struct Cluster {
   Recorder& recorder;
   StragglerModel* stragglers = nullptr;    // none: every rank computes at the nominal speed
   OverlapInterference* interference = nullptr;  // none: communication does not slow compute
+  LinkUsageMeter* links = nullptr;              // none: no links.csv (output.links false)
   // Restarts after a failure (run.recovery): each restart talks over fresh mailboxes, so nothing a
   // killed rank left posted can match a receive of the restarted job.
   int epoch = 0;
@@ -74,10 +77,26 @@ class RankContext {
       int peer = -1;
       double bytes = 0;
       double posted = 0;
+      std::int64_t transfer = -1;
       std::shared_ptr<OverlapInterference::Flight> flight;  // tracked for overlap_slowdown; else null
       ~State();
     };
     std::unique_ptr<State> state_;  // heap: SimGrid writes into it while the Request may move
+  };
+
+  // One collective operation's span in the trace, from construction to destruction (nothing without a
+  // trace): what the rank's communication track shows around its transfers.
+  class CollectiveSpan {
+   public:
+    CollectiveSpan(RankContext& ctx, const std::string& operation, const std::string& algorithm, double bytes,
+                   int participants);
+    ~CollectiveSpan();
+    CollectiveSpan(const CollectiveSpan&) = delete;
+    CollectiveSpan& operator=(const CollectiveSpan&) = delete;
+
+   private:
+    RankContext& ctx_;
+    Span span_;
   };
 
   RankContext(const Cluster& cluster, int endpoint);
@@ -143,7 +162,7 @@ class RankContext {
   void left(double t) { comm_leave_ = std::max(comm_leave_, t); }
   bool same_machine(int peer) const { return cluster_.machine_of(peer) == cluster_.machine_of(endpoint_); }
   void check_peer(const char* operation, int peer) const;  // throws std::logic_error on a bad peer
-  void record(SpanKind kind, double begin, double end, double bytes, int peer);
+  void record(SpanKind kind, double begin, double end, double bytes, int peer, std::int64_t transfer = -1);
   Message finish(Request& request);  // records a completed request's spans and takes its message
 
   const Cluster& cluster_;

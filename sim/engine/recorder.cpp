@@ -7,6 +7,7 @@ const char* span_kind_name(SpanKind kind) {
     case SpanKind::Send: return "send";
     case SpanKind::Recv: return "recv";
     case SpanKind::Wait: return "wait";
+    case SpanKind::Collective: return "collective";
   }
   return "?";
 }

@@ -2,11 +2,13 @@
 // (only when a trace is asked for, since a 1024-rank ring makes millions of them).
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace dtsim {
 
-enum class SpanKind { Compute, Send, Recv, Wait };
+// Collective: one collective operation on one rank, from its call to its return (trace only).
+enum class SpanKind { Compute, Send, Recv, Wait, Collective };
 const char* span_kind_name(SpanKind kind);
 
 struct Span {
@@ -16,7 +18,11 @@ struct Span {
   double end;
   double bytes;
   int iteration;
-  int peer;  // -1 for compute
+  int peer;  // -1 for compute and collectives
+  // Send/Recv: the transfer's id (both sides of a transfer carry the same one; -1: none).
+  std::int64_t transfer = -1;
+  // Collective: its operation and algorithm (Recorder::label), and the number of participants.
+  int operation = -1, algorithm = -1, participants = 0;
 };
 
 // One endpoint's iteration. comm = time with a transfer in flight; exposed_comm = the part of it not
@@ -59,6 +65,17 @@ class Recorder {
   void add_span(const Span& span) {
     if (keep_spans_) spans_.push_back(span);
   }
+  bool keeps_spans() const { return keep_spans_; }
+  // A small integer naming `text` in the trace (collective operations and algorithms).
+  int label(const std::string& text) {
+    for (std::size_t i = 0; i < labels_.size(); ++i)
+      if (labels_[i] == text) return static_cast<int>(i);
+    labels_.push_back(text);
+    return static_cast<int>(labels_.size()) - 1;
+  }
+  const std::string& label_text(int label) const { return labels_.at(static_cast<std::size_t>(label)); }
+  // Ids for transfers, in posting order (they pair a send span with its receive span).
+  std::int64_t next_transfer_id() { return next_transfer_++; }
   void add_iteration(const IterationBreakdown& it) { iterations_.push_back(it); }
   // A restart from a checkpoint of iteration `k`: the iterations after it are run again, so their
   // first breakdowns no longer describe the run (their spans stay in the trace, as lost work).
@@ -77,6 +94,8 @@ class Recorder {
   AlgorithmCounters counters_;
   bool keep_spans_;
   std::vector<Span> spans_;
+  std::vector<std::string> labels_;
+  std::int64_t next_transfer_ = 0;
   std::vector<IterationBreakdown> iterations_;
 };
 

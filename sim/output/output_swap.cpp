@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 namespace dtsim {
 namespace {
 
-const char* const kOwnFiles[] = {"summary.json", "iterations.csv", "trace.json"};
+const char* const kOwnFiles[] = {"summary.json", "iterations.csv", "trace.json", "trace.json.gz", "links.csv"};
 const std::string kStagingTag = ".dtsim-staging.";
 
 bool is_own_file(const std::string& name) {

@@ -3,7 +3,8 @@
 //   1. the run writes its files into a fresh sibling directory, <parent>/.<name>.dtsim-staging.<pid>;
 //   2. regular files of output.dir that are not the run's own (a sweep point's log.txt, a user's notes)
 //      are hard-linked into it, so they survive the swap (the run's own names, summary.json,
-//      iterations.csv and trace.json, are never carried: an old trace must not sit beside a new run);
+//      iterations.csv, trace.json, trace.json.gz and links.csv, are never carried: an old trace must
+//      not sit beside a new run);
 //   3. the staging directory and output.dir are exchanged in one step (Linux renameat2 with
 //      RENAME_EXCHANGE; plain rename when output.dir is empty), and the old run, now under the staging
 //      name, is deleted.

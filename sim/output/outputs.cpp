@@ -50,67 +50,17 @@ void write_iterations_csv(const std::string& path, const std::vector<IterationRo
   file.commit();
 }
 
-void write_trace_json(const std::string& path, const Scenario& scenario, const RunResult& run) {
-  AtomicFile file(path);
-  std::FILE* out = file.stream();
-  const int gpus = scenario.cluster.gpus_per_node;
-  auto pid_of = [&](int endpoint) {
-    return endpoint < run.workers ? endpoint / gpus : scenario.cluster.nodes + (endpoint - run.workers);
-  };
-  std::fprintf(out, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n");
-  bool first = true;
-  auto sep = [&] {
-    if (!first) std::fprintf(out, ",\n");
-    first = false;
-  };
-  for (int m = 0; m < scenario.cluster.nodes; ++m) {
-    sep();
-    std::fprintf(out, R"({"ph":"M","name":"process_name","pid":%d,"args":{"name":"node %d"}})", m, m);
-  }
-  for (int s = 0; s < run.servers; ++s) {
-    sep();
-    std::fprintf(out, R"({"ph":"M","name":"process_name","pid":%d,"args":{"name":"server %d"}})",
-                 scenario.cluster.nodes + s, s);
-  }
-  for (int e = 0; e < run.workers + run.servers; ++e) {
-    sep();
-    if (e < run.workers)
-      std::fprintf(out, R"({"ph":"M","name":"thread_name","pid":%d,"tid":%d,"args":{"name":"rank %d"}})", pid_of(e),
-                   e, e);
-    else
-      std::fprintf(out, R"({"ph":"M","name":"thread_name","pid":%d,"tid":%d,"args":{"name":"server %d"}})",
-                   pid_of(e), e, e - run.workers);
-  }
-  for (const Span& span : run.recorder.spans()) {
-    if (span.end <= span.begin) continue;  // zero-length waits carry no information
-    sep();
-    const char* kind = span_kind_name(span.kind);
-    std::fprintf(out,
-                 R"({"name":"%s","cat":"%s","ph":"X","ts":%.6f,"dur":%.6f,"pid":%d,"tid":%d,)"
-                 R"("args":{"iteration":%d,"bytes":%.0f,"peer":%d}})",
-                 kind, kind, span.begin * 1e6, (span.end - span.begin) * 1e6, pid_of(span.endpoint), span.endpoint,
-                 span.iteration, span.bytes, span.peer);
-  }
-  if (run.resilience) {
-    // Failures, checkpoint writes and down times on a track of their own ("job").
-    const int job = scenario.cluster.nodes + run.servers;
-    sep();
-    std::fprintf(out, R"({"ph":"M","name":"process_name","pid":%d,"args":{"name":"job"}})", job);
-    for (const ResilienceEvent& e : run.resilience->events) {
-      sep();
-      if (e.end > e.begin)
-        std::fprintf(out, R"({"name":"%s","cat":"%s","ph":"X","ts":%.6f,"dur":%.6f,"pid":%d,"tid":0,"args":{"what":"%s"}})",
-                     e.kind.c_str(), e.kind.c_str(), e.begin * 1e6, (e.end - e.begin) * 1e6, job, e.what.c_str());
-      else
-        std::fprintf(out, R"({"name":"%s","cat":"%s","ph":"i","s":"g","ts":%.6f,"pid":%d,"tid":0,"args":{"what":"%s"}})",
-                     e.kind.c_str(), e.kind.c_str(), e.begin * 1e6, job, e.what.c_str());
-    }
-  }
-  std::fprintf(out, "\n]}\n");
-  file.commit();
+namespace {
+// The optional files of the outputs line.
+std::string trace_listing(const nlohmann::json& output) {
+  std::string files;
+  const nlohmann::json& trace = output["trace"];
+  if (trace.is_string()) files += ", trace.json.gz";
+  else if (trace.get<bool>()) files += ", trace.json";
+  if (output.value("links", false)) files += ", links.csv";
+  return files;
 }
 
-namespace {
 std::string seconds(double s) {
   std::ostringstream o;
   o << std::setprecision(4);
@@ -187,7 +137,7 @@ void print_summary(std::ostream& out, const nlohmann::json& s, const std::string
   }
   out << "  simulated   " << seconds(s["sim_time_s"]) << " in " << seconds(s["wall_time_s"]) << " of wall time\n";
   out << "  outputs     " << dir << "/{summary.json, iterations.csv"
-      << (sc["output"]["trace"].get<bool>() ? ", trace.json}" : "}") << "\n";
+      << trace_listing(sc["output"]) << "}\n";
 }
 
 }  // namespace dtsim

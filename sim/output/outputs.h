@@ -1,5 +1,5 @@
-// The run's files in output.dir: summary.json, iterations.csv and (optionally) trace.json, each
-// written atomically; plus the human-readable summary printed on the terminal.
+// The run's files in output.dir: summary.json, iterations.csv (and trace.json: trace_writer.h;
+// links.csv: link_usage_csv.h), each written atomically; plus the summary printed on the terminal.
 #pragma once
 #include <ostream>
 #include <string>
@@ -18,8 +18,6 @@ std::string prepare_output_dir(const std::string& dir);
 
 void write_summary_json(const std::string& path, const nlohmann::json& summary);
 void write_iterations_csv(const std::string& path, const std::vector<IterationRow>& rows);
-// Chrome trace event format (Perfetto, chrome://tracing): one process per machine, one track per rank.
-void write_trace_json(const std::string& path, const Scenario& scenario, const RunResult& run);
 
 void print_summary(std::ostream& out, const nlohmann::json& summary, const std::string& dir);
 

@@ -242,12 +242,35 @@ OptionList run_options(Scenario& s) {
   };
 }
 
+// output.trace: true, false or "gzip".
+void read_trace_option(JsonReader& r, OutputSpec& o) {
+  const json* value = r.raw("trace");
+  json resolved = true;
+  if (value && (value->is_boolean() || *value == "gzip")) resolved = *value;
+  else if (value)
+    r.errors().add(r.child_path("trace"), quote(*value) + " is not allowed; allowed: true, false, \"gzip\"");
+  o.trace = resolved != false;
+  o.trace_gzip = resolved == "gzip";
+  r.resolved()["trace"] = resolved;
+}
+
 OptionList output_options(OutputSpec& o) {
   return {Option::text("dir", std::nullopt, "Where the run's files go.")
               .default_from([](const OptionContext& c) { return "out/" + (c.name.empty() ? std::string("run") : c.name); },
                             "out/<name>")
               .bind(o.dir),
-          Option::boolean("trace", true, "Write trace.json.").bind(o.trace)};
+          Option::custom(
+              "trace",
+              [] {
+                return json{{"description", "Write trace.json (true), nothing (false), or trace.json.gz (\"gzip\")."},
+                            {"oneOf", json::array({{{"type", "boolean"}}, {{"const", "gzip"}}})},
+                            {"default", true}};
+              },
+              [&o](JsonReader& r, const OptionContext&) { read_trace_option(r, o); }, ""),
+          Option::boolean("links", true,
+                          "Write links.csv (per-link bytes, busy time, utilisation) and the bottleneck links in "
+                          "summary.json.")
+              .bind(o.links)};
 }
 
 }  // namespace

@@ -204,6 +204,8 @@ struct FailureSpec {
 struct OutputSpec {
   std::string dir;
   bool trace = true;
+  bool trace_gzip = false;  // output.trace "gzip": trace.json.gz
+  bool links = true;        // links.csv and summary.json's bottleneck_links
 };
 
 struct Scenario {

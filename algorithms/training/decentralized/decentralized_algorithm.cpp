@@ -148,6 +148,9 @@ void DecentralizedAlgorithm::worker_iteration(RankContext& ctx, Workload& work) 
   if (hierarchical_exchange_) {
     mixed = hierarchical_exchange_->mix(ctx, k, send, bytes);  // blocking: validate() rejects overlap
   } else {
+    // One gossip round is one collective on the trace's comm track (BlueFog's neighbor_allreduce).
+    RankContext::CollectiveSpan span(ctx, "neighbor_allreduce", "gossip", bytes,
+                                     static_cast<int>(topology_->recv_peers(k, rank).size()) + 1);
     std::vector<RankContext::Request> receives, sends;
     for (const auto& peer : topology_->recv_peers(k, rank)) receives.push_back(ctx.irecv(peer.rank));
     for (const auto& peer : topology_->send_peers(k, rank)) sends.push_back(ctx.isend(peer.rank, to_message(send, bytes)));

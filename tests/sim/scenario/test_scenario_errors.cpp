@@ -70,7 +70,7 @@ TEST_CASE("core: wrong types are rejected") {
   s["network"] = {{"topology", 3}};
   const std::string e = errors_of(s);
   CHECK(contains(e, "/cluster/nodes: \"four\" is not an integer"));
-  CHECK(contains(e, "/output/trace: \"yes\" is not a boolean; allowed: true, false"));
+  CHECK(contains(e, "/output/trace: \"yes\" is not allowed; allowed: true, false, \"gzip\""));
   CHECK(contains(e, "/network/topology: 3 is not a string; allowed: "));
   CHECK(contains(e, "\"fat_tree\", "));
 }
