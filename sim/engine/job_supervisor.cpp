@@ -176,6 +176,15 @@ std::vector<sg4::Host*> JobSupervisor::hosts_of(const FailureEvent& e) const {
   return out;
 }
 
+std::vector<int> JobSupervisor::ranks_of(const FailureEvent& e) const {
+  if (e.target == FailureTarget::Gpu) return {e.index};
+  if (e.target == FailureTarget::Server) return {};
+  const int g = cluster_.scenario.cluster.gpus_per_node;  // a machine, or its link: all its GPUs
+  std::vector<int> out;
+  for (int r = e.index * g; r < (e.index + 1) * g; ++r) out.push_back(r);
+  return out;
+}
+
 // A machine's network links: where its GPUs' routes to another machine leave the machine (the first
 // link of such a route that no route between two of its own GPUs uses).
 std::vector<sg4::Link*> JobSupervisor::links_of(int machine) const {

@@ -81,6 +81,7 @@ class JobSupervisor {
   void power(bool on);               // turns the hosts and links that are down off, or back on
   std::string describe(const FailureEvent& e) const;
   std::vector<simgrid::s4u::Host*> hosts_of(const FailureEvent& e) const;
+  std::vector<int> ranks_of(const FailureEvent& e) const;  // the GPU ranks a failure takes down
   std::vector<simgrid::s4u::Link*> links_of(int machine) const;
 
   Cluster& cluster_;

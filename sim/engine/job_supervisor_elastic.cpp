@@ -57,16 +57,16 @@ double JobSupervisor::elastic_join_time() const {
 bool JobSupervisor::elastic_failure(const FailureEvent& e) {
   const double t = std::max(e.time, sg4::Engine::get_clock());
   // A failure of a component no rank of the running job uses (a rank that already left) stops nothing.
-  const std::vector<int> still = eligible_at(t);
   bool hit = false;
-  for (int r = 0; r < cluster_.workers; ++r)
-    if (in_group(r) && !std::binary_search(still.begin(), still.end(), r)) hit = true;
+  for (int r : ranks_of(e))
+    if (in_group(r)) {
+      hit = true;
+      departed_[static_cast<std::size_t>(r)] = 1;
+    }
   if (!hit) {
     power(false);
     return true;
   }
-  for (int r = 0; r < cluster_.workers; ++r)
-    if (in_group(r) && !std::binary_search(still.begin(), still.end(), r)) departed_[static_cast<std::size_t>(r)] = 1;
   interrupt(t);
   sg4::this_actor::yield();  // the killed ranks unwind before their hosts go down
   power(false);

@@ -17,12 +17,12 @@ namespace dtsim {
 
 bool JobSupervisor::workers_leave(const FailureEvent& e) {
   const double t = e.time;
-  const std::vector<int> up = eligible_at(t);
+  const std::vector<int> hit = ranks_of(e);
   std::vector<int> staying;
   int leaving = 0;
   for (int r = 0; r < cluster_.workers; ++r) {
     if (!in_group(r)) continue;
-    const bool alive = std::binary_search(up.begin(), up.end(), r);
+    const bool alive = std::find(hit.begin(), hit.end(), r) == hit.end();
     if (alive || rank_done_[static_cast<std::size_t>(r)]) {  // a worker that had finished stays finished
       staying.push_back(r);
       continue;

@@ -76,7 +76,9 @@ TEST_CASE("decentralized failures: after a rank dies, D-SGD's consensus distance
   std::vector<char> flags(n, 0);
   flags[dead] = 1;
   const double before = fixed_point_consensus(problem, ring.matrix(), all, lr);
-  const double after = fixed_point_consensus(problem, dtsim::logical::surviving_topology(ring, flags).matrix(), live, lr);
+  // On 7 ranks the linear-scaling rule (run.recovery.scaling, the default) runs D-SGD with lr x 7/8.
+  const double after = fixed_point_consensus(problem, dtsim::logical::surviving_topology(ring, flags).matrix(), live,
+                                             lr * (n - 1) / n);
   // The stated bound: the live ranks' consensus distance never exceeds the larger of the two fixed
   // points (the ring of 8 it left, the ring of 7 it goes to) by more than 5 %, and ends at the latter.
   const double bound = 1.05 * std::max(before, after);

@@ -67,8 +67,8 @@ TEST_CASE("PS failures: an asynchronous PS goes on without a dead worker's gradi
 }
 
 TEST_CASE("PS failures: a failed server shard rolls back to its checkpoint and redoes the lost updates") {
-  const int n = 20, ranks = 4, every = 10;
-  const double restore = 0.05;
+  const int n = 20, ranks = 4, every = 7;
+  const double restore = 0.2;
   json s = ps_job("async_parameter_server", n);
   const json clean = dtsim::test::simulate(s);
   const double t = clean["sim_time_s"].get<double>();
@@ -78,14 +78,16 @@ TEST_CASE("PS failures: a failed server shard rolls back to its checkpoint and r
   const json& ps = r["parameter_server"];
   const int lost = ps["updates_rolled_back"].get<int>();
   INFO("rolled back " << lost << " updates; with the failure " << r["sim_time_s"] << " s, without " << t << " s");
-  CHECK(lost >= 0);
+  CHECK(lost >= 1);
   CHECK(lost < every);  // back to the last multiple of the interval
   // The budget counts the shard's version: the rolled-back updates are made again.
   CHECK(ps["gradients_applied"] == n * ranks + lost);
   CHECK(r["failures"]["failures_seen"] == 1);
   CHECK(r["failures"]["interruptions"] == 0);
-  // The shard served nobody for `restore` seconds: the run ends at least that much later.
-  CHECK(r["sim_time_s"].get<double>() >= t + restore - 1e-9);
+  // The shard served nobody for `restore` seconds. A worker pushing then waits for it; of that wait,
+  // only its compute (10 ms) and one push and pull through the server's link shared by 4 workers
+  // (2 x 4 x 4 MB / 10 Gbps = 25.6 ms) could have overlapped the failure-free run's own work.
+  CHECK(r["sim_time_s"].get<double>() >= t + restore - (0.010 + 0.0256));
 }
 
 TEST_CASE("PS failures: a failure of a server that does not exist, or under checkpoint_restart, is bad input") {

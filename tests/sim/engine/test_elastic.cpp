@@ -14,8 +14,10 @@ using nlohmann::json;
 
 namespace {
 
-// p ranks, one per machine, on one switch (the sizes of test_failures.cpp: binary-exact where they can be).
-constexpr double kBytes = 4194304, kBandwidth = 1073741824, kLatency = 1.0 / 262144, kCompute = 1.0 / 64;
+// p ranks, one per machine, on one switch. S = 3 x 2^20 B splits into equal whole-byte chunks over 3 and
+// 4 ranks (the ring's chunks are whole bytes), and with B = 2^30 B/s, latency 2^-18 s, compute 2^-6 s
+// the closed forms are binary-exact.
+constexpr double kBytes = 3145728, kBandwidth = 1073741824, kLatency = 1.0 / 262144, kCompute = 1.0 / 64;
 
 json ring_job(int p, int iterations) {
   json s = dtsim::test::base_scenario(p);
