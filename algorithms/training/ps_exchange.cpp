@@ -65,9 +65,9 @@ ServerEventLoop::Push ServerEventLoop::next_push(RankContext& ctx) {
       pending_ = ctx.irecv_any();
       const int worker = gradient.source;
       return Push{worker, std::move(gradient)};
-    } catch (const simgrid::NetworkFailureException&) {
-      started_ = false;  // a worker died in the middle of its push (run.recovery): wait for the next one
-    } catch (const simgrid::HostFailureException&) {
+    } catch (const simgrid::Exception&) {
+      // A worker died in the middle of its push (run.recovery): its transfer failed or was cancelled;
+      // wait for the next one.
       started_ = false;
     }
   }

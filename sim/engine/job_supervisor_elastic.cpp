@@ -46,7 +46,7 @@ std::optional<double> JobSupervisor::enough_ranks_at(double from) const {
 }
 
 double JobSupervisor::elastic_join_time() const {
-  if (recovery_.join != "at_repair") return kNever;
+  if (recovery_.join != "at_repair" || servers_) return kNever;  // dead PS workers do not come back
   double first = kNever;
   for (const auto& kind : down_until_)
     for (double until : kind)
