@@ -72,6 +72,7 @@ class AllreducePsgd : public TrainingAlgorithm {
 
   // Fused buckets keep a communication actor and Horovod's negotiation state per iteration, and
   // compression keeps residuals per rank: neither is written to checkpoints, so they are not restarted.
+  // The plain exchange also runs over fewer ranks (elastic training: ctx.live_ranks()).
   bool restartable(const Scenario& s) const override {
     return !s.workload.fusion.overlaps() && compression_kind_ == "none";
   }
@@ -102,8 +103,11 @@ class AllreducePsgd : public TrainingAlgorithm {
       compressed_->step(ctx, *collective_, group_, work, gradient);
       return;
     }
-    collective_->allreduce(ctx, group_, gradient);
-    work.apply_gradient_sum(ctx, gradient, ctx.size());
+    // Elastic training after a failure: the collective is rebuilt over the live ranks, and the update
+    // is their mean gradient.
+    const std::vector<int>& group = ctx.live_ranks().empty() ? group_ : ctx.live_ranks();
+    collective_->allreduce(ctx, group, gradient);
+    work.apply_gradient_sum(ctx, gradient, static_cast<int>(group.size()));
   }
 
  private:

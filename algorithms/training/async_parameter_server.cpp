@@ -15,6 +15,7 @@
 // steps): workers go on until it is spent, fast ones doing more updates than slow ones, and a
 // gradient arriving after that is not applied (counted as dropped) and its worker told to stop.
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include "algorithms/training/ps_exchange.h"
@@ -38,6 +39,10 @@ class AsyncParameterServer : public TrainingAlgorithm {
   int worker_iteration_limit(const Scenario& s) const override {
     return static_cast<int>(std::min<std::int64_t>(budget(s), 1 << 30));
   }
+  // Failures (run.recovery "elastic"): workers may die down to the last one; a failed shard rolls back.
+  int worker_failures_tolerated(const Scenario& s) const override { return s.cluster.ranks() - 1; }
+  bool servers_recoverable(const Scenario&) const override { return true; }
+  void server_failed(int server, double at, double back) override { servers_[server].recovery.failed(at, back); }
   void validate(const Scenario& s, ErrorList& errors) const override {
     if (s.workload.fusion.overlaps())
       errors.add("/workload/fusion/policy", "gradient fusion is not modelled for async_parameter_server; remove it");
@@ -62,9 +67,14 @@ class AsyncParameterServer : public TrainingAlgorithm {
 
   void server_iteration(RankContext& ctx, int server, Workload& work) override {
     Server& me = servers_[server];
-    initialize_shard(me.shard, ctx, work, server);
+    const int checkpoint_every = ctx.scenario().run.recovery.server_checkpoint_interval;
+    if (!me.shard.ready) {
+      initialize_shard(me.shard, ctx, work, server);
+      me.recovery.after_update(me.shard, server, work, checkpoint_every);  // the initial model
+    }
     if (me.completed.empty()) me.completed.assign(static_cast<std::size_t>(ctx.size()), 0);
     ServerEventLoop::Push push = me.loop.next_push(ctx);
+    me.recovery.restore_if_failed(me.shard, ctx, server, work);
     if (me.shard.version >= budget(ctx.scenario())) {  // the run is over: not applied, worker stops
       if (server == 0) ++ctx.counters().gradients_dropped;
       Message reply = me.shard.model;
@@ -73,9 +83,11 @@ class AsyncParameterServer : public TrainingAlgorithm {
       return;
     }
     // Apply at once: the gradient was computed on version push.gradient.header.version of this shard.
-    if (server == 0) ctx.counters().add_staleness(me.shard.version - push.gradient.header.version);
+    // (After a shard rolled back, a gradient may come from a newer version than the shard's: staleness 0.)
+    if (server == 0) ctx.counters().add_staleness(std::max<std::int64_t>(0, me.shard.version - push.gradient.header.version));
     work.server_update(server, me.shard.model, push.gradient, 1);
     ++me.shard.version;
+    me.recovery.after_update(me.shard, server, work, checkpoint_every);
     if (server == 0) ctx.counters().update_times.push_back(ctx.now());
     ++me.completed[static_cast<std::size_t>(push.worker)];
     me.waiting.push_back(push.worker);
@@ -88,12 +100,17 @@ class AsyncParameterServer : public TrainingAlgorithm {
     ServerEventLoop loop;
     std::vector<std::int64_t> completed;  // iterations each worker has finished (its SSP clock)
     std::vector<int> waiting;             // workers whose reply is held back by the staleness bound
+    ShardRecovery recovery;
   };
 
   // Replies to every waiting worker the staleness bound lets go on, with this shard's model now.
   void release_allowed(RankContext& ctx, Server& me) {
     const int bound = staleness_bound_;
-    const std::int64_t slowest = *std::min_element(me.completed.begin(), me.completed.end());
+    // The slowest live worker (a dead one's clock stops: run.recovery "elastic").
+    std::int64_t slowest = std::numeric_limits<std::int64_t>::max();
+    for (std::size_t w = 0; w < me.completed.size(); ++w)
+      if (ctx.live_ranks().empty() || std::binary_search(ctx.live_ranks().begin(), ctx.live_ranks().end(), static_cast<int>(w)))
+        slowest = std::min(slowest, me.completed[w]);
     const bool over = me.shard.version >= budget(ctx.scenario());
     std::vector<int> still_waiting;
     for (int w : me.waiting) {

@@ -72,6 +72,11 @@ class ParameterServer : public TrainingAlgorithm {
                                               "local_aggregation, placement, partition_bytes, scheduling and "
                                               "workload.fusion, or backup_workers");
   }
+  // Failures (run.recovery "elastic"): each update needs ranks - e live workers, so e may die; with
+  // backup workers a failed shard rolls back (the plain exchange keeps no shard model of its own).
+  int worker_failures_tolerated(const Scenario&) const override { return backup_workers_; }
+  bool servers_recoverable(const Scenario&) const override { return backup_workers_ > 0; }
+  void server_failed(int server, double at, double back) override { servers_[server].recovery.failed(at, back); }
   int server_count(const Scenario& s) const override { return deployment_.colocated ? s.cluster.nodes : servers_count_; }
   int server_machine(const Scenario&, int server) const override { return deployment_.colocated ? server : -1; }
   bool synchronous(const Scenario&) const override { return backup_workers_ == 0; }
@@ -141,9 +146,23 @@ class ParameterServer : public TrainingAlgorithm {
 
   void backup_server_event(RankContext& ctx, int server, Workload& work) {
     Server& me = servers_[server];
-    initialize_shard(me.shard, ctx, work, server);
+    const int checkpoint_every = ctx.scenario().run.recovery.server_checkpoint_interval;
+    if (!me.shard.ready) {
+      initialize_shard(me.shard, ctx, work, server);
+      me.recovery.after_update(me.shard, server, work, checkpoint_every);  // the initial model
+    }
     const int m = ctx.size() - backup_workers_;
     ServerEventLoop::Push push = me.loop.next_push(ctx);
+    if (me.recovery.restore_if_failed(me.shard, ctx, server, work)) {
+      // The gradients gathered for the lost version are gone too: their workers start over from the
+      // restored model.
+      for (int w : me.accepted) {
+        Message reply = me.shard.model;
+        reply.header = reply_header(me.shard.version, true);
+        me.loop.reply(ctx, w, std::move(reply));
+      }
+      me.accepted.clear();
+    }
     const bool counts = push.gradient.header.version == me.shard.version && me.shard.version < ctx.scenario().run.iterations;
     if (!counts) {  // late: the update it was meant for is done
       if (server == 0) ++ctx.counters().gradients_dropped;
@@ -159,6 +178,7 @@ class ParameterServer : public TrainingAlgorithm {
     if (static_cast<int>(me.accepted.size()) < m) return;
     work.server_update(server, me.shard.model, me.sum, m);
     ++me.shard.version;
+    me.recovery.after_update(me.shard, server, work, checkpoint_every);
     if (server == 0) {
       ctx.counters().update_times.push_back(ctx.now());
       for (std::size_t i = 0; i < me.accepted.size(); ++i) ctx.counters().add_staleness(0);
@@ -176,6 +196,7 @@ class ParameterServer : public TrainingAlgorithm {
     ServerEventLoop loop;
     Message sum;               // of the gradients accepted for the current version
     std::vector<int> accepted;
+    ShardRecovery recovery;
   };
   int servers_count_;         // /algorithm/servers: shards, each on its own host
   int backup_workers_;        // /algorithm/backup_workers: e; each update takes the first ranks - e gradients

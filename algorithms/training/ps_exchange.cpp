@@ -32,15 +32,45 @@ void initialize_shard(ServerShard& shard, RankContext& ctx, Workload& work, int 
   shard.ready = true;
 }
 
-ServerEventLoop::Push ServerEventLoop::next_push(RankContext& ctx) {
-  if (!started_) {
-    pending_ = ctx.irecv_any();
-    started_ = true;
+void ShardRecovery::after_update(const ServerShard& shard, int server, Workload& work, int interval) {
+  if (version_ >= 0 && (interval <= 0 || shard.version % interval != 0 || shard.version == version_)) return;
+  model_ = shard.model;
+  version_ = shard.version;
+  work.save_server_state(server);
+}
+
+bool ShardRecovery::restore_if_failed(ServerShard& shard, RankContext& ctx, int server, Workload& work) {
+  if (failures_.empty() || failures_.front().first > ctx.now()) return false;
+  double back = 0;
+  while (!failures_.empty() && failures_.front().first <= ctx.now()) {  // failures meanwhile: the last return wins
+    back = std::max(back, failures_.front().second);
+    failures_.erase(failures_.begin());
   }
-  Message gradient = ctx.wait(pending_);
-  pending_ = ctx.irecv_any();
-  const int worker = gradient.source;
-  return Push{worker, std::move(gradient)};
+  ctx.counters().updates_rolled_back += shard.version - version_;
+  shard.model = model_;
+  shard.version = version_;
+  work.restore_server_state(server);
+  if (back > ctx.now()) simgrid::s4u::this_actor::sleep_until(back);
+  return true;
+}
+
+ServerEventLoop::Push ServerEventLoop::next_push(RankContext& ctx) {
+  for (;;) {
+    if (!started_) {
+      pending_ = ctx.irecv_any();
+      started_ = true;
+    }
+    try {
+      Message gradient = ctx.wait(pending_);
+      pending_ = ctx.irecv_any();
+      const int worker = gradient.source;
+      return Push{worker, std::move(gradient)};
+    } catch (const simgrid::Exception&) {
+      // A worker died in the middle of its push (run.recovery): its transfer failed or was cancelled;
+      // wait for the next one.
+      started_ = false;
+    }
+  }
 }
 
 void ServerEventLoop::reply(RankContext& ctx, int worker, Message message) {

@@ -24,6 +24,25 @@ struct ServerShard {
   bool ready = false;
 };
 
+// A shard's checkpoints and failures (run.recovery.policy "elastic"; sim/engine/job_supervisor_servers.cpp):
+// the shard saves its model, version and optimizer state every `interval` of its updates (and the
+// initial model); a failure loses everything since, and the shard serves again at `back`. The write
+// is not charged (written behind the updates, as a PS server snapshots its shard).
+class ShardRecovery {
+ public:
+  void failed(double at, double back) { failures_.push_back({at, back}); }
+  // After initialize_shard and after each update: a checkpoint when one is due.
+  void after_update(const ServerShard& shard, int server, Workload& work, int interval);
+  // Before handling an event: if the shard has failed since, rolls it back to its checkpoint (counting
+  // the lost updates), waits until it is back, and returns true.
+  bool restore_if_failed(ServerShard& shard, RankContext& ctx, int server, Workload& work);
+
+ private:
+  std::vector<std::pair<double, double>> failures_;  // (at, back), in the order they were reported
+  Message model_;
+  std::int64_t version_ = -1;  // of the checkpoint; -1: none yet
+};
+
 // Takes shard `server` of the initial model the first time it is called.
 void initialize_shard(ServerShard& shard, RankContext& ctx, Workload& work, int server);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 #include "sim/plugin/training_algorithm.h"
 
@@ -12,7 +13,30 @@ namespace dtsim {
 void validate_failures(const Scenario& s, const TrainingAlgorithm& algorithm, ErrorList& errors) {
   if (!s.failures.any() && !s.run.recovery.enabled()) return;
   const std::string what = s.failures.any() ? "failures" : "run.recovery";
-  if (!algorithm.synchronous(s) || algorithm.server_count(s) > 0 || !algorithm.restartable(s))
+  const int servers = algorithm.server_count(s);
+  for (const ScheduledFailure& e : s.failures.events) {
+    if (e.target != FailureTarget::Server) continue;
+    if (e.index >= servers)
+      errors.add(e.path + "/server", std::to_string(e.index) + " is not a server shard of \"" + s.algorithm.name +
+                                         "\"; allowed: " + (servers > 0 ? "0 to " + std::to_string(servers - 1)
+                                                                           : std::string("none (it has no servers)")));
+    else if (!algorithm.servers_recoverable(s) || !s.run.recovery.elastic())
+      errors.add(e.path + "/server", "a shard failure is modelled for \"async_parameter_server\" and for "
+                                     "\"parameter_server\" with backup_workers, under run.recovery.policy \"elastic\"");
+  }
+  if (servers > 0) {
+    // Parameter servers: a dead worker leaves and the servers go on (elastic), nothing else is modelled.
+    if (!s.run.recovery.elastic())
+      errors.add("/run/recovery/policy", "\"" + s.run.recovery.policy + "\" is not modelled for \"" + s.algorithm.name +
+                                             "\"; use \"elastic\" (a dead worker's gradients stop, the servers go on)");
+    if (algorithm.worker_failures_tolerated(s) == 0)
+      errors.add("/algorithm/backup_workers", "is 0: every update of \"" + s.algorithm.name + "\" waits for every "
+                                              "worker, so a failure stops the run for good; give backup_workers >= 1 "
+                                              "(the failures they absorb), or use \"async_parameter_server\"");
+    if (algorithm.server_machine(s, 0) >= 0)
+      errors.add("/algorithm/placement", "\"colocated\" is not modelled with " + what +
+                                             " (a machine's failure would take its shard down); use \"dedicated\"");
+  } else if (!algorithm.synchronous(s) || !algorithm.restartable(s))
     errors.add("/algorithm/name", "\"" + s.algorithm.name + "\" cannot be stopped and restarted by " + what +
                                       " (modelled for synchronous algorithms without servers whose only state is the "
                                       "model: \"allreduce\" without workload.fusion or compression)");
@@ -21,6 +45,9 @@ void validate_failures(const Scenario& s, const TrainingAlgorithm& algorithm, Er
                                         " (a collective stopped half-way); use \"step\"");
   if (s.stragglers.jitter_sigma > 0)
     errors.add("/stragglers/network_jitter", "is not modelled with " + what + "; remove one of them");
+  if (s.run.recovery.elastic() && s.run.recovery.scaling == "constant" && s.workload.numerics.enabled)
+    errors.add("/run/recovery/scaling", "\"constant\" (each live rank computes a larger batch) is not modelled with "
+                                        "real numerics, whose per-rank batch is fixed; use \"linear\"");
 }
 
 JobSupervisor::JobSupervisor(Cluster& cluster, TrainingAlgorithm& algorithm, Workload& workload, int iterations,
@@ -32,6 +59,8 @@ JobSupervisor::JobSupervisor(Cluster& cluster, TrainingAlgorithm& algorithm, Wor
   down_until_[static_cast<int>(FailureTarget::Machine)].assign(static_cast<std::size_t>(cluster.scenario.cluster.nodes), 0.0);
   down_until_[static_cast<int>(FailureTarget::Link)].assign(static_cast<std::size_t>(cluster.scenario.cluster.nodes), 0.0);
   log_.job_failure_rate = failures_.failure_rate();
+  departed_.assign(static_cast<std::size_t>(cluster.workers), 0);
+  servers_ = algorithm.server_count(cluster.scenario) > 0;
 }
 
 void JobSupervisor::start(sg4::Host* host) {
@@ -44,10 +73,19 @@ void JobSupervisor::spawn(int first_iteration) {
   rank_done_.assign(static_cast<std::size_t>(n), 0);
   completed_.assign(static_cast<std::size_t>(n), first_iteration - 1);
   finished_ = 0;
-  for (int w = 0; w < n; ++w)
+  for (int w = 0; w < n; ++w) {
+    if (!in_group(w)) {  // elastic: a rank left out of this attempt
+      rank_done_[static_cast<std::size_t>(w)] = 1;
+      continue;
+    }
     ranks_[static_cast<std::size_t>(w)] =
         sg4::Actor::create("rank" + std::to_string(w), cluster_.hosts[static_cast<std::size_t>(w)],
                            [this, w, first_iteration] { rank_loop(w, first_iteration); });
+  }
+}
+
+bool JobSupervisor::in_group(int rank) const {
+  return cluster_.live.empty() || std::binary_search(cluster_.live.begin(), cluster_.live.end(), rank);
 }
 
 void JobSupervisor::rank_loop(int rank, int first_iteration) {
@@ -69,13 +107,14 @@ void JobSupervisor::rank_loop(int rank, int first_iteration) {
     return;
   }
   rank_done_[static_cast<std::size_t>(rank)] = 1;
-  if (++finished_ == cluster_.workers) {
+  if (++finished_ == group_size()) {
     job_done_ = true;
     changed_->notify_all();
   }
 }
 
 bool JobSupervisor::checkpoint_due(int iteration, double now) const {
+  if (recovery_.elastic()) return true;  // an in-memory commit after every iteration (Horovod's state.commit())
   if (recovery_.interval_iterations > 0) return (iteration + 1) % recovery_.interval_iterations == 0;
   return now - last_checkpoint_end_ >= recovery_.interval_seconds;
 }
@@ -85,15 +124,16 @@ void JobSupervisor::promote_written(double now) {
   if (committed_.iteration != pending_->iteration) workload_.discard_checkpoint(committed_.iteration);
   committed_ = *pending_;
   pending_.reset();
-  ++log_.checkpoints;
+  if (!recovery_.elastic()) ++log_.checkpoints;  // elastic commits are not checkpoints written
 }
 
 void JobSupervisor::after_iteration(RankContext& ctx, int iteration, bool last) {
   if (!recovery_.enabled() || last) return;  // no checkpoint after the run's last iteration
+  if (servers_) return;                      // parameter servers: the workers hold no state to commit
   promote_written(ctx.now());
   Arrivals& a = arrivals_[iteration];
   if (a.count == 0) a.due = checkpoint_due(iteration, ctx.now());  // the first rank in decides for all
-  const bool due = a.due, last_in = ++a.count == cluster_.workers;
+  const bool due = a.due, last_in = ++a.count == group_size();
   if (last_in) arrivals_.erase(iteration);
   if (!due) return;
   const bool rank0 = ctx.rank() == 0;  // the job's stalls are timed on rank 0 (the ranks run in lockstep)
@@ -106,10 +146,18 @@ void JobSupervisor::after_iteration(RankContext& ctx, int iteration, bool last) 
   }
   const double now = ctx.now();
   if (last_in) {  // every rank has finished `iteration`: their state is the checkpoint's
+    // (Lockstep ranks cannot be further on; a decentralized rank could, if its neighbours let it run a
+    // whole iteration ahead of the last rank: its state would not be the checkpoint's.)
+    for (std::size_t r = 0; r < completed_.size(); ++r)
+      if (in_group(static_cast<int>(r)) && completed_[r] > iteration)
+        throw std::logic_error("checkpoint of iteration " + std::to_string(iteration) + ": rank " + std::to_string(r) +
+                               " has already finished iteration " + std::to_string(completed_[r]) +
+                               " (ranks more than one iteration apart are not modelled by run.recovery)");
     workload_.save_checkpoint(iteration);
     pending_ = Checkpoint{iteration, now, now + recovery_.checkpoint_time};
     last_checkpoint_end_ = recovery_.blocking ? pending_->written : now;
-    log_.events.push_back({"checkpoint", now, pending_->written, "iteration " + std::to_string(iteration), iteration});
+    if (!recovery_.elastic())
+      log_.events.push_back({"checkpoint", now, pending_->written, "iteration " + std::to_string(iteration), iteration});
   }
   if (recovery_.blocking && recovery_.checkpoint_time > 0) {
     if (rank0) stalled_since_ = now;
@@ -125,6 +173,15 @@ std::vector<sg4::Host*> JobSupervisor::hosts_of(const FailureEvent& e) const {
   if (e.target == FailureTarget::Gpu) out.push_back(cluster_.hosts[static_cast<std::size_t>(e.index)]);
   if (e.target == FailureTarget::Machine)
     for (int r = e.index * g; r < (e.index + 1) * g; ++r) out.push_back(cluster_.hosts[static_cast<std::size_t>(r)]);
+  return out;
+}
+
+std::vector<int> JobSupervisor::ranks_of(const FailureEvent& e) const {
+  if (e.target == FailureTarget::Gpu) return {e.index};
+  if (e.target == FailureTarget::Server) return {};
+  const int g = cluster_.scenario.cluster.gpus_per_node;  // a machine, or its link: all its GPUs
+  std::vector<int> out;
+  for (int r = e.index * g; r < (e.index + 1) * g; ++r) out.push_back(r);
   return out;
 }
 
@@ -158,6 +215,7 @@ std::string JobSupervisor::describe(const FailureEvent& e) const {
   const std::string n = std::to_string(e.index);
   if (e.target == FailureTarget::Gpu) return "gpu " + n;
   if (e.target == FailureTarget::Machine) return "machine " + n;
+  if (e.target == FailureTarget::Server) return "server " + n;
   return "link of machine " + n;
 }
 
@@ -174,8 +232,8 @@ bool JobSupervisor::strike(const FailureEvent& e) {
   return true;
 }
 
-void JobSupervisor::interrupt(double t) {
-  ++log_.interruptions;
+void JobSupervisor::interrupt(double t, bool failure) {
+  if (failure) ++log_.interruptions;
   for (std::size_t r = 0; r < ranks_.size(); ++r)
     if (!rank_done_[r]) ranks_[r]->kill();  // the whole job stops (torchrun tears down every worker)
   ranks_.clear();
@@ -185,6 +243,13 @@ void JobSupervisor::interrupt(double t) {
     pending_.reset();
   }
   if (stalled_since_) end_stall(t);
+}
+
+double JobSupervisor::lost_since_mark(double t) const {
+  const double mark = std::max(committed_.taken, attempt_start_);
+  double stalls_since_mark = 0;
+  for (auto [begin, end] : stalls_) stalls_since_mark += std::max(0.0, std::min(end, t) - std::max(begin, mark));
+  return t - mark - stalls_since_mark;
 }
 
 void JobSupervisor::end_stall(double now) {
@@ -231,21 +296,43 @@ void JobSupervisor::supervise() {
   workload_.save_checkpoint(-1);  // a restart before the first checkpoint starts from the beginning
   spawn(0);
   for (;;) {
+    bool join_now = false;
     {
       std::unique_lock<sg4::Mutex> lock(*mutex_);
       if (job_done_) break;
       const FailureEvent* next = failures_.peek();
-      if (!next) {
+      const double join = recovery_.elastic() ? elastic_join_time() : kNever;
+      const double wake = std::min(next ? next->time : kNever, join);
+      if (wake == kNever) {
         changed_->wait(lock);
         continue;
       }
-      if (sg4::Engine::get_clock() < next->time) {
-        changed_->wait_until(lock, next->time);
+      if (sg4::Engine::get_clock() < wake) {
+        changed_->wait_until(lock, wake);
         continue;
       }
+      join_now = join < (next ? next->time : kNever);  // repaired ranks are back before the next failure
+    }
+    if (join_now) {
+      elastic_join(sg4::Engine::get_clock());
+      continue;
     }
     const FailureEvent e = failures_.pop();
+    if (e.target == FailureTarget::Server) {  // a parameter-server shard: rolled back, the job goes on
+      server_failure(e);
+      continue;
+    }
     if (!strike(e)) continue;
+    if (recovery_.elastic() && servers_) {
+      if (workers_leave(e)) continue;
+      log_.ended_by_failure = true;  // more dead workers than the algorithm rides through
+      break;
+    }
+    if (recovery_.elastic()) {
+      if (elastic_failure(e)) continue;
+      log_.ended_by_failure = true;  // fewer than min_ranks left, none to come back
+      break;
+    }
     const double t = e.time;
     interrupt(t);
     sg4::this_actor::yield();  // the killed ranks unwind before their hosts go down
@@ -256,10 +343,7 @@ void JobSupervisor::supervise() {
     }
     // Lost: the work since the state the restart resumes from, but for the checkpoint stalls in it
     // (counted as checkpoint time).
-    const double mark = std::max(committed_.taken, attempt_start_);
-    double stalls_since_mark = 0;
-    for (auto [begin, end] : stalls_) stalls_since_mark += std::max(0.0, std::min(end, t) - std::max(begin, mark));
-    log_.recompute_s += t - mark - stalls_since_mark;
+    log_.recompute_s += lost_since_mark(t);
     // Down until detected, every failed component is back, and the job has restarted; failures
     // meanwhile push the resumption back.
     auto resume_time = [&] {
@@ -295,11 +379,14 @@ void JobSupervisor::supervise() {
   }
   if (log_.ended_by_failure) {
     // The run ends here: it reports the iterations every rank completed.
-    const int done = completed_.empty() ? -1 : *std::min_element(completed_.begin(), completed_.end());
+    int done = -1;
+    for (std::size_t r = 0; r < completed_.size(); ++r)
+      if (in_group(static_cast<int>(r))) done = done < 0 ? completed_[r] : std::min(done, completed_[r]);
     result_.recorder.drop_iterations_after(done);
     result_.iterations_run = done + 1;
   }
   promote_written(sg4::Engine::get_clock());
+  log_.final_ranks = group_size();
   for (int i : failures_.scheduled_not_taken())
     log_.unreached.push_back(cluster_.scenario.failures.events[static_cast<std::size_t>(i)].path);
 }

@@ -10,6 +10,7 @@
 // rank, notices it, after detection_time.
 #pragma once
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <vector>
@@ -35,11 +36,14 @@ class JobSupervisor {
   // Creates the supervisor actor (on `host`), which starts the ranks; call before engine.run().
   void start(simgrid::s4u::Host* host);
   // After engine.run(): the ranks that ran their last iteration in the final attempt.
-  int finished_ranks() const { return finished_; }
+  int finished_ranks() const { return job_done_ ? cluster_.workers : finished_; }
   bool ended_by_failure() const { return log_.ended_by_failure; }
+  // Elastic training: the ranks the last attempt ran on (every rank otherwise).
+  int final_group_size() const { return group_size(); }
   ResilienceLog take_log();
 
  private:
+  static constexpr double kNever = std::numeric_limits<double>::infinity();
   struct Checkpoint {
     int iteration = -1;
     double taken = 0;      // the state it holds is the job's at this time (the write's start)
@@ -59,10 +63,25 @@ class JobSupervisor {
   void end_stall(double now);        // rank 0 stops waiting on a checkpoint write  // a pending checkpoint whose write is complete becomes the one to use
   // The failure at `e.time`: false if the component was already down (nothing happens).
   bool strike(const FailureEvent& e);
-  void interrupt(double t);
+  void interrupt(double t, bool failure = true);  // stops every rank (a failure, or an elastic join)
+  // Elastic training (job_supervisor_elastic.cpp).
+  bool elastic_failure(const FailureEvent& e);  // false: too few ranks can ever come back (join "never")
+  void elastic_join(double now);                // repaired ranks are back: a rendezvous lets them in
+  double elastic_join_time() const;             // the next repair that may let ranks join (inf: none)
+  std::vector<int> eligible_at(double t) const; // ranks that could run at t (up, and allowed by `join`)
+  std::optional<double> enough_ranks_at(double from) const;  // first time >= from with min_ranks eligible
+  void elastic_restart(double stopped, double resume);  // the rendezvous is over: the eligible ranks go on
+  // Parameter servers under elastic (job_supervisor_servers.cpp): dead workers leave, the rest go on
+  // (false: more dead than the algorithm tolerates); a shard fails and is rolled back.
+  bool workers_leave(const FailureEvent& e);
+  void server_failure(const FailureEvent& e);
+  int group_size() const { return cluster_.live.empty() ? cluster_.workers : static_cast<int>(cluster_.live.size()); }
+  bool in_group(int rank) const;
+  double lost_since_mark(double t) const;       // work since the state a restart resumes from
   void power(bool on);               // turns the hosts and links that are down off, or back on
   std::string describe(const FailureEvent& e) const;
   std::vector<simgrid::s4u::Host*> hosts_of(const FailureEvent& e) const;
+  std::vector<int> ranks_of(const FailureEvent& e) const;  // the GPU ranks a failure takes down
   std::vector<simgrid::s4u::Link*> links_of(int machine) const;
 
   Cluster& cluster_;
@@ -91,6 +110,8 @@ class JobSupervisor {
   std::vector<std::pair<double, double>> stalls_;  // every such wait
 
   std::vector<double> down_until_[3];    // per target kind and component: repaired at (0: up)
+  bool servers_ = false;                 // the algorithm has parameter servers
+  std::vector<char> departed_;           // elastic, join "never": ranks a failure took out for good
 };
 
 }  // namespace dtsim

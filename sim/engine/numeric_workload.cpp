@@ -81,7 +81,13 @@ void NumericWorkload::apply_gradient_sum(RankContext& ctx, const Message& sum, i
   WallTimer timer(wall_);
   kernels::Vector mean = Eigen::Map<const kernels::Vector>(sum.values.data(), sum.values.size());
   mean /= static_cast<float>(contributors);
-  replicas_->apply_update(ctx.rank(), mean);
+  const double scale = ctx.learning_rate_scale();  // elastic training on fewer ranks, linear scaling
+  if (scale == 1) {
+    replicas_->apply_update(ctx.rank(), mean);
+    return;
+  }
+  kernels::Optimizer& optimizer = replicas_->optimizer(ctx.rank());
+  optimizer.step(replicas_->params(ctx.rank()), mean, optimizer.current_lr() * scale);
 }
 
 Message NumericWorkload::parameters(RankContext& ctx) {
@@ -103,8 +109,8 @@ void NumericWorkload::set_parameters(RankContext& ctx, Message parameters) {
 
 double NumericWorkload::learning_rate(RankContext& ctx) {
   const kernels::ReplicaSpec& spec = scenario_.workload.numerics.replica;
-  return kernels::learning_rate(spec.optimizer, ctx.iteration(),
-                                static_cast<kernels::Index>(spec.batch_size) * spec.ranks);
+  return ctx.learning_rate_scale() * kernels::learning_rate(spec.optimizer, ctx.iteration(),
+                                                            static_cast<kernels::Index>(spec.batch_size) * spec.ranks);
 }
 
 Message NumericWorkload::initial_parameters() {
@@ -179,7 +185,8 @@ bool NumericWorkload::finish_iteration(RankContext& ctx) {
       const kernels::Vector& p = replicas_->params(ctx.rank());
       auto& models = snapshots_[k];
       models.emplace_back(p.data(), p.data() + p.size());
-      if (static_cast<int>(models.size()) == ctx.size()) evaluate_consensus(k);
+      const int ranks = ctx.live_ranks().empty() ? ctx.size() : static_cast<int>(ctx.live_ranks().size());
+      if (static_cast<int>(models.size()) == ranks) evaluate_consensus(k);  // the live ranks' models (elastic)
     }
     return false;
   }
@@ -233,6 +240,18 @@ void NumericWorkload::restore_checkpoint(int iteration) {
 }
 
 void NumericWorkload::discard_checkpoint(int iteration) { checkpoints_.erase(iteration); }
+
+void NumericWorkload::save_server_state(int shard) {
+  auto it = server_optimizers_.find(shard);
+  saved_server_optimizers_[shard] =
+      it == server_optimizers_.end() ? std::nullopt : std::optional<kernels::Optimizer>(it->second);
+}
+
+void NumericWorkload::restore_server_state(int shard) {
+  auto saved = saved_server_optimizers_.find(shard);
+  server_optimizers_.erase(shard);  // none saved: the shard starts over with a fresh optimizer
+  if (saved != saved_server_optimizers_.end() && saved->second) server_optimizers_.emplace(shard, *saved->second);
+}
 
 NumericsLog NumericWorkload::take_log() {
   // Asynchronous servers end the run on their own budget, after the workers' iteration indexes have

@@ -48,6 +48,8 @@ class NumericWorkload : public Workload {
   void save_checkpoint(int iteration) override;
   void restore_checkpoint(int iteration) override;
   void discard_checkpoint(int iteration) override;
+  void save_server_state(int shard) override;
+  void restore_server_state(int shard) override;
   NumericsLog take_log();
 
  private:
@@ -69,6 +71,7 @@ class NumericWorkload : public Workload {
   std::map<int, std::vector<std::vector<float>>> snapshots_;
   std::chrono::steady_clock::duration wall_{};
   std::map<int, kernels::Optimizer> server_optimizers_;  // per shard, created at its first update
+  std::map<int, std::optional<kernels::Optimizer>> saved_server_optimizers_;  // per shard: at its checkpoint (none: fresh)
   // Checkpoints (run.recovery), by iteration: every rank's parameters and optimizer state, bit for bit.
   struct Snapshot {
     std::vector<kernels::Vector> params;

@@ -224,8 +224,9 @@ RankContext::Request RankContext::irecv(int peer) {
 }
 
 double RankContext::compute_factor() const {
-  if (!cluster_.stragglers || endpoint_ >= cluster_.workers) return 1.0;
-  return cluster_.stragglers->compute_factor(endpoint_, sample_step(), now());
+  if (endpoint_ >= cluster_.workers) return 1.0;
+  if (!cluster_.stragglers) return cluster_.batch_scale;
+  return cluster_.batch_scale * cluster_.stragglers->compute_factor(endpoint_, sample_step(), now());
 }
 
 Message RankContext::wait(Request& request) {

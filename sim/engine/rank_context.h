@@ -51,6 +51,12 @@ struct Cluster {
   // Restarts after a failure (run.recovery): each restart talks over fresh mailboxes, so nothing a
   // killed rank left posted can match a receive of the restarted job.
   int epoch = 0;
+  // Elastic training (run.recovery.policy "elastic"): the ranks of the running attempt (empty: every
+  // rank), how much longer each one computes its gradient (scaling "constant": the global batch is
+  // split over fewer ranks) and the factor on the learning rate (scaling "linear": p'/p).
+  std::vector<int> live = {};
+  double batch_scale = 1;
+  double learning_rate_scale = 1;
   std::vector<int> server_machines = {};        // per server: its worker machine, or -1 (a host of its own)
   // The machine an endpoint is on: GPU ranks machine-major (gpus_per_node per machine), each dedicated
   // server on a machine of its own, a colocated one on its worker machine. Transfers between two
@@ -109,6 +115,10 @@ class RankContext {
 
   int rank() const { return endpoint_; }
   int size() const { return cluster_.workers; }
+  // The ranks taking part in the running attempt: every rank, unless elastic training goes on without
+  // failed ones.
+  const std::vector<int>& live_ranks() const { return cluster_.live; }
+  double learning_rate_scale() const { return cluster_.learning_rate_scale; }
   int endpoints() const { return static_cast<int>(cluster_.hosts.size()); }
   const Scenario& scenario() const { return cluster_.scenario; }
   double now() const;
@@ -128,7 +138,7 @@ class RankContext {
   std::int64_t sample_step() const { return sample_step_ >= 0 ? sample_step_ : iteration_; }
   void set_sample_step(std::int64_t step) { sample_step_ = step; }
   // How much slower than nominal this rank computes its gradient for sample_step(), starting now
-  // (scenario.stragglers; 1 without stragglers).
+  // (scenario.stragglers, times the elastic batch scale; 1 without either).
   double compute_factor() const;
   // Whether the engine should end this endpoint's loop after the current iteration (an algorithm
   // whose server says training is over).

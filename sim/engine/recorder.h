@@ -52,6 +52,7 @@ struct AlgorithmCounters {
   std::int64_t gradients_dropped = 0;   // backup workers: gradients that arrived after the first m
   double dropped_compute_s = 0;         // compute time spent on the dropped gradients
   std::vector<double> update_times;     // simulated time of each model update (shard 0's server)
+  std::int64_t updates_rolled_back = 0; // failed server shards: updates lost by going back to a checkpoint (all shards)
   void add_staleness(std::int64_t s) {
     if (s >= static_cast<std::int64_t>(staleness.size())) staleness.resize(static_cast<std::size_t>(s) + 1, 0);
     ++staleness[static_cast<std::size_t>(s)];

@@ -43,6 +43,10 @@ class Workload {
   virtual void save_checkpoint(int /*iteration*/) {}
   virtual void restore_checkpoint(int /*iteration*/) {}
   virtual void discard_checkpoint(int /*iteration*/) {}
+  // A parameter-server shard's optimizer state: kept with the shard's checkpoint, and restored when a
+  // failed shard rolls back to it (the shard's model itself is the algorithm's).
+  virtual void save_server_state(int /*shard*/) {}
+  virtual void restore_server_state(int /*shard*/) {}
 };
 
 class TimingWorkload : public Workload {

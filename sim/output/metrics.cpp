@@ -137,7 +137,7 @@ double percentile(std::vector<double> values, double q) {
 nlohmann::json summarize_resilience(const Scenario& scenario, const RunResult& run) {
   const ResilienceLog& log = *run.resilience;
   const double wall = run.sim_time_s;
-  const double lost = log.checkpoint_s + log.recompute_s + log.down_s;
+  const double lost = log.checkpoint_s + log.recompute_s + log.down_s + log.rendezvous_s;
   nlohmann::json f;
   f["failures_seen"] = log.failures;
   f["interruptions"] = log.interruptions;
@@ -146,6 +146,11 @@ nlohmann::json summarize_resilience(const Scenario& scenario, const RunResult& r
   f["useful_iterations"] = run.iterations_run;
   f["goodput_iterations_per_s"] = wall > 0 ? run.iterations_run / wall : 0.0;
   f["time_lost_s"] = {{"checkpoint", log.checkpoint_s}, {"recompute", log.recompute_s}, {"restart", log.down_s}};
+  if (scenario.run.recovery.elastic()) {  // (only then, so other runs keep their outputs)
+    f["time_lost_s"]["rendezvous"] = log.rendezvous_s;
+    f["rendezvous"] = log.rendezvous;
+    f["final_ranks"] = log.final_ranks;
+  }
   f["useful_time_s"] = wall - lost;
   f["waste_fraction"] = wall > 0 ? lost / wall : 0.0;
   f["mean_time_between_interruptions_s"] =
@@ -229,6 +234,7 @@ nlohmann::json server_summary(const Scenario& scenario, const RunResult& run, do
   out["dropped_compute_s"] = c.dropped_compute_s;
   out["wasted_compute_fraction"] = total_compute > 0 ? c.dropped_compute_s / total_compute : 0.0;
   out["model_updates"] = c.update_times.size();
+  if (scenario.run.recovery.elastic()) out["updates_rolled_back"] = c.updates_rolled_back;  // failed shards
   // Mean time between updates, leaving out the first warmup_iterations updates.
   const std::size_t skip = std::min<std::size_t>(static_cast<std::size_t>(scenario.run.warmup_iterations),
                                                  c.update_times.empty() ? 0 : c.update_times.size() - 1);

@@ -117,7 +117,8 @@ void print_summary(std::ostream& out, const nlohmann::json& s, const std::string
     out << "  failures    " << f["failures_seen"] << " seen, " << f["interruptions"] << " interruptions, "
         << f["checkpoints_written"] << " checkpoints; waste " << 100 * f["waste_fraction"].get<double>()
         << " % (checkpoint " << seconds(lost["checkpoint"]) << ", recompute " << seconds(lost["recompute"])
-        << ", restart " << seconds(lost["restart"]) << "), goodput " << f["goodput_iterations_per_s"].get<double>()
+        << ", restart " << seconds(lost["restart"])
+        << (lost.contains("rendezvous") ? ", rendezvous " + seconds(lost["rendezvous"]) : std::string()) << "), goodput " << f["goodput_iterations_per_s"].get<double>()
         << " iterations/s" << (f["ended_by_failure"].get<bool>() ? "; the run ended at its first failure" : "") << "\n";
   }
   if (s.contains("numerics")) {

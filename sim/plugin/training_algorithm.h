@@ -49,6 +49,13 @@ class TrainingAlgorithm {
   // algorithm keeps no state across iterations besides the workload's (the model), so a restarted rank
   // picks up where the checkpoint left off.
   virtual bool restartable(const Scenario&) const { return false; }
+  // Parameter servers under elastic recovery: how many dead workers the algorithm rides through with
+  // its servers going on (asynchronous PS: all but one; synchronous PS: its backup workers), and
+  // whether a server shard can be rolled back to its checkpoint (server_failed).
+  virtual int worker_failures_tolerated(const Scenario&) const { return 0; }
+  virtual bool servers_recoverable(const Scenario&) const { return false; }
+  // Shard `server` failed at `at`: its state is lost; it is back at `back`, from its last checkpoint.
+  virtual void server_failed(int /*server*/, double /*at*/, double /*back*/) {}
   virtual void worker_iteration(RankContext& ctx, Workload& work) = 0;
   virtual void server_iteration(RankContext& /*ctx*/, int /*server*/, Workload& /*work*/) {}
 };

@@ -128,8 +128,11 @@ struct AlgorithmSpec {
 // "none": the run ends at the first failure. "checkpoint_restart": the job writes a checkpoint every
 // `interval` iterations (or seconds of simulated time), and after a failure waits detection_time, the
 // repair of what failed and restart_time, then resumes from the last complete checkpoint.
+// "elastic" (TorchElastic, Horovod Elastic): the survivors re-rendezvous (detection_time +
+// rendezvous_time) and go on without the failed ranks, from the state every rank committed after the
+// last iteration they all finished; repaired ranks join at a later rendezvous (`join`).
 struct RecoverySpec {
-  std::string policy = "none";     // none | checkpoint_restart
+  std::string policy = "none";     // none | checkpoint_restart | elastic
   int interval_iterations = 0;     // checkpoint after every this many iterations (0: by time)
   double interval_seconds = 0;     // or once this much simulated time has passed since the last one
   double checkpoint_time = 0;      // s to write one checkpoint (given, or bytes / storage bandwidth)
@@ -137,7 +140,17 @@ struct RecoverySpec {
   bool blocking = true;            // training stops while a checkpoint is written; else it is written behind
   double detection_time = 0;       // s from a failure until the job notices (heartbeat or collective timeout)
   double restart_time = 0;         // s to restart the job (schedule, start processes, load the checkpoint)
+  // elastic only:
+  double rendezvous_time = 0;      // s for the survivors to agree on the new membership and rebuild the collective
+  std::string scaling = "linear";  // linear: per-rank batch kept, lr x p'/p (Goyal et al. 2017); constant: global batch kept
+  std::string join = "at_repair";  // when repaired ranks join: at_repair (a rendezvous of its own) | at_failure | never
+  int min_ranks = 1;               // fewer live ranks than this: wait for repairs (TorchElastic's min_nodes)
+  // Parameter servers under elastic: a shard checkpoints its model every this many of its updates
+  // (0: only the initial model) and a failed shard is back, rolled back to it, after server_restore_time.
+  int server_checkpoint_interval = 0;
+  double server_restore_time = 0;
   bool enabled() const { return policy != "none"; }
+  bool elastic() const { return policy == "elastic"; }
 };
 
 struct RunSpec {
@@ -186,7 +199,7 @@ struct FailureProcessSpec {
   OptionValues options;          // that law's resolved keys
   bool any() const { return process != "none"; }
 };
-enum class FailureTarget { Gpu, Machine, Link };
+enum class FailureTarget { Gpu, Machine, Link, Server };  // Server: a parameter-server shard (scheduled only)
 const char* failure_target_name(FailureTarget target);
 struct ScheduledFailure {
   double at = 0;                 // simulated seconds

@@ -15,6 +15,7 @@ const char* failure_target_name(FailureTarget target) {
     case FailureTarget::Gpu: return "gpu";
     case FailureTarget::Machine: return "machine";
     case FailureTarget::Link: return "link";
+    case FailureTarget::Server: return "server";
   }
   return "?";
 }
@@ -41,7 +42,9 @@ void read_event(JsonReader& e, const Scenario& s, std::vector<ScheduledFailure>&
   const Key keys[] = {{"gpu", FailureTarget::Gpu, s.cluster.ranks(), "GPU rank"},
                       {"machine", FailureTarget::Machine, machines, "machine"},
                       {"node", FailureTarget::Machine, machines, "machine (node)"},
-                      {"link", FailureTarget::Link, machines, "machine whose network link fails"}};
+                      {"link", FailureTarget::Link, machines, "machine whose network link fails"},
+                      // The number of shards is the algorithm's: checked with it (validate_failures).
+                      {"server", FailureTarget::Server, std::numeric_limits<int>::max(), "server shard"}};
   int given = 0;
   for (const Key& k : keys) {
     const json* v = e.raw(k.name);
@@ -57,9 +60,10 @@ void read_event(JsonReader& e, const Scenario& s, std::vector<ScheduledFailure>&
     e.resolved()[k.name] = f.index;
   }
   if (given != 1)
-    e.errors().add(e.path(), given == 0 ? "names no component; give one of \"gpu\", \"machine\" (or \"node\"), \"link\""
+    e.errors().add(e.path(), given == 0 ? "names no component; give one of \"gpu\", \"machine\" (or \"node\"), \"link\", "
+                                          "\"server\""
                                         : "names several components; give exactly one of \"gpu\", \"machine\" (or "
-                                          "\"node\"), \"link\"");
+                                          "\"node\"), \"link\", \"server\"");
   if (f.target == FailureTarget::Link && machines < 2)
     e.errors().add(e.child_path("link"), "the cluster has one machine, so no network link to fail");
   e.reject_unknown_keys();
@@ -93,7 +97,9 @@ json events_schema() {
                               Option::integer("gpu", std::nullopt, 0, most, "A GPU rank."),
                               Option::integer("machine", std::nullopt, 0, most, "A machine (with its GPUs)."),
                               Option::integer("node", std::nullopt, 0, most, "Same as machine."),
-                              Option::integer("link", std::nullopt, 0, most, "The network link of this machine.")});
+                              Option::integer("link", std::nullopt, 0, most, "The network link of this machine."),
+                              Option::integer("server", std::nullopt, 0, most,
+                                              "A parameter-server shard (with run.recovery.policy elastic).")});
   item["required"] = json::array({"at"});
   return {{"type", "array"}, {"items", item}};
 }
@@ -150,8 +156,9 @@ void read_interval(JsonReader& r, RecoverySpec& rec) {
 OptionList recovery_options(Scenario& s) {
   RecoverySpec& rec = s.run.recovery;
   return {
-      Option::choice("policy", std::string("checkpoint_restart"), {"none", "checkpoint_restart"},
-                     "none: the run ends at the first failure; checkpoint_restart: resume from the last checkpoint.")
+      Option::choice("policy", std::string("checkpoint_restart"), {"none", "checkpoint_restart", "elastic"},
+                     "none: the run ends at the first failure; checkpoint_restart: resume from the last checkpoint; "
+                     "elastic: the survivors re-rendezvous and go on with fewer ranks.")
           .bind(rec.policy),
       Option::boolean("blocking", true, "Training waits while a checkpoint is written (false: written behind it).")
           .bind(rec.blocking),
@@ -159,6 +166,40 @@ OptionList recovery_options(Scenario& s) {
           .bind(rec.detection_time),
       Option::duration("restart_time", std::string("0s"), "To restart the job and load the checkpoint.")
           .bind(rec.restart_time),
+  };
+}
+
+// Elastic training's own keys (read only with policy "elastic", so other policies resolve as before).
+OptionList elastic_options(Scenario& s) {
+  RecoverySpec& rec = s.run.recovery;
+  return {
+      Option::duration("rendezvous_time", std::string("0s"),
+                       "Elastic: for the live ranks to agree on the new membership and rebuild the collective.")
+          .bind(rec.rendezvous_time),
+      Option::choice("scaling", std::string("linear"), {"linear", "constant"},
+                     "Elastic: linear keeps each rank's batch (global batch and learning rate scale with the live "
+                     "ranks, Goyal et al. 2017); constant keeps the global batch (each rank computes a larger batch).")
+          .bind(rec.scaling),
+      Option::choice("join", std::string("at_repair"), {"at_repair", "at_failure", "never"},
+                     "Elastic: when repaired ranks join: at a rendezvous as soon as they are back, at the next "
+                     "failure's rendezvous, or never.")
+          .bind(rec.join),
+      Option::integer("server_checkpoint_interval", 0, 0, 1 << 30,
+                      "Elastic, parameter servers: a shard checkpoints its model every this many of its updates "
+                      "(0: only the initial model); a failed shard rolls back to it.")
+          .bind(rec.server_checkpoint_interval),
+      Option::duration("server_restore_time", std::string("0s"),
+                       "Elastic, parameter servers: from a shard's failure until it serves again from its checkpoint.")
+          .bind(rec.server_restore_time),
+      Option::integer("min_ranks", 1, 1, 1 << 30,
+                      "Elastic: with fewer live ranks the job waits for repairs (TorchElastic's min_nodes).")
+          .bind(rec.min_ranks)
+          .then([&s](JsonReader& r, const json& v) {
+            if (v.get<std::int64_t>() > s.cluster.ranks())
+              r.errors().add(r.child_path("min_ranks"), std::to_string(v.get<std::int64_t>()) +
+                                                            " is more than the job's " + std::to_string(s.cluster.ranks()) +
+                                                            " ranks; allowed: 1 to " + std::to_string(s.cluster.ranks()));
+          }),
   };
 }
 
@@ -186,6 +227,7 @@ void read_recovery(JsonReader& run, Scenario& s, const OptionContext& context) {
                                "(e.g. \"2GBps\") with checkpoint_bytes (default: the model's size)");
     }
   }
+  if (rec.elastic()) read_options(r, elastic_options(s), context);
   r.reject_unknown_keys();
 }
 
@@ -199,6 +241,7 @@ json recovery_schema() {
   s["properties"]["checkpoint_time"] = option_schema(Option::duration("checkpoint_time", std::nullopt, "Time to write one checkpoint."));
   s["properties"]["checkpoint_bytes"] = option_schema(Option::size("checkpoint_bytes", std::nullopt, "Checkpoint size (default: the model's parameters)."));
   s["properties"]["storage_bandwidth"] = option_schema(Option::bandwidth("storage_bandwidth", std::nullopt, "Write bandwidth to checkpoint storage."));
+  for (const Option& o : elastic_options(unused)) s["properties"][o.key] = option_schema(o);
   return s;
 }
 
@@ -217,7 +260,7 @@ Option failures_section(Scenario& s) {
 Option recovery_option(Scenario& s) {
   return Option::custom("recovery", recovery_schema,
                         [&s](JsonReader& run, const OptionContext& context) { read_recovery(run, s, context); },
-                        "What the job does after a failure: checkpoint/restart.");
+                        "What the job does after a failure: checkpoint/restart or elastic training.");
 }
 
 }  // namespace dtsim

@@ -3,6 +3,7 @@
 #include <numeric>
 
 #include "topologies/logical/registry.h"
+#include "topologies/logical/surviving.h"
 #include "topologies/logical/validate.h"
 
 #include <limits>
@@ -112,10 +113,23 @@ void DecentralizedAlgorithm::set_up(const Scenario& s) {
   }
 }
 
-GossipVec<float> DecentralizedAlgorithm::exchange_finish(RankContext& ctx, std::vector<RankContext::Request>& receives,
+const logical::Topology& DecentralizedAlgorithm::topology_for(const RankContext& ctx) {
+  const std::vector<int>& live = ctx.live_ranks();
+  if (live.empty()) return *topology_;
+  if (!surviving_ || live != surviving_ranks_) {  // the membership changed at a rendezvous
+    std::vector<char> dead(static_cast<std::size_t>(topology_->size()), 1);
+    for (int r : live) dead[static_cast<std::size_t>(r)] = 0;
+    surviving_ = std::make_unique<logical::Topology>(logical::surviving_topology(*topology_, dead));
+    surviving_ranks_ = live;
+  }
+  return *surviving_;
+}
+
+GossipVec<float> DecentralizedAlgorithm::exchange_finish(RankContext& ctx, const logical::Topology& topology,
+                                                         std::vector<RankContext::Request>& receives,
                                                          std::vector<RankContext::Request>& sends,
                                                          const GossipVec<float>& send) {
-  const auto peers = topology_->recv_peers(ctx.iteration(), ctx.rank());
+  const auto peers = topology.recv_peers(ctx.iteration(), ctx.rank());
   std::vector<Message> received = ctx.wait_all(receives);
   ctx.wait_all(sends);
   // Difference form, x_i + sum_j w_ij (x_j - x_i): the self weight is implied exactly. The plain form
@@ -148,14 +162,15 @@ void DecentralizedAlgorithm::worker_iteration(RankContext& ctx, Workload& work) 
   if (hierarchical_exchange_) {
     mixed = hierarchical_exchange_->mix(ctx, k, send, bytes);  // blocking: validate() rejects overlap
   } else {
+    const logical::Topology& topology = topology_for(ctx);
     // One gossip round is one collective on the trace's comm track (BlueFog's neighbor_allreduce).
     RankContext::CollectiveSpan span(ctx, "neighbor_allreduce", "gossip", bytes,
-                                     static_cast<int>(topology_->recv_peers(k, rank).size()) + 1);
+                                     static_cast<int>(topology.recv_peers(k, rank).size()) + 1);
     std::vector<RankContext::Request> receives, sends;
-    for (const auto& peer : topology_->recv_peers(k, rank)) receives.push_back(ctx.irecv(peer.rank));
-    for (const auto& peer : topology_->send_peers(k, rank)) sends.push_back(ctx.isend(peer.rank, to_message(send, bytes)));
+    for (const auto& peer : topology.recv_peers(k, rank)) receives.push_back(ctx.irecv(peer.rank));
+    for (const auto& peer : topology.send_peers(k, rank)) sends.push_back(ctx.isend(peer.rank, to_message(send, bytes)));
     if (rule.gradient_at() == At::DuringExchange) g = to_vec(work.gradient(ctx));  // overlaps the exchange
-    mixed = exchange_finish(ctx, receives, sends, send);
+    mixed = exchange_finish(ctx, topology, receives, sends, send);
   }
 
   rule.combine(x, mixed, g, lr);
@@ -165,8 +180,9 @@ void DecentralizedAlgorithm::worker_iteration(RankContext& ctx, Workload& work) 
   const int every = global_average_every_;
   if (every > 0 && (k + 1) % every == 0) {
     Message params = work.parameters(ctx);
-    global_average_->allreduce(ctx, everyone_, params);
-    for (float& v : params.values) v /= static_cast<float>(ctx.size());
+    const std::vector<int>& group = ctx.live_ranks().empty() ? everyone_ : ctx.live_ranks();
+    global_average_->allreduce(ctx, group, params);
+    for (float& v : params.values) v /= static_cast<float>(group.size());
     work.set_parameters(ctx, std::move(params));
   }
 }

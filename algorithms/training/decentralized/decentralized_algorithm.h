@@ -29,13 +29,20 @@ class DecentralizedAlgorithm : public TrainingAlgorithm {
   static OptionList shared_options();
   void validate(const Scenario& s, ErrorList& errors) const override;
   bool keeps_replicas_identical() const override { return false; }
+  // D-SGD keeps no state of its own besides the model, so failures may stop and restart it
+  // (run.recovery); under elastic training it gossips over the surviving graph
+  // (topologies/logical/surviving.h). The other rules keep per-rank state a checkpoint does not hold.
+  bool restartable(const Scenario&) const override { return rule_name_ == "dsgd" && !hierarchical_; }
   void worker_iteration(RankContext& ctx, Workload& work) override;
 
  private:
   void set_up(const Scenario& s);
   int graph_size(const Scenario& s) const;
   // sum_j w_ij send_j over the round's graph; `bytes` is what travels per neighbour.
-  GossipVec<float> exchange_finish(RankContext& ctx, std::vector<RankContext::Request>& receives,
+  // The graph of this round: the scenario's, or the one surviving the failed ranks (elastic).
+  const logical::Topology& topology_for(const RankContext& ctx);
+  GossipVec<float> exchange_finish(RankContext& ctx, const logical::Topology& topology,
+                                   std::vector<RankContext::Request>& receives,
                                    std::vector<RankContext::Request>& sends, const GossipVec<float>& send);
 
   std::string rule_name_;
@@ -46,6 +53,8 @@ class DecentralizedAlgorithm : public TrainingAlgorithm {
   std::string collective_name_;    // /algorithm/collective: the global average's (and machine's) allreduce
   bool hierarchical_ = false;      // /algorithm/exchange = hierarchical_neighbor_allreduce
   std::unique_ptr<logical::Topology> topology_;  // over ranks, or over machines when hierarchical_
+  std::vector<int> surviving_ranks_;             // the live ranks `surviving_` was built for
+  std::unique_ptr<logical::Topology> surviving_;
   std::unique_ptr<Collective> local_allreduce_;
   std::unique_ptr<HierarchicalNeighborAllreduce> hierarchical_exchange_;
   std::vector<std::unique_ptr<GossipRule<float>>> rules_;  // one per rank: the rule keeps rank state

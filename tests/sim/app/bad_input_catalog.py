@@ -37,6 +37,15 @@ NUMERIC = {"workload": {"model": "linear_regression", "params": None, "bytes_per
                         "optimizer": {"name": "sgd", "lr": 0.1}}}
 MLP = {"workload": {"model": "mlp", "params": None, "bytes_per_param": None, "compute_time": None,
                     "batch_per_gpu": 8, "dataset": {"name": "fashion_mnist"}}}
+# Failures with a recovery policy (a machine fails at 1 ms, inside the 3 iterations).
+ELASTIC = {"failures": {"events": [{"at": "1ms", "machine": 1}]}, "run": {"recovery": {"policy": "elastic"}}}
+CHECKPOINT = {"failures": {"events": [{"at": "1ms", "machine": 1}]},
+              "run": {"recovery": {"policy": "checkpoint_restart", "interval": 1, "checkpoint_time": "1ms"}}}
+ELASTIC_NUMERIC = {**NUMERIC, **ELASTIC}
+ASYNC_PS_ELASTIC = {"algorithm": {"name": "async_parameter_server"}, "run": {"recovery": {"policy": "elastic"}},
+                    "failures": {"events": [{"at": "1ms", "server": 0}]}}
+SYNC_PS_ELASTIC = {"algorithm": {"name": "parameter_server", "backup_workers": 1},
+                   "run": {"recovery": {"policy": "elastic"}}, "failures": {"events": [{"at": "1ms", "gpu": 1}]}}
 FAT_TREE = {"network": {"topology": "fat_tree", "fat_tree": {"down": [2, 2], "up": [1, 2], "links": [1, 1]}},
             "cluster": {"nodes": 4}}
 TORUS = {"network": {"topology": "torus", "torus": {"dims": [2, 2]}}, "cluster": {"nodes": 4}}
@@ -47,6 +56,23 @@ DRAGONFLY = {"network": {"topology": "dragonfly",
 # (pointer, bad value, what the message must hold, family patch or None): each is written into the
 # scenario file (dtsim validate and dtsim run) and given as --set (dtsim run).
 FIELDS = [
+    ("/run/recovery/policy", "resume", "/run/recovery/policy", ELASTIC),
+    ("/run/recovery/rendezvous_time", "-1s", "/run/recovery/rendezvous_time", ELASTIC),
+    ("/run/recovery/scaling", "quadratic", "/run/recovery/scaling", ELASTIC),
+    ("/run/recovery/scaling", "constant", "/run/recovery/scaling", ELASTIC_NUMERIC),
+    ("/run/recovery/join", "sometimes", "/run/recovery/join", ELASTIC),
+    ("/run/recovery/min_ranks", 0, "/run/recovery/min_ranks", ELASTIC),
+    ("/run/recovery/min_ranks", 3, "/run/recovery/min_ranks", ELASTIC),
+    ("/run/recovery/interval", 5, "/run/recovery/interval", ELASTIC),
+    ("/run/recovery/rendezvous_time", "1s", "/run/recovery/rendezvous_time", CHECKPOINT),
+    ("/algorithm/name", "exact_diffusion", "/algorithm/name", {**DECENTRALIZED, **ELASTIC}),
+    ("/failures/events", [{"at": "1ms", "server": 1}], "/failures/events/0/server", ASYNC_PS_ELASTIC),
+    ("/failures/events", [{"at": "1ms", "server": -1}], "/failures/events/0/server", ASYNC_PS_ELASTIC),
+    ("/failures/events", [{"at": "1ms", "server": 0}], "/failures/events/0/server", ELASTIC),
+    ("/run/recovery/server_restore_time", "-2s", "/run/recovery/server_restore_time", ASYNC_PS_ELASTIC),
+    ("/run/recovery/server_checkpoint_interval", -1, "/run/recovery/server_checkpoint_interval", ASYNC_PS_ELASTIC),
+    ("/run/recovery/policy", "checkpoint_restart", "/run/recovery", ASYNC_PS_ELASTIC),
+    ("/algorithm/backup_workers", 0, "/algorithm/backup_workers", SYNC_PS_ELASTIC),
     ("/name", 5, "/name", None),
     ("/name", "", "/name", None),
     ("/seed", -1, "/seed", None),
