@@ -32,6 +32,15 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", ":", "-."]
 
 
+# How papers name the catalog's models (scenarios/catalog.json keys -> display names in figures).
+DISPLAY_NAMES = {"resnet50": "ResNet-50", "resnet101": "ResNet-101", "resnet152": "ResNet-152", "vgg16": "VGG-16",
+                 "inception_v3": "Inception-v3", "bert_large": "BERT-Large", "gpt2_xl": "GPT-2 XL"}
+
+
+def display(value):
+    return DISPLAY_NAMES.get(value, value)
+
+
 def fail(message):
     print("plot.py: error: " + message, file=sys.stderr)
     sys.exit(2)
@@ -221,44 +230,76 @@ def cmd_breakdown(a):
     facet_values = ordered_values(rows, a.facet) if a.facet else [None]
     most = max(len([r for r in rows if f is None or r[a.facet] == f]) for f in facet_values)
     fig, axes = plt.subplots(1, len(facet_values), figsize=(max(5, 0.42 * most * len(facet_values) + 2.5), 4.6),
-                             squeeze=False)
+                             squeeze=False, sharey=bool(a.normalize))
     scale, unit = (100, "% of iteration time") if a.normalize else (1000, "ms")
+
+    def part_values(r):
+        it = number(r["iteration_time_s"]) or 0.0
+        values = [number(r[p[0]]) or 0.0 for p in parts]
+        values.append(max(0.0, it - sum(values)))  # idle / other
+        return [v / it * scale if a.normalize and it > 0 else v * scale for v in values]
+
+    # A part that is zero in every bar would only add an empty legend entry: it is named under the figure.
+    stack = parts + [("_other", "idle / other", "#cccccc")]
+    totals = [0.0] * len(stack)
+    for r in rows:
+        totals = [t + v for t, v in zip(totals, part_values(r))]
+    shown = [k for k, t in enumerate(totals) if t > 1e-9 * max(totals)]
+    ratios_all = [number(r["comm_to_compute_ratio"]) or 0.0 for r in rows]
+    positive = [x for x in ratios_all if x > 0]
+    log_ratio = bool(positive) and max(positive) / min(positive) > 1000  # linear from zero unless unreadable
+    twins = []
     for col, facet in enumerate(facet_values):
         ax = axes[0][col]
         subset = [r for r in rows if facet is None or r[a.facet] == facet]
         xs = list(range(len(subset)))
+        values = [part_values(r) for r in subset]
         bottom = [0.0] * len(subset)
-        for key, name, color in parts + [("_other", "idle / other", "#cccccc")]:
-            values = []
-            for r in subset:
-                it = number(r["iteration_time_s"]) or 0.0
-                if key == "_other":
-                    v = max(0.0, it - sum(number(r[p[0]]) or 0.0 for p in parts))
-                else:
-                    v = number(r[key]) or 0.0
-                values.append(v / it * scale if a.normalize and it > 0 else v * scale)
-            ax.bar(xs, values, bottom=bottom, color=color, label=name, width=0.75)
-            bottom = [b + v for b, v in zip(bottom, values)]
+        for k in shown:
+            _, name, color = stack[k]
+            heights = [v[k] for v in values]
+            ax.bar(xs, heights, bottom=bottom, color=color, label=name, width=0.75)
+            bottom = [b + h for b, h in zip(bottom, heights)]
         ax.set_ylim(0, max(bottom, default=1) * 1.06 or 1)
         ax.set_xticks(xs)
-        ax.set_xticklabels([label_of(r, a.label) for r in subset], rotation=45, ha="right", fontsize=8)
-        ax.set_ylabel(f"mean time per iteration ({unit})" if col == 0 else "")
+        # one column: its values on the ticks and its name below; several: "column=value" on each tick
+        ticks = [display(label_of(r, a.label)) if len(a.label) == 1 else label_of(r, a.label, named=True)
+                 for r in subset]
+        long_ticks = max((len(t) for t in ticks), default=0) * len(ticks) > 24  # would touch unrotated
+        ax.set_xticklabels(ticks, rotation=45 if long_ticks else 0, ha="right" if long_ticks else "center",
+                           fontsize=9)
+        if col == 0:
+            ax.set_ylabel(f"mean time per iteration ({unit})")
         if facet is not None:
-            ax.set_title(f"{a.facet} = {facet}")
+            ax.set_title(display(facet) if a.facet == "model" else f"{a.facet} = {facet}")
         ax.grid(True, axis="y", alpha=0.3)
         twin = ax.twinx()
+        twins.append(twin)
         ratios = [number(r["comm_to_compute_ratio"]) or 0.0 for r in subset]
         twin.plot(xs, ratios, "k.", markersize=8, label="comm / compute (right axis)")
-        if max(ratios, default=0) > 0 and max(ratios) / max(min(r for r in ratios if r > 0), 1e-12) > 50:
+    # The ratio axis is shared by every panel (one scale to compare models) and starts at zero.
+    for col, twin in enumerate(twins):
+        if log_ratio:
             twin.set_yscale("log")
-        if col == len(facet_values) - 1:
+            twin.set_ylim(min(positive) / 1.5, max(positive) * 1.5)
+        else:
+            twin.set_ylim(0, max(ratios_all, default=1) * 1.08 or 1)
+        if col < len(twins) - 1:
+            twin.tick_params(which="both", labelright=False, right=False)
+        else:
             twin.set_ylabel("communication / compute ratio")
+    if len(a.label) == 1:
+        fig.supxlabel(a.label[0], y=0.02)
     handles, labels = axes[0][0].get_legend_handles_labels()
-    h2, l2 = twin.get_legend_handles_labels()
+    h2, l2 = twins[-1].get_legend_handles_labels()
     fig.legend(handles + h2, labels + l2, loc="upper center", ncol=5, frameon=False, bbox_to_anchor=(0.5, 1.06))
     if a.title:
         fig.suptitle(a.title, y=1.12)
     fig.tight_layout()
+    hidden = [stack[k][1] for k in range(len(stack)) if k not in shown]
+    if hidden:
+        fig.text(0.5, -0.03, f"not drawn: {', '.join(hidden)} (zero in every configuration)", ha="center",
+                 fontsize=9, color="#555555")
     save(fig, a.output, a.no_pdf)
 
 
