@@ -318,7 +318,7 @@ def convergence_series(inputs, label_columns, where):
         if os.path.isdir(path) and os.path.isfile(os.path.join(path, "iterations.csv")):
             path = os.path.join(path, "iterations.csv")
         if os.path.basename(path) == "iterations.csv":
-            series.append((os.path.basename(os.path.dirname(os.path.abspath(path))), read_iterations(path)))
+            series.append((os.path.basename(os.path.dirname(os.path.abspath(path))), None, read_iterations(path)))
             continue
         rows, params, pointers = load_results(path, where)
         columns = label_columns
@@ -331,7 +331,8 @@ def convergence_series(inputs, label_columns, where):
             file = os.path.join(r["_base_dir"], r["dir"], "iterations.csv")
             if not os.path.isfile(file):
                 fail(f"{file}: missing")
-            series.append((label_of(r, columns, named=len(columns) > 1), read_iterations(file)))
+            series.append((label_of(r, columns, named=len(columns) > 1), {c: r[c] for c in columns},
+                           read_iterations(file)))
     return series
 
 
@@ -348,33 +349,88 @@ def smooth(values, window):
     return out
 
 
+def coinciding(series_points, tolerance=0.01):
+    """Groups (of 2+ series indices) whose curves stay within `tolerance` (relative) of each other over
+    their common iterations: drawn on top of one another, they would hide all but the last."""
+    groups = []
+    for s, points in enumerate(series_points):
+        for group in groups:
+            other = series_points[group[0]]
+            n = min(len(points), len(other))
+            if n and all(abs(points[k] - other[k]) <= tolerance * max(abs(other[k]), 1e-12) for k in range(n)):
+                group.append(s)
+                break
+        else:
+            groups.append([s])
+    return [g for g in groups if len(g) > 1]
+
+
+def convergence_styles(series):
+    """Colour per value of the first label column, line style and marker per value of the others, and
+    the legend's sections ([(title, [(handle style, label)])])."""
+    from matplotlib.lines import Line2D
+    keyed = all(values for _, values, _ in series) and len(series[0][1]) > 1
+    if not keyed:  # one colour per run
+        styles = [dict(color=COLORS[s % len(COLORS)], linestyle=LINESTYLES[(s // len(COLORS)) % len(LINESTYLES)],
+                       marker=MARKERS[s % len(MARKERS)]) for s in range(len(series))]
+        section = [(Line2D([], [], color=st["color"], linestyle=st["linestyle"], linewidth=2), label)
+                   for st, (label, _, _) in zip(styles, series)]
+        return styles, [("runs", section)]
+    columns = list(series[0][1])
+    first, rest = columns[0], columns[1:]
+    colour_values = []
+    style_values = []
+    for _, values, _ in series:
+        if values[first] not in colour_values:
+            colour_values.append(values[first])
+        key = ", ".join(values[c] for c in rest)
+        if key not in style_values:
+            style_values.append(key)
+    styles = []
+    for _, values, _ in series:
+        k = style_values.index(", ".join(values[c] for c in rest))
+        styles.append(dict(color=COLORS[colour_values.index(values[first]) % len(COLORS)],
+                           linestyle=LINESTYLES[k % len(LINESTYLES)], marker=MARKERS[k % len(MARKERS)]))
+    sections = [(first, [(Line2D([], [], color=COLORS[i % len(COLORS)], linewidth=3), display(v))
+                         for i, v in enumerate(colour_values)]),
+                (", ".join(rest), [(Line2D([], [], color="#444444", linestyle=LINESTYLES[k % len(LINESTYLES)],
+                                          marker=MARKERS[k % len(MARKERS)], markersize=5, linewidth=1.5), v)
+                                   for k, v in enumerate(style_values)])]
+    return styles, sections
+
+
 def cmd_convergence(a):
+    from matplotlib.lines import Line2D
     series = convergence_series(a.inputs, a.label, a.where)
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharey="row")
+    styles, sections = convergence_styles(series)
+    plt.rcParams.update({"font.size": 11})
+    fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharey="row")
     any_accuracy = False
-    handles = []
-    for s, (label, rows) in enumerate(series):
-        color = COLORS[s % len(COLORS)]
-        marker = MARKERS[(s // len(COLORS)) % len(MARKERS)]
+    # Later series are drawn thinner, so that a curve lying on an earlier one leaves its colour visible.
+    widths = [2.0 + 2.0 * (len(series) - 1 - s) / max(1, len(series) - 1) for s in range(len(series))]
+    losses = []
+    for s, (label, _, rows) in enumerate(series):
+        st = styles[s]
         t = [number(r["end_s"]) for r in rows]
         it = [number(r["iteration"]) + 1 for r in rows]
         train = [(x, y, number(r["train_loss"])) for x, y, r in zip(t, it, rows) if number(r["train_loss"]) is not None]
         test = [(x, y, number(r["test_loss"]), number(r["test_accuracy"])) for x, y, r in zip(t, it, rows)
                 if number(r["test_loss"]) is not None]
+        losses.append([p[2] for p in train])
         for col, pick in ((0, 0), (1, 1)):
             if train:
-                line, = axes[0][col].plot([p[pick] for p in train], smooth([p[2] for p in train], a.smooth), color=color,
-                                          linewidth=1.2)
-                if col == 0:
-                    handles.append((line, label))
-            if test:
-                axes[0][col].plot([p[pick] for p in test], [p[2] for p in test], color=color, linestyle="--",
-                                  marker=marker, markersize=3, linewidth=1)
+                axes[0][col].plot([p[pick] for p in train], smooth([p[2] for p in train], a.smooth), color=st["color"],
+                                  linestyle=st["linestyle"], linewidth=widths[s], alpha=0.85)
+            if test:  # test loss: hollow markers only, not to be read as one more training curve
+                axes[0][col].plot([p[pick] for p in test], [p[2] for p in test], linestyle="none",
+                                  marker=st["marker"], markersize=6, markerfacecolor="white",
+                                  markeredgecolor=st["color"], markeredgewidth=1.3)
                 accuracy = [(p[pick], p[3]) for p in test if p[3] is not None]
                 if accuracy:
                     any_accuracy = True
-                    axes[1][col].plot([p[0] for p in accuracy], [100 * p[1] for p in accuracy], color=color,
-                                      marker=marker, markersize=4, linewidth=1.5)
+                    axes[1][col].plot([p[0] for p in accuracy], [100 * p[1] for p in accuracy], color=st["color"],
+                                      linestyle=st["linestyle"], marker=st["marker"], markersize=6,
+                                      linewidth=widths[s] * 0.8, alpha=0.85)
     for col in (0, 1):
         axes[1][col].set_xlabel("simulated time (s)" if col == 0 else "iterations")
         for row in (0, 1):
@@ -392,17 +448,32 @@ def cmd_convergence(a):
         for col in (0, 1):
             axes[1][col].text(0.5, 0.5, "no test accuracy in these runs", ha="center", va="center",
                               transform=axes[1][col].transAxes)
-    from matplotlib.lines import Line2D
-    style = [Line2D([], [], color="gray", linewidth=1.2, label=f"train loss (mean of {a.smooth})" if a.smooth > 1
-                    else "train loss"),
-             Line2D([], [], color="gray", linestyle="--", marker="o", markersize=3, label="test loss")]
-    fig.legend([h for h, _ in handles] + style, [l for _, l in handles] + [h.get_label() for h in style],
-               loc="upper center", ncol=min(4, len(handles) + 2), frameon=False, fontsize=8,
-               bbox_to_anchor=(0.5, 1.0 + 0.03 * math.ceil((len(handles) + 2) / 4)))
+    # Say which curves coincide against iterations (same updates, different clocks).
+    groups = coinciding(losses)
+    if groups:
+        text = "curves within 1% of each other:\n" + "\n".join(" = ".join(series[s][0] for s in g) for g in groups)
+        axes[0][1].text(0.98, 0.6, text, transform=axes[0][1].transAxes, ha="right", va="top", fontsize=9,
+                        bbox=dict(facecolor="white", edgecolor="#999999", alpha=0.9))
+    curves = [(Line2D([], [], color="#444444", linewidth=2),
+               f"train loss (mean of {a.smooth})" if a.smooth > 1 else "train loss"),
+              (Line2D([], [], color="#444444", linestyle="none", marker="o", markerfacecolor="white", markersize=6),
+               "test loss")]
+    sections.append(("curves", curves))
+    # One legend column per section, each headed by its name.
+    height = max(len(entries) for _, entries in sections) + 1
+    handles, labels = [], []
+    for title, entries in sections:
+        column = [(Line2D([], [], linestyle="none"), f"$\\bf{{{title.replace('_', ' ').replace(' ', '~')}}}$")] + entries
+        column += [(Line2D([], [], linestyle="none"), "")] * (height - len(column))
+        handles += [h for h, _ in column]
+        labels += [l for _, l in column]
+    fig.legend(handles, labels, loc="upper center", ncol=len(sections), frameon=False, fontsize=10,
+               bbox_to_anchor=(0.5, 1.0 + 0.028 * height), columnspacing=2.5, handlelength=3)
     if a.title:
-        fig.suptitle(a.title, y=1.04 + 0.03 * math.ceil((len(handles) + 2) / 4))
+        fig.suptitle(a.title, y=1.03 + 0.028 * height, fontsize=13)
     fig.tight_layout()
     save(fig, a.output, a.no_pdf)
+    plt.rcParams.update({"font.size": matplotlib.rcParamsDefault["font.size"]})
 
 
 # ------------------------------------------------------------------------------------------- timeline
