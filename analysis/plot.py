@@ -506,6 +506,7 @@ def cmd_timeline(a):
     if not spans:
         fail(f"{path}: no spans")
     tracks = sorted({e["tid"] for e in spans})
+    all_tracks = len(tracks)
     try:
         chosen = parse_ranks(a.ranks) if a.ranks else set(tracks[:16])
     except ValueError:
@@ -544,16 +545,23 @@ def cmd_timeline(a):
                 ax.broken_barh(by_track[t][kind], (row + 0.1 + lane * lane_h, lane_h * 0.9), facecolors=color,
                                edgecolor="none")
     ax.set_yticks([r + 0.5 for r in range(len(tracks))])
-    ax.set_yticklabels([names.get(t, f"track {t}") for t in tracks], fontsize=8)
+    ax.set_yticklabels([names.get(t, f"track {t}") for t in tracks], fontsize=10)
     ax.set_ylim(len(tracks), 0)
     ax.set_xlim(0, span * scale)
     ax.set_xlabel(f"simulated time since {start:g} s ({unit})")
     ax.grid(True, axis="x", alpha=0.3)
     from matplotlib.patches import Patch
     ax.legend(handles=[Patch(color=c, label=k) for k, (_, c) in lanes.items()], loc="upper left",
-              bbox_to_anchor=(1.005, 1.0), frameon=False, fontsize=8)
-    ax.set_title(a.title or f"{os.path.basename(os.path.dirname(os.path.abspath(path)))}: {len(tracks)} tracks, "
-                            f"{start:g} s to {end:g} s")
+              bbox_to_anchor=(1.005, 1.0), frameon=False, fontsize=10)
+    run = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    title = a.title or f"Timeline of run {run!r}, simulated time {start:.4g} s to {end:.4g} s"
+    # A subset of the tracks is said in the title: a reader must not take 16 ranks for the whole job.
+    if len(tracks) < all_tracks:
+        shown = "the first 16 tracks (--ranks chooses)" if not a.ranks else f"tracks {a.ranks}"
+        title += f"\n{len(tracks)} of {all_tracks} tracks shown: {shown}"
+    else:
+        title += f"\nall {all_tracks} tracks"
+    ax.set_title(title, fontsize=12)
     fig.tight_layout()
     save(fig, a.output, a.no_pdf)
 
