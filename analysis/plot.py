@@ -4,11 +4,13 @@
   plot.py speedup     RESULTS [--x ranks] [--group COL ...] [--facet COL] [--where COL=VALUE ...] -o speedup.png
   plot.py breakdown   RESULTS [--label COL ...] [--facet COL] [--where COL=VALUE ...] [--normalize] -o breakdown.png
   plot.py convergence INPUT ... [--label COL ...] [--smooth N] -o convergence.png
+  plot.py compare     RUN_DIR ... -o compare.png
   plot.py timeline    TRACE [--ranks 0-7,12] [--window START:END] -o timeline.png
 
 RESULTS is a sweep's results.csv or its directory. Convergence INPUTs are sweep results (each ok point's
 iterations.csv, from point_outputs) or iterations.csv files / run directories. TRACE is a run's
-trace.json (or its directory). Each figure is written as the given PNG plus a PDF of the same name
+trace.json (or its directory). RUN_DIRs are `dtsim run` output directories (each with summary.json),
+labelled by directory name. Each figure is written as the given PNG plus a PDF of the same name
 (--no-pdf to skip). Run with Debian's /usr/bin/python3 (python3-matplotlib).
 """
 import argparse
@@ -476,6 +478,79 @@ def cmd_convergence(a):
     plt.rcParams.update({"font.size": matplotlib.rcParamsDefault["font.size"]})
 
 
+# -------------------------------------------------------------------------------------------- compare
+def load_run(directory):
+    """A `dtsim run` output directory's summary.json, flattened the way a sweep's results.csv is."""
+    path = os.path.join(directory, "summary.json")
+    if not os.path.isfile(path):
+        fail(f"{directory}: no summary.json (give `dtsim run` output directories, e.g. out/quickstart)")
+    try:
+        with open(path) as f:
+            summary = json.load(f)
+    except (OSError, ValueError) as e:
+        fail(f"{path}: not a readable summary ({e})")
+    for key in ("iteration_time_s", "compute_time_s", "exposed_comm_time_s", "throughput_samples_per_s"):
+        if not isinstance(summary.get(key), (int, float)):
+            fail(f"{path}: no numeric {key!r} (is this a dtsim run's summary.json?)")
+    return summary
+
+
+def cmd_compare(a):
+    runs = []
+    for directory in a.runs:
+        summary = load_run(directory)
+        name = os.path.basename(os.path.normpath(os.path.abspath(directory)))
+        wait = summary.get("wait_time_s", {})
+        wait = wait.get("mean", 0.0) if isinstance(wait, dict) else (wait or 0.0)
+        runs.append((name, summary, wait))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(max(8, 1.3 * len(runs) + 5), 4.6),
+                                      gridspec_kw={"width_ratios": [3, 2]})
+    xs = list(range(len(runs)))
+    parts = [("compute", COLORS[0], lambda s, w: s["compute_time_s"]),
+             ("exposed communication", COLORS[1], lambda s, w: s["exposed_comm_time_s"]),
+             ("waiting on peers", COLORS[3], lambda s, w: w),
+             ("idle / other", "#cccccc",
+              lambda s, w: max(0.0, s["iteration_time_s"] - s["compute_time_s"] - s["exposed_comm_time_s"] - w))]
+    bottom = [0.0] * len(runs)
+    hidden = []
+    for name, color, value in parts:
+        heights = [1000 * value(s, w) for _, s, w in runs]
+        if max(heights) <= 1e-9 * max(1000 * s["iteration_time_s"] for _, s, _ in runs):
+            hidden.append(name)  # zero in every run: named under the figure, not an empty legend entry
+            continue
+        left.bar(xs, heights, bottom=bottom, color=color, label=name, width=0.7)
+        bottom = [b + h for b, h in zip(bottom, heights)]
+    for x, (_, s, _) in zip(xs, runs):
+        left.text(x, 1000 * s["iteration_time_s"], f"{1000 * s['iteration_time_s']:.3g}", ha="center", va="bottom",
+                  fontsize=9)
+    left.set_ylim(0, max(1000 * s["iteration_time_s"] for _, s, _ in runs) * 1.12)
+    left.set_ylabel("mean time per iteration (ms)")
+    left.set_title("iteration time")
+    throughput = [s["throughput_samples_per_s"] for _, s, _ in runs]
+    right.bar(xs, throughput, color=COLORS[2], width=0.7)
+    for x, t in zip(xs, throughput):
+        right.text(x, t, f"{t:.4g}", ha="center", va="bottom", fontsize=9)
+    right.set_ylim(0, max(throughput) * 1.12 or 1)
+    right.set_ylabel("throughput (samples/s)")
+    right.set_title("throughput")
+    long_names = max(len(n) for n, _, _ in runs) * len(runs) > 30
+    for ax in (left, right):
+        ax.set_xticks(xs)
+        ax.set_xticklabels([n for n, _, _ in runs], rotation=30 if long_names else 0,
+                           ha="right" if long_names else "center")
+        ax.set_xlabel("run")
+        ax.grid(True, axis="y", alpha=0.3)
+    fig.legend(*left.get_legend_handles_labels(), loc="upper center", ncol=4, frameon=False,
+               bbox_to_anchor=(0.5, 1.07))
+    if a.title:
+        fig.suptitle(a.title, y=1.13)
+    fig.tight_layout()
+    if hidden:
+        fig.text(0.5, -0.04, f"not drawn: {', '.join(hidden)} (zero in every run)", ha="center", fontsize=9,
+                 color="#555555")
+    save(fig, a.output, a.no_pdf)
+
+
 # ------------------------------------------------------------------------------------------- timeline
 def parse_ranks(text):
     ranks = set()
@@ -571,7 +646,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="plot.py", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split("\n\n", 1)[1])
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{speedup,breakdown,convergence,timeline}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{speedup,breakdown,convergence,compare,timeline}")
 
     def common(p, default):
         p.add_argument("-o", "--output", default=default, help=f"output PNG (a PDF is written beside it); default {default}")
@@ -605,6 +680,11 @@ def main(argv=None):
     p.add_argument("--log-time", action="store_true", help="logarithmic simulated-time axis")
     common(p, "convergence.png")
     p.set_defaults(func=cmd_convergence)
+
+    p = sub.add_parser("compare", help="iteration time breakdown and throughput of several `dtsim run` directories")
+    p.add_argument("runs", nargs="+", help="`dtsim run` output directories (each with summary.json)")
+    common(p, "compare.png")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("timeline", help="Gantt chart of compute / send / recv / wait spans from trace.json")
     p.add_argument("trace", help="trace.json (or the run directory)")
