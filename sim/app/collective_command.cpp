@@ -12,6 +12,7 @@
 #include <iomanip>
 #include <map>
 #include <memory>
+#include <optional>
 #include <tuple>
 #include <sstream>
 
@@ -19,6 +20,7 @@
 
 #include "algorithms/collectives/runner.h"
 #include "sim/app/child_process.h"
+#include "sim/app/nccl_tests_format.h"
 #include "sim/scenario/scenario.h"
 #include "sim/base/units.h"
 #include "sim/base/atomic_file.h"
@@ -33,10 +35,11 @@ namespace {
 const char* kCollectiveUsage =
     "dtsim collective [SCENARIO] [options]\n"
     "\n"
-    "Sweeps message sizes for collective algorithms on a platform and prints, per size, the simulated\n"
-    "time, algbw = S/t and busbw (nccl-tests: allreduce x 2(p-1)/p, reduce-scatter/allgather x (p-1)/p,\n"
-    "broadcast/reduce/neighbor exchange x 1), the alpha-beta closed form and #wrong (real float values\n"
-    "checked on every rank for sizes up to --check-max; '-' above). The platform is SCENARIO's (cluster\n"
+    "Sweeps message sizes for collective algorithms on a platform and prints them in nccl-tests' layout,\n"
+    "one table per operation and algorithm: per size the simulated time, algbw = S/t, busbw (nccl-tests:\n"
+    "allreduce x 2(p-1)/p, reduce-scatter/allgather x (p-1)/p, broadcast/reduce/neighbor exchange x 1)\n"
+    "and #wrong (real float values checked on every rank for sizes up to --check-max; N/A above), then\n"
+    "the alpha-beta closed form as comment lines. The platform is SCENARIO's (cluster\n"
     "and network) or, without one, 8 machines on a 25 Gbps switch with 5 us links, exact model.\n"
     "\n"
     "options:\n"
@@ -47,8 +50,9 @@ const char* kCollectiveUsage =
     "                              when G > 1); 'all' for every registered one, 'none' for none\n"
     "  --ops op,...                other operations: reduce_scatter, allgather, broadcast, reduce,\n"
     "                              neighbor_exchange, or 'all' (default: none)\n"
-    "  --min-bytes S, --max-bytes S, --factor F\n"
-    "                              sizes S_min, S_min x F, ... <= S_max (default 8 B, 1 GiB, 4)\n"
+    "  -b/--min-bytes S, -e/--max-bytes S, -f/--factor F\n"
+    "                              sizes S_min, S_min x F, ... <= S_max (default 8 B, 1 GiB, 4);\n"
+    "                              sizes as 64KiB or, as nccl-tests takes them, 64K, 128M, 1G\n"
     "  --fidelity step|fast        message by message, or one aggregated flow per pair and phase\n"
     "  --check-max S               largest size whose values are checked (default 1 MiB)\n"
     "  --csv FILE                  also write the table as CSV\n";
@@ -120,12 +124,31 @@ void declare_options(CLI::App& app, CollectiveArgs& a) {
     app.add_option(flag, a.shortcut_values[flag], std::string("shortcut for --set ") + pointer + "=VALUE");
   app.add_option("--algorithms", a.algorithms_arg, "allreduce algorithms a,b,... ('all', 'none')");
   app.add_option("--ops", a.ops_arg, "other operations op,... or 'all'");
-  app.add_option("--min-bytes", a.min_arg, "smallest size (default 8 B)");
-  app.add_option("--max-bytes", a.max_arg, "largest size (default 1 GiB)");
-  app.add_option("--factor", a.factor_arg, "size factor > 1 (default 4)");
+  // -b/-e/-f: nccl-tests' flags for the same sweep, so that its command lines carry over.
+  app.add_option("-b,--min-bytes", a.min_arg, "smallest size (default 8 B)");
+  app.add_option("-e,--max-bytes", a.max_arg, "largest size (default 1 GiB)");
+  app.add_option("-f,--factor", a.factor_arg, "size factor > 1 (default 4)");
   app.add_option("--fidelity", a.fidelity_arg, "step or fast");
   app.add_option("--check-max", a.check_arg, "largest size whose values are checked (default 1 MiB)");
   app.add_option("--csv", a.csv_file, "also write the table as CSV to FILE");
+}
+
+// A size as dtsim writes it ("64KiB", "1GB") or as nccl-tests' -b/-e take it: a number and one of
+// K, M, G (binary multiples, either case: parsesize in nccl-tests' src/common.cu).
+std::optional<double> parse_sweep_size(const std::string& text) {
+  if (auto size = units::parse_size(text)) return size;
+  if (text.size() < 2) return std::nullopt;
+  const char unit = text.back();
+  const double scale = unit == 'K' || unit == 'k'   ? 1024.0
+                       : unit == 'M' || unit == 'm' ? 1048576.0
+                       : unit == 'G' || unit == 'g' ? 1073741824.0
+                                                    : 0.0;
+  if (scale == 0) return std::nullopt;
+  const std::string digits = text.substr(0, text.size() - 1);
+  char* end = nullptr;
+  const double value = std::strtod(digits.c_str(), &end);
+  if (!end || *end || end == digits.c_str() || !std::isfinite(value)) return std::nullopt;
+  return value * scale;
 }
 
 // Turns the shortcuts into --set items and reads fidelity, factor and sizes; "" or the usage problem.
@@ -151,8 +174,9 @@ std::string read_values(const CLI::App& app, CollectiveArgs& a) {
                                   std::make_tuple("--max-bytes", &a.max_arg, &a.max_bytes),
                                   std::make_tuple("--check-max", &a.check_arg, &a.check_max)}) {
     if (!app.count(flag)) continue;
-    auto size = units::parse_size(*text);
-    if (!size || *size < 0) return std::string(flag) + ": \"" + *text + "\" is not a size; use e.g. 8, \"64KiB\", \"1GiB\"";
+    auto size = parse_sweep_size(*text);
+    if (!size || *size < 0)
+      return std::string(flag) + ": \"" + *text + "\" is not a size; use e.g. 8, \"64KiB\", \"1GiB\" or nccl-tests' \"128M\"";
     if (*size > kMaxBytes)
       return std::string(flag) + ": \"" + *text + "\" is above 2^53 B = 8 PiB, the largest size whose byte " +
              "count is exact in the simulator's doubles";
@@ -231,31 +255,46 @@ std::string operation_items(const std::string& ops_arg, Items& items) {
   return "";
 }
 
-void print_header(const Scenario& scenario, Fidelity fidelity, std::ostream& out) {
+// Host names of the simulated ranks, as nccl-tests lists its devices ("#  Rank  0 Group  0 ... on
+// HOST device D"): rank r sits on machine r / G. dtsim calibrate reads these lines back.
+void print_header(const Scenario& scenario, const CollectiveArgs& a, std::ostream& out) {
   const int p = scenario.cluster.ranks();
   const int g = scenario.cluster.gpus_per_node;
-  // The closed forms take the model's per-tier factors (tcp, network.profile) into alpha and beta.
-  const bool exact = scenario.network.topology == "switch";
   out << "# dtsim collective: " << p << " ranks (" << scenario.cluster.nodes << " nodes x " << g << " GPU"
       << (g == 1 ? "" : "s") << "), " << scenario.network.topology << " @ " << scenario.network.link.bandwidth / 1e9
       << " GB/s, latency " << scenario.network.link.latency * 1e6 << " us, model " << scenario.network.model
       << (scenario.network.profile.empty() ? std::string() : ", profile " + scenario.network.profile)
-      << ", fidelity " << fidelity_name(fidelity) << "\n";
-  out << "# algbw = size / time; busbw = algbw x bus factor (nccl-tests); model = alpha-beta closed form"
-      << (exact ? "" : " (exact only on a switch)") << "\n";
-  out << std::left << std::setw(18) << "# operation" << std::setw(26) << "algorithm" << std::right << std::setw(12)
-      << "size" << std::setw(14) << "time(us)" << std::setw(13) << "algbw(GB/s)" << std::setw(13) << "busbw(GB/s)"
-      << std::setw(14) << "model(us)" << std::setw(8) << "#wrong" << std::setw(10) << "wall(s)" << "\n";
+      << ", fidelity " << fidelity_name(a.fidelity) << "\n";
+  out << "# nccl-tests layout (NVIDIA nccl-tests, doc/PERFORMANCE.md): time in us, algbw = size / time, busbw =\n"
+      << "# algbw x 2(p-1)/p (all_reduce), (p-1)/p (all_gather, reduce_scatter), 1 (others). One simulation per\n"
+      << "# size: the in-place columns repeat it (the simulator has one buffer per rank). #wrong counts real\n"
+      << "# float values checked on every rank, N/A above --check-max (" << static_cast<long long>(a.check_max)
+      << " B).\n# The alpha-beta closed form follows each table.\n";
+  out << "# minBytes " << static_cast<long long>(a.min_bytes) << " maxBytes " << static_cast<long long>(a.max_bytes)
+      << " step: " << a.factor << "(factor) iters: 1 validation: 1\n#\n# Using devices\n";
+  char line[160];
+  for (int r = 0; r < p; ++r) {
+    const std::string host = "node-" + std::to_string(r / g);
+    std::snprintf(line, sizeof line, "#  Rank %2d Group  0 on %10s device %2d simulated GPU\n", r, host.c_str(), r % g);
+    out << line;
+  }
   out.flush();  // before forking: a child must not inherit unwritten output
 }
 
-// Simulates one (operation, algorithm, size) in a child and prints its row (and CSV line). Returns
-// false when it failed or reduced wrong values.
-bool run_row(const Scenario& scenario, const CollectiveSpec& spec, std::ostream& out, std::ostream& err,
-             std::ostream* csv) {
+// One simulated size: the row's fields, the closed form and the host wall time.
+struct RowResult {
+  bool ok = false;
+  NcclTestsRowFields fields;
+  double model_s = NAN, wall_s = 0, time_s = 0;
+};
+
+// Simulates one (operation, algorithm, size) in a child and prints its row (and CSV line).
+RowResult run_row(const Scenario& scenario, const CollectiveSpec& spec, std::ostream& out, std::ostream& err,
+                  std::ostream* csv) {
   const std::string& operation = spec.operation;
   const std::string& algorithm = spec.algorithm;
   const double bytes = spec.bytes;
+  RowResult row;
   nlohmann::json r = run_in_child_process([&] {
     CollectiveOutcome o = run_collective(scenario, spec);
     return nlohmann::json{{"time", o.time_s}, {"checked", o.checked}, {"wrong", o.wrong}, {"wall", o.wall_s}};
@@ -263,7 +302,7 @@ bool run_row(const Scenario& scenario, const CollectiveSpec& spec, std::ostream&
   if (r.contains("error")) {
     err << "error: " << operation << "/" << algorithm << " at " << bytes << " B: " << r["error"].get<std::string>()
         << "\n";
-    return false;
+    return row;
   }
   const int p = scenario.cluster.ranks();
   const int g = scenario.cluster.gpus_per_node;
@@ -272,27 +311,50 @@ bool run_row(const Scenario& scenario, const CollectiveSpec& spec, std::ostream&
   // per machine and for hierarchical ones on any.
   const bool modelled = scenario.network.topology == "switch" &&
                         (g == 1 || (operation == "allreduce" && algorithm.rfind("hierarchical", 0) == 0));
-  const double model = modelled ? closed_form_time(scenario, spec) : NAN;
+  row.model_s = modelled ? closed_form_time(scenario, spec) : NAN;
+  row.time_s = t;
+  row.wall_s = r["wall"].get<double>();
   const double algbw = t > 0 ? bytes / t / 1e9 : 0;
   const double busbw = algbw * bus_factor(operation, p);
-  const std::string wrong = spec.check_values ? std::to_string(r["wrong"].get<long>()) : "-";
-  out << std::left << std::setw(18) << operation << std::setw(26) << algorithm << std::right << std::setw(12)
-      << human_size(bytes) << std::fixed << std::setprecision(2) << std::setw(14) << t * 1e6 << std::setprecision(3)
-      << std::setw(13) << algbw << std::setw(13) << busbw << std::setprecision(2) << std::setw(14);
-  if (modelled) out << model * 1e6;
-  else out << "-";
-  out << std::setw(8) << wrong << std::setprecision(3) << std::setw(10) << r["wall"].get<double>() << "\n"
-      << std::defaultfloat;
+  row.fields.bytes = static_cast<long long>(bytes);  // whole bytes <= 2^53: exact
+  nccl_tests_describe(operation, p, row.fields);
+  row.fields.time_us = t * 1e6;
+  row.fields.algbw_GBps = algbw;
+  row.fields.busbw_GBps = busbw;
+  row.fields.wrong = spec.check_values ? r["wrong"].get<long long>() : -1;
+  write_nccl_tests_row(row.fields, out);
   out.flush();
-  if (csv)  // sizes are whole bytes <= 2^53: printed exactly
+  if (csv)
     *csv << operation << "," << algorithm << "," << p << "," << fidelity_name(spec.fidelity) << ","
         << static_cast<long long>(bytes) << "," << std::setprecision(12) << t << "," << algbw << "," << busbw << ","
-        << model << "," << r["checked"].get<long>() << "," << r["wrong"].get<long>() << ","
-        << r["wall"].get<double>() << "\n";
-  return !(spec.check_values && r["wrong"].get<long>() != 0);
+        << row.model_s << "," << r["checked"].get<long>() << "," << r["wrong"].get<long>() << "," << row.wall_s
+        << "\n";
+  row.ok = true;
+  return row;
 }
 
-// Every (operation, algorithm) at every size; returns how many failed.
+// After a table: the closed form per size and the host time each simulation took (comment lines, so
+// that nccl-tests parsers skip them).
+void print_model_table(const std::vector<RowResult>& rows, std::ostream& out) {
+  out << "# alpha-beta closed form (exact on a switch, '-' where it is not) and host wall time:\n";
+  char line[160];
+  std::snprintf(line, sizeof line, "# %10s  %12s  %12s  %9s\n", "size(B)", "model(us)", "sim/model-1", "wall(s)");
+  out << line;
+  for (const RowResult& r : rows) {
+    if (!r.ok) continue;
+    if (std::isnan(r.model_s))
+      std::snprintf(line, sizeof line, "# %10lld  %12s  %12s  %9.3f\n", r.fields.bytes, "-", "-", r.wall_s);
+    else {
+      double relative = r.model_s > 0 ? r.time_s / r.model_s - 1 : 0.0;
+      if (std::fabs(relative) < 1e-12) relative = 0;  // the last bits of a double sum: equal
+      std::snprintf(line, sizeof line, "# %10lld  %12.2f  %12.1e  %9.3f\n", r.fields.bytes, r.model_s * 1e6, relative,
+                    r.wall_s);
+    }
+    out << line;
+  }
+}
+
+// Every (operation, algorithm) as one nccl-tests table at every size; returns how many failed.
 int run_rows(const Scenario& scenario, const CollectiveArgs& a, const Items& items, std::ostream& out,
              std::ostream& err, std::ostream* csv) {
   std::vector<double> sizes;
@@ -300,7 +362,13 @@ int run_rows(const Scenario& scenario, const CollectiveArgs& a, const Items& ite
   if (csv)
     *csv << "operation,algorithm,ranks,fidelity,bytes,time_s,algbw_GBps,busbw_GBps,model_s,checked,wrong,wall_s\n";
   int failures = 0;
-  for (const auto& [operation, algorithm] : items)
+  for (const auto& [operation, algorithm] : items) {
+    const std::string program = nccl_tests_program(operation);
+    out << "#\n# Collective test starting: " << program << "\n# dtsim algorithm: " << algorithm << "\n";
+    write_nccl_tests_table_header(out);
+    std::vector<RowResult> rows;
+    long long wrong_values = 0;
+    double busbw_sum = 0;
     for (double bytes : sizes) {
       CollectiveSpec spec;
       spec.operation = operation;
@@ -308,8 +376,19 @@ int run_rows(const Scenario& scenario, const CollectiveArgs& a, const Items& ite
       spec.bytes = bytes;
       spec.fidelity = a.fidelity;
       spec.check_values = bytes <= a.check_max && bytes >= 4;
-      failures += !run_row(scenario, spec, out, err, csv);
+      rows.push_back(run_row(scenario, spec, out, err, csv));
+      const RowResult& r = rows.back();
+      failures += !r.ok || r.fields.wrong > 0;
+      if (!r.ok) continue;
+      wrong_values += std::max(0LL, r.fields.wrong);
+      busbw_sum += r.fields.busbw_GBps;
     }
+    const long long ran = std::count_if(rows.begin(), rows.end(), [](const RowResult& r) { return r.ok; });
+    // nccl-tests averages busbw over every out-of-place and in-place run: here both are the one simulation.
+    write_nccl_tests_footer(wrong_values, ran ? busbw_sum / ran : 0.0, program, out);
+    print_model_table(rows, out);
+    out.flush();
+  }
   return failures;
 }
 
@@ -349,7 +428,7 @@ int collective_main(const std::vector<std::string>& args, std::ostream& out, std
   if (std::string e = allreduce_items(a.algorithms_arg, scenario.cluster.gpus_per_node, items); !e.empty()) return bad(e);
   if (std::string e = operation_items(a.ops_arg, items); !e.empty()) return bad(e);
   if (items.empty()) return bad("nothing to run (--algorithms none and no --ops)");
-  print_header(scenario, a.fidelity, out);
+  print_header(scenario, a, out);
   const int failures = run_rows(scenario, a, items, out, err, csv_file ? &csv : nullptr);
   if (csv_file) {
     try {

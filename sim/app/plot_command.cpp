@@ -83,7 +83,7 @@ class PlotCommand {
   std::list<std::vector<std::string>> lists_;  // a positional taking several words binds to one (list: stable)
 };
 
-// The four plots and their options, as analysis/plot.py declares them.
+// The five plots and their options, as analysis/plot.py declares them.
 std::vector<PlotCommand> declare_plots(CLI::App& app) {
   std::vector<PlotCommand> plots;
   plots.emplace_back(app, "speedup", "speedup and scaling efficiency against GPUs, with the ideal line");
@@ -111,6 +111,10 @@ std::vector<PlotCommand> declare_plots(CLI::App& app) {
       .flag("--log-loss", "logarithmic loss axis")
       .flag("--log-time", "logarithmic simulated-time axis")
       .common("convergence.png");
+  plots.emplace_back(app, "compare", "iteration time breakdown and throughput of several `dtsim run` directories");
+  plots.back()
+      .positional("runs", "`dtsim run` output directories (each with summary.json), labelled by name", true)
+      .common("compare.png");
   plots.emplace_back(app, "timeline", "Gantt chart of compute / send / recv / wait spans from trace.json");
   plots.back()
       .positional("trace", "trace.json (or the run directory)")
@@ -180,7 +184,7 @@ int plot_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
       app.get_subcommand(args.front());
     } catch (const CLI::OptionNotFound&) {
       return cli::usage_error(err, "plot",
-                              "unknown plot '" + args.front() + "'; allowed: speedup, breakdown, convergence, timeline");
+                              "unknown plot '" + args.front() + "'; allowed: speedup, breakdown, convergence, compare, timeline");
     }
   }
   if (int rc = cli::parse(app, "plot", args, out, err); rc >= 0) return rc;
@@ -191,7 +195,7 @@ int plot_main(const std::vector<std::string>& args, std::ostream& out, std::ostr
   }
   for (const PlotCommand& plot : plots)
     if (plot.chosen()) return run_plot_script(script, plot.words(), out, err);
-  return cli::usage_error(err, "plot", "a plot is required: speedup, breakdown, convergence or timeline");
+  return cli::usage_error(err, "plot", "a plot is required: speedup, breakdown, convergence, compare or timeline");
 }
 
 }  // namespace dtsim

@@ -4,30 +4,45 @@
 
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "algorithms/collectives/tree.h"
 #include "tests/support/test_support.h"
 
-TEST_CASE("collectives: dtsim collective prints time, algbw, busbw, model and #wrong") {
-  auto r = dtsim::test::run_dtsim({"collective", "--nodes", "4", "--bandwidth", "10Gbps", "--min-bytes", "64",
-                                   "--max-bytes", "64KiB", "--factor", "32", "--algorithms", "ring,rabenseifner",
-                                   "--ops", "all"});
+TEST_CASE("collectives: dtsim collective prints nccl-tests rows and the closed form after each table") {
+  auto r = dtsim::test::run_dtsim({"collective", "--nodes", "4", "--bandwidth", "10Gbps", "-b", "64", "-e", "64K",
+                                   "-f", "32", "--algorithms", "ring,rabenseifner", "--ops", "all"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
-  CHECK(r.out.find("busbw(GB/s)") != std::string::npos);
-  int rows = 0;
+  CHECK(r.out.find("#        (B)    (elements)") != std::string::npos);
+  int rows = 0, models = 0;
+  std::vector<double> times;
   std::istringstream lines(r.out);
   for (std::string line; std::getline(lines, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    ++rows;
+    if (line.empty()) continue;
     std::istringstream words(line);
-    std::string op, alg, size, unit, time, algbw, busbw, model, wrong;
-    words >> op >> alg >> size >> unit >> time >> algbw >> busbw >> model >> wrong;
-    CHECK(wrong == "0");
-    CHECK(std::stod(time) > 0);
-    CHECK(std::stod(model) == doctest::Approx(std::stod(time)).epsilon(1e-3));  // rounding of tiny chunks
+    if (line[0] != '#') {  // size count type redop root, then time algbw busbw #wrong twice
+      ++rows;
+      std::string size, count, type, redop, root, time, algbw, busbw, wrong, time2, algbw2, busbw2, wrong2;
+      words >> size >> count >> type >> redop >> root >> time >> algbw >> busbw >> wrong >> time2 >> algbw2 >> busbw2 >>
+          wrong2;
+      CHECK(wrong == "0");
+      CHECK(wrong2 == "0");
+      CHECK(time2 == time);
+      CHECK(std::stod(time) > 0);
+      times.push_back(std::stod(time));
+      continue;
+    }
+    // "#  size(B)  model(us)  sim/model-1  wall(s)" under each table, in the rows' order.
+    std::string hash, size, model, relative;
+    words >> hash >> size >> model >> relative;
+    if (size.empty() || size.find_first_not_of("0123456789") != std::string::npos || model == "-") continue;
+    REQUIRE(models < static_cast<int>(times.size()));
+    CHECK(std::stod(model) == doctest::Approx(times[models]).epsilon(1e-3));  // rounding of tiny chunks
+    ++models;
   }
   CHECK(rows == (2 + 5) * 3);  // 64 B, 2 KiB, 64 KiB
+  CHECK(models == rows);
 }
 
 TEST_CASE("collectives: dtsim collective rejects bad input with exit code 2") {

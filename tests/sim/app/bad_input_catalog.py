@@ -352,6 +352,7 @@ def cases():
         (["--latency", "-5us"], "/network/latency"), (["--gpus-per-node", "0"], "/cluster/gpus_per_node"),
         (["--frobnicate"], "--frobnicate"), (["--set", "/cluster/nodes=-1"], "/cluster/nodes"),
         (["--csv", "/proc/x.csv"], "/proc/x.csv"),
+        (["-b", "lots"], "--min-bytes"), (["-e", "12Q"], "--max-bytes"), (["-f", "0.5"], "--factor"),
     ]:
         csv = [] if "--csv" in options else ["--csv", "{dir}/c.csv"]
         yield (f"collective: {' '.join(options)}", ["collective"] + csv + options, {}, needle, ["c.csv"])
@@ -404,6 +405,8 @@ def cases():
         (["pie", "{dir}/r.csv", "-o", "{dir}/f.png"], "pie"),
         (["speedup", "{dir}/missing.csv", "-o", "{dir}/f.png"], "missing.csv"),
         (["speedup", "{dir}/r.csv", "-o", "{dir}/f.png", "--frobnicate"], "--frobnicate"),
+        (["compare", "{dir}/nope", "-o", "{dir}/f.png"], "nope: no summary.json"),
+        (["compare", "{dir}/r.csv", "-o", "{dir}/f.png"], "r.csv: no summary.json"),
     ]:
         yield (f"plot: {' '.join(options)[:50]}", ["plot"] + options, {"r.csv": b"a,b\n1,2\n"}, needle, ["f.png"])
 

@@ -38,6 +38,7 @@ TEST_CASE("plot: each plot's --help lists plot.py's options for it and exits 0")
       {"speedup", {"results", "--x", "--group", "--facet", "--where", "--output", "--no-pdf", "--title"}},
       {"breakdown", {"results", "--label", "--facet", "--where", "--normalize", "--output"}},
       {"convergence", {"inputs", "--label", "--where", "--smooth", "--log-loss", "--log-time", "--output"}},
+      {"compare", {"runs", "--output", "--no-pdf", "--title"}},
       {"timeline", {"trace", "--ranks", "--window", "--output", "--no-pdf", "--title"}}};
   for (const auto& entry : plots) {  // not a structured binding: clang cannot capture one in CHECK_MESSAGE
     const std::string& plot = entry.first;
@@ -48,7 +49,7 @@ TEST_CASE("plot: each plot's --help lists plot.py's options for it and exits 0")
   }
   auto top = run_dtsim({"plot", "--help"});
   CHECK(top.exit_code == 0);
-  for (const char* plot : {"speedup", "breakdown", "convergence", "timeline"}) CHECK(contains(top.out, plot));
+  for (const char* plot : {"speedup", "breakdown", "convergence", "compare", "timeline"}) CHECK(contains(top.out, plot));
 }
 
 TEST_CASE("plot: plot.py gets the parsed arguments, --opt=value included") {
