@@ -161,7 +161,8 @@ nlohmann::json summarize_resilience(const Scenario& scenario, const RunResult& r
 }
 
 // The distribution of iteration times: of the lockstep iterations, or of every rank's own iterations
-// when the ranks run asynchronously.
+// when the ranks run asynchronously (those summaries have iterations_per_rank). Seconds only: a label
+// here would be a text column among numbers in a sweep's results.csv.
 nlohmann::json iteration_time_distribution(const RunResult& run, const std::vector<IterationRow>& rows, int warmup) {
   std::vector<double> times;
   if (run.synchronous) {
@@ -171,8 +172,7 @@ nlohmann::json iteration_time_distribution(const RunResult& run, const std::vect
       if (b.endpoint < run.workers && b.iteration >= warmup && b.iteration < run.iterations_run) times.push_back(b.end - b.begin);
   }
   return {{"p50", percentile(times, 0.5)}, {"p90", percentile(times, 0.9)}, {"p99", percentile(times, 0.99)},
-          {"max", times.empty() ? 0.0 : *std::max_element(times.begin(), times.end())},
-          {"over", run.synchronous ? "iterations" : "rank iterations"}};
+          {"max", times.empty() ? 0.0 : *std::max_element(times.begin(), times.end())}};
 }
 
 // Who holds the others up: in each measured iteration the rank with the longest compute is on the
@@ -198,7 +198,8 @@ nlohmann::json straggler_summary(const RunResult& run, int warmup) {
     // An iteration where every rank computed equally long has no straggler.
     const bool uneven = longest[k].first * run.workers > compute_sum[k] * (1 + 1e-12);
     critical += uneven && longest[k].second == slowest;
-    delay += (longest[k].first - compute_sum[k] / run.workers) / measured;
+    // Even iterations add exactly 0: their mean (a sum / n) would differ from the max by rounding.
+    if (uneven) delay += (longest[k].first - compute_sum[k] / run.workers) / measured;
   }
   return {{"slowest_rank", slowest},
           {"slowest_rank_compute_s", rank_compute[slowest]},
@@ -228,6 +229,9 @@ nlohmann::json server_summary(const Scenario& scenario, const RunResult& run, do
   out["gradients_dropped"] = c.gradients_dropped;
   out["dropped_compute_s"] = c.dropped_compute_s;
   out["wasted_compute_fraction"] = total_compute > 0 ? c.dropped_compute_s / total_compute : 0.0;
+  // Asynchronous PS: gradients in flight when the update budget ran out (end of run, not waste of a policy).
+  out["gradients_unapplied_at_end"] = c.gradients_unapplied_at_end;
+  out["unapplied_compute_s"] = c.unapplied_compute_s;
   out["model_updates"] = c.update_times.size();
   // Mean time between updates, leaving out the first warmup_iterations updates.
   const std::size_t skip = std::min<std::size_t>(static_cast<std::size_t>(scenario.run.warmup_iterations),

@@ -8,6 +8,7 @@
 #include "kernels/model_factory.h"
 #include "sim/base/plugin_catalog.h"
 #include "sim/base/saturating.h"
+#include "sim/base/units.h"
 #include "sim/scenario/catalog.h"
 #include "sim/scenario/compute_model.h"
 #include "sim/scenario/scenario_sections.h"
@@ -274,12 +275,10 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
   if (charged) default_params = (*charged)["params"].get<std::int64_t>();
   if (real && !charged) default_params = w.params;
   if (unknown_model) default_params = 1;
-  if (real && !r.has("params")) {
-    r.raw("params");
+  if (real) {
     if (charged) w.params = *default_params;  // the proxy's size goes on the wire
-  } else if (real) {
-    r.errors().add(r.child_path("params"), "is set by the real model (" + std::to_string(w.params) +
-                                               "); use \"proxy\" to charge another model's size");
+    r.derived("params", w.params, charged ? "the proxy's parameter count" : "the real model's parameter count",
+              "or use \"proxy\" to charge another model's size");
   } else {
     read(params_option(w.params, default_params));
   }
@@ -304,24 +303,29 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
     }
   }
 
-  std::optional<std::string> default_time;
-  w.compute_time_source = "given";
-  w.compute_basis = "given";
-  if (!r.has("compute_time")) {
-    if (charged) {
-      const std::string charged_name = real && !w.numerics.proxy.empty() ? w.numerics.proxy : w.model;
-      ComputeEstimate e = estimate_compute_time(charged_name, gpu, w.precision, w.batch_per_gpu);
-      default_time = full_precision(e.seconds);
-      w.compute_time_source = e.source + (real && !w.numerics.proxy.empty() ? " (proxy)" : "");
-      w.compute_basis = e.basis;
-    } else if (real && w.real_flops_per_sample > 0) {
-      default_time = full_precision(w.real_flops_per_sample * w.batch_per_gpu / (gpu.peak_flops * gpu.efficiency));
-      w.compute_time_source = "FLOP model";
-      w.compute_basis = "FLOP model: the real model's FLOPs / (" + gpu.name + " peak x generic efficiency)";
-    }
-    if (unknown_model || (real && !default_time)) default_time = "0";
+  // The compute time the model's figures give, and where it comes from (always estimated, so that a
+  // compute_time equal to it, as a resolved scenario gives, keeps its source).
+  std::optional<std::string> estimate;
+  std::string estimate_source = "given", estimate_basis = "given";
+  if (charged) {
+    const std::string charged_name = real && !w.numerics.proxy.empty() ? w.numerics.proxy : w.model;
+    ComputeEstimate e = estimate_compute_time(charged_name, gpu, w.precision, w.batch_per_gpu);
+    estimate = full_precision(e.seconds);
+    estimate_source = e.source + (real && !w.numerics.proxy.empty() ? " (proxy)" : "");
+    estimate_basis = e.basis;
+  } else if (real && w.real_flops_per_sample > 0) {
+    estimate = full_precision(w.real_flops_per_sample * w.batch_per_gpu / (gpu.peak_flops * gpu.efficiency));
+    estimate_source = "FLOP model";
+    estimate_basis = "FLOP model: the real model's FLOPs / (" + gpu.name + " peak x generic efficiency)";
   }
+  std::optional<std::string> default_time = estimate;
+  if (!estimate && (unknown_model || real)) default_time = "0";
   read(compute_time_option(w.compute_time, default_time));
+  const bool from_estimate = estimate && w.compute_time == units::parse_duration(*estimate).value_or(-1);
+  w.compute_time_source = from_estimate ? estimate_source : "given";
+  w.compute_basis = from_estimate ? estimate_basis : "given";
+  r.derived("compute_time_source", w.compute_time_source, "the source of workload.compute_time");
+  r.derived("compute_basis", w.compute_basis, "the basis of workload.compute_time");
   if (r.raw("bucket_size"))
     r.errors().add(r.child_path("bucket_size"),
                    "was replaced by workload.fusion: use {\"policy\": \"ddp\", \"bucket_cap\": \"25MiB\"} (PyTorch DDP "
@@ -342,8 +346,6 @@ void read_run_length(JsonReader& run, Scenario& s) {
     if (!n.enabled) {
       run.errors().add(run.child_path("epochs"), "needs a real model (workload.model one of softmax_regression, "
                                                  "mlp, linear_regression); use iterations");
-    } else if (run.has("iterations")) {
-      run.errors().add(run.child_path("epochs"), "give either iterations or epochs, not both");
     } else {
       const double per_iteration = static_cast<double>(s.cluster.ranks()) * s.workload.batch_per_gpu;
       const double iterations = std::ceil(s.run.epochs * n.train_samples / per_iteration);
@@ -355,6 +357,11 @@ void read_run_length(JsonReader& run, Scenario& s) {
                                                        std::to_string(kMaxIterations) + " (as run.iterations)");
       else
         s.run.iterations = static_cast<int>(iterations);
+      // A resolved scenario gives both: iterations must then be what the epochs come to.
+      run.derived("iterations", s.run.iterations,
+                  "run.epochs in iterations (" + number_text(s.run.epochs) + " x " + std::to_string(n.train_samples) +
+                      " samples / " + number_text(per_iteration) + " per iteration, rounded up)",
+                  "or give only one of iterations and epochs");
     }
     run.raw("iterations");
   } else {
@@ -384,6 +391,14 @@ json workload_schema() {
   schema.erase("required");  // params and compute_time are required only without a model (checked by the reader)
   json& properties = schema["properties"];
   properties["layers"] = layers_schema();
+  // Derived, recorded in the resolved scenario; accepted back when they agree with the derivation.
+  properties["compute_time_source"] = {
+      {"type", "string"},
+      {"description", "Derived: where compute_time comes from (\"given\", \"measured throughput\", \"FLOP model\"). "
+                      "Accepted when it agrees with what dtsim derives."}};
+  properties["compute_basis"] = {
+      {"type", "string"},
+      {"description", "Derived: the figure compute_time is computed from, with its source. Accepted when it agrees."}};
   // The dataset's keys by its name; its name and the partition's kind default by model.
   properties["dataset"] = member_section_schema(dataset_family(dataset_spec, train_samples),
                                                 {dataset_name(dataset_spec, false)}, "name", "", "");
