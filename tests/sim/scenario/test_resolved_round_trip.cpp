@@ -87,11 +87,11 @@ TEST_CASE("core: a derived key that contradicts its derivation is reported with 
 
   json epochs = epochs_scenario();
   epochs["run"]["iterations"] = 5;  // 2 epochs x 32 samples / (2 ranks x 16) = 2 iterations
-  epochs["workload"]["params"] = 7;  // the linear model of dimension 4 has 5 parameters
+  epochs["workload"]["params"] = 7;  // the linear model of dimension 4 has 4 parameters (no bias)
   e = errors_of(epochs);
   CHECK(contains(e, "/run/iterations: 5 contradicts run.epochs in iterations (2 x 32 samples / 32 per iteration, "
                     "rounded up) (2)"));
-  CHECK(contains(e, "/workload/params: 7 contradicts the real model's parameter count (5)"));
+  CHECK(contains(e, "/workload/params: 7 contradicts the real model's parameter count (4)"));
   CHECK(contains(e, "or use \"proxy\" to charge another model's size"));
 }
 
