@@ -83,5 +83,16 @@ if len(sys.argv) > 1:
             print(f"FAIL schema enum at {pointer} is {sorted(enum)} but dtsim registers {names}")
             failures += 1
 
+    # The resolved scenarios (`dtsim validate` output, derived keys and "$schema" included) validate too:
+    # a result's own scenario can be edited against the schema and rerun.
+    for path in shipped:
+        resolved = json.loads(subprocess.run([sys.argv[1], "validate", str(path)], capture_output=True,
+                                             text=True, check=True).stdout)
+        resolved["$schema"] = "scenario.schema.json"
+        for e in validator.iter_errors(resolved):
+            print(f"FAIL resolved {path.name}: {e.json_path}: {e.message}")
+            failures += 1
+        checked_lists += 1
+
 print(f"{len(shipped) + len(bad) + checked_lists - failures} passed, {failures} failed")
 sys.exit(1 if failures else 0)

@@ -12,8 +12,10 @@
 // shard is its own server with its own version; the staleness histogram is shard 0's.
 //
 // The run is a budget of ranks x run.iterations updates (the samples of run.iterations synchronous
-// steps): workers go on until it is spent, fast ones doing more updates than slow ones, and a
-// gradient arriving after that is not applied (counted as dropped) and its worker told to stop.
+// steps): workers go on until it is spent, fast ones doing more updates than slow ones. A worker that
+// was computing when the last update was applied pushes a gradient the run no longer applies: it is
+// counted apart (gradients_unapplied_at_end), not as dropped (which is backup workers' waste), and
+// its worker is told to stop.
 #include <algorithm>
 #include <limits>
 #include <map>
@@ -56,12 +58,12 @@ class AsyncParameterServer : public TrainingAlgorithm {
     const Message gradient = work.gradient(ctx);
     const double compute = ctx.now() - begin;
     const std::vector<MessageHeader> replies = push_gradient_pull_model(ctx, work, gradient, read);
-    int dropped = 0;
+    int unapplied = 0;
     for (std::size_t s = 0; s < replies.size(); ++s) {
       read[s] = replies[s].version;  // the versions now held
-      dropped += replies[s].dropped ? 1 : 0;
+      unapplied += replies[s].dropped ? 1 : 0;
     }
-    ctx.counters().dropped_compute_s += compute * dropped / k;
+    ctx.counters().unapplied_compute_s += compute * unapplied / k;
     if (replies[0].stop) ctx.stop_after_iteration();
   }
 
@@ -76,7 +78,7 @@ class AsyncParameterServer : public TrainingAlgorithm {
     ServerEventLoop::Push push = me.loop.next_push(ctx);
     me.recovery.restore_if_failed(me.shard, ctx, server, work);
     if (me.shard.version >= budget(ctx.scenario())) {  // the run is over: not applied, worker stops
-      if (server == 0) ++ctx.counters().gradients_dropped;
+      if (server == 0) ++ctx.counters().gradients_unapplied_at_end;
       Message reply = me.shard.model;
       reply.header = reply_header(me.shard.version, true, true);
       me.loop.reply(ctx, push.worker, std::move(reply));

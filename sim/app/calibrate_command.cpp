@@ -125,11 +125,13 @@ std::string check_args(const CLI::App& app, CalibrateArgs& a) {
                                   std::make_pair(std::string("--inter"), &a.inter)}) {
     if (!opt->bandwidth_arg.empty()) {
       auto b = units::parse_bandwidth(opt->bandwidth_arg);
-      if (!b || !(*b > 0)) return flag + "-bandwidth: \"" + opt->bandwidth_arg + "\" is not a bandwidth; use e.g. 100Gbps";
+      if (!b || !(*b > 0))
+        return flag + "-bandwidth: \"" + opt->bandwidth_arg + "\" is not a bandwidth > 0; allowed: " + units::bandwidth_units_help();
     }
     if (!opt->latency_arg.empty()) {
       auto l = units::parse_duration(opt->latency_arg);
-      if (!l || !(*l >= 0)) return flag + "-latency: \"" + opt->latency_arg + "\" is not a duration; use e.g. 10us";
+      if (!l || !(*l >= 0))
+        return flag + "-latency: \"" + opt->latency_arg + "\" is not a duration >= 0; allowed: " + units::duration_units_help();
     }
   }
   if (!a.collective_arg.empty() && a.collective_arg != "all_reduce" && a.collective_arg != "all_gather" &&

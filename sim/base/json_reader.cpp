@@ -189,7 +189,7 @@ std::vector<std::int64_t> JsonReader::integer_list(const std::string& key, std::
 
 template <typename Parse>
 double JsonReader::quantity(const std::string& key, const std::optional<std::string>& fallback, Parse parse,
-                            const char* what, const char* example, bool allow_zero) {
+                            const char* what, const std::string& allowed, bool allow_zero) {
   const json* value = raw(key);
   std::optional<double> result;
   if (!value) {
@@ -202,7 +202,7 @@ double JsonReader::quantity(const std::string& key, const std::optional<std::str
   }
   const std::string shown = value ? quote(*value) : quote(*fallback);
   if (!result) {
-    errors_.add(child_path(key), shown + " is not " + what + "; use e.g. " + example);
+    errors_.add(child_path(key), shown + " is not " + what + "; allowed: " + allowed);
     return 0;
   }
   if (!std::isfinite(*result) || *result < 0 || (!allow_zero && *result == 0)) {
@@ -214,8 +214,7 @@ double JsonReader::quantity(const std::string& key, const std::optional<std::str
 }
 
 double JsonReader::bandwidth(const std::string& key, std::optional<std::string> fallback) {
-  const double b = quantity(key, fallback, units::parse_bandwidth, "a bandwidth",
-                            "\"25Gbps\", \"3.125GBps\" or a number in bytes/s", false);
+  const double b = quantity(key, fallback, units::parse_bandwidth, "a bandwidth", units::bandwidth_units_help(), false);
   // Below 1 B/s a 100 MB gradient alone puts the clock past 10^8 s, where a double resolves no
   // better than 10^-8 s, so latencies and compute times are rounded away (1e-6 B/s turned 53 ms of
   // compute into 62.5 ms); near 1e-300 B/s SimGrid sees transfers that never end.
@@ -227,11 +226,25 @@ double JsonReader::bandwidth(const std::string& key, std::optional<std::string> 
   return b;
 }
 double JsonReader::duration(const std::string& key, std::optional<std::string> fallback, bool allow_zero) {
-  return quantity(key, fallback, units::parse_duration, "a duration", "\"5us\", \"1.5ms\" or a number in seconds",
-                  allow_zero);
+  return quantity(key, fallback, units::parse_duration, "a duration", units::duration_units_help(), allow_zero);
 }
 double JsonReader::size(const std::string& key, std::optional<std::string> fallback) {
-  return quantity(key, fallback, units::parse_size, "a size", "\"100MB\", \"25MiB\" or a number of bytes", false);
+  return quantity(key, fallback, units::parse_size, "a size", units::size_units_help(), false);
+}
+
+void JsonReader::derived(const std::string& key, const json& value, const std::string& what, const std::string& hint,
+                         std::optional<double> (*parse)(const std::string&)) {
+  resolved_[key] = value;
+  const json* given = raw(key);
+  if (!given) return;
+  bool agrees = *given == value;  // nlohmann compares an integer with a float as numbers
+  if (value.is_number() && given->is_string() && parse) {
+    const std::optional<double> number = parse(given->get<std::string>());
+    agrees = number && *number == value.get<double>();
+  }
+  if (!agrees)
+    errors_.add(child_path(key), quote(*given) + " contradicts " + what + " (" + quote(value) +
+                                     "); remove it (dtsim derives it)" + (hint.empty() ? "" : " " + hint));
 }
 
 std::vector<std::string> JsonReader::keys() const {

@@ -55,13 +55,20 @@ class JsonReader {
   // The resolved document this reader writes into (defaults filled, SI units).
   json& resolved() { return resolved_; }
 
+  // A value dtsim derives from others (a catalog figure, epochs as iterations), recorded in the resolved
+  // scenario so it states what runs. A resolved scenario read back gives it as input: accepted when it
+  // agrees with the derivation (numbers equal as doubles; a quantity string is parsed with `parse`),
+  // reported as contradicting `what` otherwise, with `hint` appended. The derived value is what runs.
+  void derived(const std::string& key, const json& value, const std::string& what, const std::string& hint = "",
+               std::optional<double> (*parse)(const std::string&) = nullptr);
+
   // Reports every key of this object that no getter asked for.
   void reject_unknown_keys();
 
  private:
   template <typename Parse>
   double quantity(const std::string& key, const std::optional<std::string>& fallback, Parse parse,
-                  const char* what, const char* example, bool allow_zero);
+                  const char* what, const std::string& allowed, bool allow_zero);
   void missing(const std::string& key);
 
   const json& node_;

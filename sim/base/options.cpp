@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "sim/base/plugin_catalog.h"
+#include "sim/base/units.h"
 
 namespace dtsim {
 
@@ -268,10 +269,9 @@ namespace {
 
 // A quantity: an SI number or a number with a unit (the units sim/base/units.cpp parses).
 json quantity_schema(Option::Type type, bool positive) {
-  const char* units = type == Option::Type::Bandwidth
-                          ? "bps|Kbps|Mbps|Gbps|Tbps|Bps|KBps|MBps|GBps|TBps|KiBps|MiBps|GiBps"
-                      : type == Option::Type::Duration ? "s|ms|us|ns|ps|min|h"
-                                                       : "B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB";
+  const std::string units = type == Option::Type::Bandwidth  ? units::bandwidth_units_pattern()
+                            : type == Option::Type::Duration ? units::duration_units_pattern()
+                                                             : units::size_units_pattern();
   json number = {{"type", "number"}, {positive ? "exclusiveMinimum" : "minimum", 0}};
   json text = {{"type", "string"}, {"pattern", std::string("^\\s*[0-9.eE+-]+\\s*(") + units + ")?\\s*$"}};
   return {{"oneOf", json::array({number, text})}};

@@ -51,6 +51,10 @@ struct AlgorithmCounters {
   std::int64_t gradients_applied = 0;
   std::int64_t gradients_dropped = 0;   // backup workers: gradients that arrived after the first m
   double dropped_compute_s = 0;         // compute time spent on the dropped gradients
+  // Asynchronous PS: gradients that arrived after the run's budget of updates was spent (their workers
+  // were computing when the last update was applied; the run ends, so they are never applied).
+  std::int64_t gradients_unapplied_at_end = 0;
+  double unapplied_compute_s = 0;  // compute time spent on them
   std::vector<double> update_times;     // simulated time of each model update (shard 0's server)
   std::int64_t updates_rolled_back = 0; // failed server shards: updates lost by going back to a checkpoint (all shards)
   void add_staleness(std::int64_t s) {

@@ -166,7 +166,8 @@ nlohmann::json summarize_resilience(const Scenario& scenario, const RunResult& r
 }
 
 // The distribution of iteration times: of the lockstep iterations, or of every rank's own iterations
-// when the ranks run asynchronously.
+// when the ranks run asynchronously (those summaries have iterations_per_rank). Seconds only: a label
+// here would be a text column among numbers in a sweep's results.csv.
 nlohmann::json iteration_time_distribution(const RunResult& run, const std::vector<IterationRow>& rows, int warmup) {
   std::vector<double> times;
   if (run.synchronous) {
@@ -176,8 +177,7 @@ nlohmann::json iteration_time_distribution(const RunResult& run, const std::vect
       if (b.endpoint < run.workers && b.iteration >= warmup && b.iteration < run.iterations_run) times.push_back(b.end - b.begin);
   }
   return {{"p50", percentile(times, 0.5)}, {"p90", percentile(times, 0.9)}, {"p99", percentile(times, 0.99)},
-          {"max", times.empty() ? 0.0 : *std::max_element(times.begin(), times.end())},
-          {"over", run.synchronous ? "iterations" : "rank iterations"}};
+          {"max", times.empty() ? 0.0 : *std::max_element(times.begin(), times.end())}};
 }
 
 // Who holds the others up: in each measured iteration the rank with the longest compute is on the
@@ -190,12 +190,13 @@ nlohmann::json straggler_summary(const RunResult& run, int warmup) {
   std::vector<double> compute_sum(run.iterations_run, 0.0);
   for (const IterationBreakdown& b : run.recorder.iterations()) {
     if (b.endpoint >= run.workers || b.iteration < warmup || b.iteration >= run.iterations_run) continue;
-    rank_compute[b.endpoint] += b.compute / measured;
+    rank_compute[b.endpoint] += b.compute;
     compute_sum[b.iteration] += b.compute;
     // Ties go to the lower rank, so the choice does not depend on the order ranks finished in.
     auto& l = longest[b.iteration];
     if (b.compute > l.first || (b.compute == l.first && b.endpoint < l.second)) l = {b.compute, b.endpoint};
   }
+  for (double& c : rank_compute) c /= measured;  // divided once (see summarize)
   const int slowest = static_cast<int>(std::max_element(rank_compute.begin(), rank_compute.end()) - rank_compute.begin());
   int critical = 0;
   double delay = 0;
@@ -203,8 +204,10 @@ nlohmann::json straggler_summary(const RunResult& run, int warmup) {
     // An iteration where every rank computed equally long has no straggler.
     const bool uneven = longest[k].first * run.workers > compute_sum[k] * (1 + 1e-12);
     critical += uneven && longest[k].second == slowest;
-    delay += (longest[k].first - compute_sum[k] / run.workers) / measured;
+    // Even iterations add exactly 0: their mean (a sum / n) would differ from the max by rounding.
+    if (uneven) delay += longest[k].first - compute_sum[k] / run.workers;
   }
+  delay /= measured;
   return {{"slowest_rank", slowest},
           {"slowest_rank_compute_s", rank_compute[slowest]},
           {"critical_share", measured > 0 ? static_cast<double>(critical) / measured : 0.0},
@@ -233,6 +236,9 @@ nlohmann::json server_summary(const Scenario& scenario, const RunResult& run, do
   out["gradients_dropped"] = c.gradients_dropped;
   out["dropped_compute_s"] = c.dropped_compute_s;
   out["wasted_compute_fraction"] = total_compute > 0 ? c.dropped_compute_s / total_compute : 0.0;
+  // Asynchronous PS: gradients in flight when the update budget ran out (end of run, not waste of a policy).
+  out["gradients_unapplied_at_end"] = c.gradients_unapplied_at_end;
+  out["unapplied_compute_s"] = c.unapplied_compute_s;
   out["model_updates"] = c.update_times.size();
   if (scenario.run.recovery.elastic()) out["updates_rolled_back"] = c.updates_rolled_back;  // failed shards
   // Mean time between updates, leaving out the first warmup_iterations updates.
@@ -253,25 +259,32 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   const int workers = run.workers;
   const int warmup = effective_warmup(scenario, run);
   const int measured = run.iterations_run - warmup;
+  // Means as sums divided once: a sum of quotients turns n equal values of 102228128 B into
+  // 102228127.99999999.
   double iteration = 0, compute = 0, comm = 0, exposed = 0, wait_mean = 0, bytes = 0, span = 0;
   double intra_busy = 0, inter_busy = 0, intra_bytes = 0, inter_bytes = 0;
   for (int k = warmup; k < run.iterations_run; ++k) {
-    iteration += rows[k].iteration_time / measured;
-    compute += rows[k].compute / measured;
-    comm += rows[k].comm / measured;
-    exposed += rows[k].exposed_comm / measured;
-    wait_mean += rows[k].wait_mean / measured;
-    bytes += rows[k].bytes_sent_per_rank / measured;
-    span += rows[k].comm_span / measured;
-    intra_busy += rows[k].intra_busy / measured;
-    inter_busy += rows[k].inter_busy / measured;
-    intra_bytes += rows[k].intra_bytes_per_rank / measured;
-    inter_bytes += rows[k].inter_bytes_per_rank / measured;
+    iteration += rows[k].iteration_time;
+    compute += rows[k].compute;
+    comm += rows[k].comm;
+    exposed += rows[k].exposed_comm;
+    wait_mean += rows[k].wait_mean;
+    bytes += rows[k].bytes_sent_per_rank;
+    span += rows[k].comm_span;
+    intra_busy += rows[k].intra_busy;
+    inter_busy += rows[k].inter_busy;
+    intra_bytes += rows[k].intra_bytes_per_rank;
+    inter_bytes += rows[k].inter_bytes_per_rank;
   }
+  for (double* sum : {&iteration, &compute, &comm, &exposed, &wait_mean, &bytes, &span, &intra_busy, &inter_busy,
+                      &intra_bytes, &inter_bytes})
+    if (measured > 0) *sum /= measured;
   // Per-rank mean wait over measured iterations; the worst rank shows who waits on stragglers.
   std::vector<double> rank_wait(workers, 0.0);
   for (const IterationBreakdown& b : run.recorder.iterations())
-    if (b.endpoint < workers && b.iteration >= warmup && b.iteration < run.iterations_run) rank_wait[b.endpoint] += b.wait / measured;
+    if (b.endpoint < workers && b.iteration >= warmup && b.iteration < run.iterations_run) rank_wait[b.endpoint] += b.wait;
+  if (measured > 0)
+    for (double& w : rank_wait) w /= measured;
   const double wait_max = rank_wait.empty() ? 0 : *std::max_element(rank_wait.begin(), rank_wait.end());
 
   const double global_batch = static_cast<double>(workers) * scenario.workload.batch_per_gpu;

@@ -7,6 +7,7 @@
 #include <iomanip>
 
 #include "sim/base/atomic_file.h"
+#include "sim/output/shortest_number.h"
 
 namespace dtsim {
 
@@ -34,19 +35,17 @@ void write_iterations_csv(const std::string& path, const std::vector<IterationRo
                "wait_time_mean_s,wait_time_max_s,bytes_sent_per_rank,train_loss,test_loss,test_accuracy,"
                "consensus_distance,rank_accuracy_min,rank_accuracy_max,comm_span_s,intra_node_busy_s,inter_node_busy_s,"
                "intra_node_bytes_per_rank,inter_node_bytes_per_rank\n");
-  auto optional = [](double v) {  // empty cell where there is no value (timing-only, not evaluated)
-    char text[32] = "";
-    if (!std::isnan(v)) std::snprintf(text, sizeof text, "%.9g", v);
-    return std::string(text);
-  };
-  for (const IterationRow& r : rows)
-    std::fprintf(file.stream(), "%d,%d,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%.12g,%s,%s,%s,%s,%s,%s,%.12g,%.12g,%.12g,%.12g,%.12g\n",
-                 r.iteration, r.warmup ? 1 : 0, r.begin, r.end, r.iteration_time, r.compute, r.comm, r.exposed_comm,
-                 r.wait_mean, r.wait_max, r.bytes_sent_per_rank, optional(r.train_loss).c_str(),
-                 optional(r.test_loss).c_str(), optional(r.test_accuracy).c_str(),
-                 optional(r.consensus_distance).c_str(), optional(r.rank_accuracy_min).c_str(),
-                 optional(r.rank_accuracy_max).c_str(), r.comm_span, r.intra_busy, r.inter_busy,
-                 r.intra_bytes_per_rank, r.inter_bytes_per_rank);
+  // Shortest round-trip numbers; an empty cell where there is no value (timing-only, not evaluated).
+  for (const IterationRow& r : rows) {
+    std::string line = std::to_string(r.iteration) + (r.warmup ? ",1" : ",0");
+    for (double v : {r.begin, r.end, r.iteration_time, r.compute, r.comm, r.exposed_comm, r.wait_mean, r.wait_max,
+                     r.bytes_sent_per_rank, r.train_loss, r.test_loss, r.test_accuracy, r.consensus_distance,
+                     r.rank_accuracy_min, r.rank_accuracy_max, r.comm_span, r.intra_busy, r.inter_busy,
+                     r.intra_bytes_per_rank, r.inter_bytes_per_rank})
+      line += "," + shortest_number(v);
+    line += "\n";
+    std::fputs(line.c_str(), file.stream());
+  }
   file.commit();
 }
 
@@ -107,8 +106,11 @@ void print_summary(std::ostream& out, const nlohmann::json& s, const std::string
     out << "  server      " << ps["model_updates"] << " model updates, one per " << seconds(ps["update_interval_s"])
         << "; staleness mean " << ps["staleness"]["mean"].get<double>() << ", max " << ps["staleness"]["max"];
     if (ps["gradients_dropped"].get<std::int64_t>() > 0)
-      out << "; " << ps["gradients_dropped"] << " gradients dropped (" << 100 * ps["wasted_compute_fraction"].get<double>()
-          << " % of compute wasted)";
+      out << "; " << ps["gradients_dropped"] << " gradients dropped by backup workers ("
+          << 100 * ps["wasted_compute_fraction"].get<double>() << " % of compute wasted)";
+    if (const std::int64_t late = ps["gradients_unapplied_at_end"].get<std::int64_t>(); late > 0)
+      out << "; " << late << (late == 1 ? " gradient" : " gradients")
+          << " computed when the update budget ran out, not applied";
     out << "\n";
   }
   if (s.contains("failures")) {

@@ -313,13 +313,16 @@ ScenarioResult read_scenario(const json& document) {
 
   OptionContext context;
   read_options(root, scenario_options(s, context), context);
+  // "$schema" tells an editor where scenarios/scenario.schema.json is; kept in the resolved scenario.
+  if (const json* schema = root.raw("$schema")) {
+    if (schema->is_string()) resolved["$schema"] = *schema;
+    else errors.add("/$schema", quote(*schema) + " is not a string; allowed: the schema's path or URL, e.g. "
+                                                 "\"scenario.schema.json\"");
+  }
   root.reject_unknown_keys();
 
-  // Values derived while reading, recorded so the resolved scenario states what actually runs.
-  resolved["workload"]["params"] = s.workload.params;
-  resolved["workload"]["compute_time_source"] = s.workload.compute_time_source;
-  resolved["workload"]["compute_basis"] = s.workload.compute_basis;
-  resolved["run"]["iterations"] = s.run.iterations;
+  // Values derived while reading (workload.params of a real model, compute_time_source, run.iterations
+  // from epochs) are recorded by their readers (JsonReader::derived), which also accept them back.
   s.resolved = resolved;
   result.errors = errors.lines;
   return result;

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "sim/base/plugin_catalog.h"
+#include "sim/base/units.h"
 #include "sim/scenario/scenario_sections.h"
 
 namespace dtsim {
@@ -210,18 +211,24 @@ void read_recovery(JsonReader& run, Scenario& s, const OptionContext& context) {
   read_options(r, recovery_options(s), context);
   if (rec.policy == "checkpoint_restart") {
     read_interval(r, rec);
-    if (r.has("checkpoint_time")) {
-      rec.checkpoint_time = r.duration("checkpoint_time", std::nullopt);
-      if (r.has("checkpoint_bytes") || r.has("storage_bandwidth"))
-        r.errors().add(r.child_path("checkpoint_time"), "and checkpoint_bytes/storage_bandwidth both give the "
-                                                        "checkpoint's cost; remove one of them");
-    } else if (r.has("storage_bandwidth")) {
+    if (r.has("storage_bandwidth")) {
       // By default a checkpoint holds the model's parameters (the gradient message's size).
       rec.checkpoint_bytes = r.has("checkpoint_bytes") ? r.size("checkpoint_bytes", std::nullopt)
                                                        : s.workload.message_bytes();
       r.resolved()["checkpoint_bytes"] = rec.checkpoint_bytes;
-      rec.checkpoint_time = rec.checkpoint_bytes / r.bandwidth("storage_bandwidth", std::nullopt);
-      r.resolved()["checkpoint_time"] = rec.checkpoint_time;
+      const double bandwidth = r.bandwidth("storage_bandwidth", std::nullopt);
+      rec.checkpoint_time = bandwidth > 0 ? rec.checkpoint_bytes / bandwidth : 0;
+      // A resolved scenario gives checkpoint_time too: it must be what bytes / bandwidth come to.
+      if (!(bandwidth > 0)) r.raw("checkpoint_time");  // the bad bandwidth is the error reported
+      else
+        r.derived("checkpoint_time", rec.checkpoint_time, "checkpoint_bytes / storage_bandwidth",
+                  "or give checkpoint_time without checkpoint_bytes and storage_bandwidth", units::parse_duration);
+    } else if (r.has("checkpoint_time")) {
+      rec.checkpoint_time = r.duration("checkpoint_time", std::nullopt);
+      if (r.raw("checkpoint_bytes"))
+        r.errors().add(r.child_path("checkpoint_bytes"), "is only read with storage_bandwidth (checkpoint_time = "
+                                                         "checkpoint_bytes / storage_bandwidth); remove it or give "
+                                                         "storage_bandwidth instead of checkpoint_time");
     } else {
       r.errors().add(r.path(), "gives no checkpoint cost; give checkpoint_time (e.g. \"20s\"), or storage_bandwidth "
                                "(e.g. \"2GBps\") with checkpoint_bytes (default: the model's size)");
@@ -237,7 +244,7 @@ json recovery_schema() {
   s["properties"]["interval"] = {
       {"description", "Iterations between checkpoints (an integer) or simulated time (a duration)."},
       {"oneOf", json::array({{{"type", "integer"}, {"minimum", 1}},
-                              {{"type", "string"}, {"pattern", "^\\s*[0-9.eE+-]+\\s*(s|ms|us|ns|ps|min|h)\\s*$"}}})}};
+                              {{"type", "string"}, {"pattern", "^\\s*[0-9.eE+-]+\\s*(" + units::duration_units_pattern() + ")\\s*$"}}})}};
   s["properties"]["checkpoint_time"] = option_schema(Option::duration("checkpoint_time", std::nullopt, "Time to write one checkpoint."));
   s["properties"]["checkpoint_bytes"] = option_schema(Option::size("checkpoint_bytes", std::nullopt, "Checkpoint size (default: the model's parameters)."));
   s["properties"]["storage_bandwidth"] = option_schema(Option::bandwidth("storage_bandwidth", std::nullopt, "Write bandwidth to checkpoint storage."));

@@ -9,6 +9,8 @@ nlohmann::json scenario_schema() {
   OptionContext context;
   json body = options_schema(scenario_options(unused, context));
   body["properties"]["name"]["minLength"] = 1;  // the reader rejects "" (a check, not a type)
+  body["properties"]["$schema"] = {{"type", "string"},
+                                   {"description", "Where an editor finds this schema (a path or URL); dtsim ignores it."}};
   json s = {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
             {"$id", "https://dtsim.invalid/scenario.schema.json"},
             {"title", "dtsim scenario"},

@@ -8,6 +8,7 @@
 #include "kernels/model_factory.h"
 #include "sim/base/plugin_catalog.h"
 #include "sim/base/saturating.h"
+#include "sim/base/units.h"
 #include "sim/scenario/catalog.h"
 #include "sim/scenario/compute_model.h"
 #include "sim/scenario/scenario_sections.h"
@@ -215,9 +216,11 @@ Option import_option(std::string& path, std::string& format) {
 Option model_option(std::string& target) {
   std::vector<std::string> models = catalog_names("models");
   models.insert(models.end(), kRealModels.begin(), kRealModels.end());
+  models.push_back("custom");  // what the resolved scenario states when no model was named
   return Option::choice("model", std::nullopt, models,
                         "Catalog model (timing only) or a real model trained with real numerics (softmax_regression, "
-                        "mlp, linear_regression). Without it, params and compute_time are required.")
+                        "mlp, linear_regression). Without it (or \"custom\"), params and compute_time are required, "
+                        "or come from /workload/import.")
       .bind(target)
       .only_when_given();
 }
@@ -271,10 +274,10 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
   read(bytes_per_param_option(w.bytes_per_param));
   // Without a model, params and compute_time must be given (a purely synthetic timing workload), or
   // come from an imported profile.
-  const bool custom = !r.has("model");
   w.model = "custom";
   read(model_option(w.model));
-  if (custom) r.resolved()["model"] = w.model;
+  if (!r.has("model")) r.resolved()["model"] = w.model;
+  const bool custom = w.model == "custom";
   const bool real = std::count(kRealModels.begin(), kRealModels.end(), w.model) > 0;
   if (real) read_numerics(r, s, context);
 
@@ -293,7 +296,7 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
     std::string import_path, import_format;
     const std::size_t errors_before = r.errors().lines.size();
     read(import_option(import_path, import_format));
-    if (!custom && w.model != "custom") {  // "custom" is what the resolved scenario states for it
+    if (!custom) {
       r.errors().add(r.child_path("import"), "describes the model itself; remove /workload/model (" + quote(w.model) + ")");
     } else if (r.errors().lines.size() == errors_before) {
       std::vector<std::string> problems;
@@ -310,12 +313,10 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
   if (imported) default_params = std::max<std::int64_t>(1, std::llround(imported->params_total()));
   const bool import_failed = r.has("import") && !imported;  // already reported; no cascade of missing keys
   if (import_failed) default_params = 1;
-  if (real && !r.has("params")) {
-    r.raw("params");
+  if (real) {
     if (charged) w.params = *default_params;  // the proxy's size goes on the wire
-  } else if (real) {
-    r.errors().add(r.child_path("params"), "is set by the real model (" + std::to_string(w.params) +
-                                               "); use \"proxy\" to charge another model's size");
+    r.derived("params", w.params, charged ? "the proxy's parameter count" : "the real model's parameter count",
+              "or use \"proxy\" to charge another model's size");
   } else {
     read(params_option(w.params, default_params));
   }
@@ -340,32 +341,35 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
     }
   }
 
-  std::optional<std::string> default_time;
-  w.compute_time_source = "given";
-  w.compute_basis = "given";
-  if (!r.has("compute_time")) {
-    if (charged) {
-      const std::string charged_name = real && !w.numerics.proxy.empty() ? w.numerics.proxy : w.model;
-      ComputeEstimate e = estimate_compute_time(charged_name, gpu, w.precision, w.batch_per_gpu);
-      default_time = full_precision(e.seconds);
-      w.compute_time_source = e.source + (real && !w.numerics.proxy.empty() ? " (proxy)" : "");
-      w.compute_basis = e.basis;
-    } else if (real && w.real_flops_per_sample > 0) {
-      default_time = full_precision(w.real_flops_per_sample * w.batch_per_gpu / (gpu.peak_flops * gpu.efficiency));
-      w.compute_time_source = "FLOP model";
-      w.compute_basis = "FLOP model: the real model's FLOPs / (" + gpu.name + " peak x generic efficiency)";
-    }
-    if (imported) {
-      const double total = imported->forward + imported->backward_total();
-      const double seconds = imported->measured ? total : total * w.batch_per_gpu / (gpu.peak_flops * gpu.efficiency);
-      default_time = full_precision(seconds);
-      w.compute_time_source = imported->measured ? "imported" : "imported FLOPs, FLOP model";
-      w.compute_basis = imported->description + (imported->measured ? "" : " / (" + gpu.name + " peak x generic efficiency)");
-    }
-    if (unknown_model || import_failed || (real && !default_time)) default_time = "0";
+  // The compute time the model's figures give, and where it comes from (always estimated, so that a
+  // compute_time equal to it, as a resolved scenario gives, keeps its source).
+  std::optional<std::string> estimate;
+  std::string estimate_source = "given", estimate_basis = "given";
+  if (charged) {
+    const std::string charged_name = real && !w.numerics.proxy.empty() ? w.numerics.proxy : w.model;
+    ComputeEstimate e = estimate_compute_time(charged_name, gpu, w.precision, w.batch_per_gpu);
+    estimate = full_precision(e.seconds);
+    estimate_source = e.source + (real && !w.numerics.proxy.empty() ? " (proxy)" : "");
+    estimate_basis = e.basis;
+  } else if (real && w.real_flops_per_sample > 0) {
+    estimate = full_precision(w.real_flops_per_sample * w.batch_per_gpu / (gpu.peak_flops * gpu.efficiency));
+    estimate_source = "FLOP model";
+    estimate_basis = "FLOP model: the real model's FLOPs / (" + gpu.name + " peak x generic efficiency)";
+  } else if (imported) {
+    const double total = imported->forward + imported->backward_total();
+    estimate = full_precision(imported->measured ? total : total * w.batch_per_gpu / (gpu.peak_flops * gpu.efficiency));
+    estimate_source = imported->measured ? "imported" : "imported FLOPs, FLOP model";
+    estimate_basis = imported->description + (imported->measured ? "" : " / (" + gpu.name + " peak x generic efficiency)");
   }
-  if (imported) w.backward_share = imported->backward_total() / (imported->forward + imported->backward_total());
+  std::optional<std::string> default_time = estimate;
+  if (!estimate && (unknown_model || import_failed || real)) default_time = "0";
   read(compute_time_option(w.compute_time, default_time));
+  const bool from_estimate = estimate && w.compute_time == units::parse_duration(*estimate).value_or(-1);
+  w.compute_time_source = from_estimate ? estimate_source : "given";
+  w.compute_basis = from_estimate ? estimate_basis : "given";
+  r.derived("compute_time_source", w.compute_time_source, "the source of workload.compute_time");
+  r.derived("compute_basis", w.compute_basis, "the basis of workload.compute_time");
+  if (imported) w.backward_share = imported->backward_total() / (imported->forward + imported->backward_total());
   if (r.raw("bucket_size"))
     r.errors().add(r.child_path("bucket_size"),
                    "was replaced by workload.fusion: use {\"policy\": \"ddp\", \"bucket_cap\": \"25MiB\"} (PyTorch DDP "
@@ -388,8 +392,6 @@ void read_run_length(JsonReader& run, Scenario& s) {
     if (!n.enabled) {
       run.errors().add(run.child_path("epochs"), "needs a real model (workload.model one of softmax_regression, "
                                                  "mlp, linear_regression); use iterations");
-    } else if (run.has("iterations")) {
-      run.errors().add(run.child_path("epochs"), "give either iterations or epochs, not both");
     } else {
       const double per_iteration = static_cast<double>(s.cluster.ranks()) * s.workload.batch_per_gpu;
       const double iterations = std::ceil(s.run.epochs * n.train_samples / per_iteration);
@@ -401,6 +403,11 @@ void read_run_length(JsonReader& run, Scenario& s) {
                                                        std::to_string(kMaxIterations) + " (as run.iterations)");
       else
         s.run.iterations = static_cast<int>(iterations);
+      // A resolved scenario gives both: iterations must then be what the epochs come to.
+      run.derived("iterations", s.run.iterations,
+                  "run.epochs in iterations (" + number_text(s.run.epochs) + " x " + std::to_string(n.train_samples) +
+                      " samples / " + number_text(per_iteration) + " per iteration, rounded up)",
+                  "or give only one of iterations and epochs");
     }
     run.raw("iterations");
   } else {
@@ -430,6 +437,14 @@ json workload_schema() {
   schema.erase("required");  // params and compute_time are required only without a model or import (checked by the reader)
   json& properties = schema["properties"];
   properties["layers"] = layers_schema();
+  // Derived, recorded in the resolved scenario; accepted back when they agree with the derivation.
+  properties["compute_time_source"] = {
+      {"type", "string"},
+      {"description", "Derived: where compute_time comes from (\"given\", \"measured throughput\", \"FLOP model\"). "
+                      "Accepted when it agrees with what dtsim derives."}};
+  properties["compute_basis"] = {
+      {"type", "string"},
+      {"description", "Derived: the figure compute_time is computed from, with its source. Accepted when it agrees."}};
   // The dataset's keys by its name; its name and the partition's kind default by model.
   properties["dataset"] = member_section_schema(dataset_family(dataset_spec, train_samples),
                                                 {dataset_name(dataset_spec, false)}, "name", "", "");

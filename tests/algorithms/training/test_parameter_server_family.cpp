@@ -68,6 +68,18 @@ TEST_CASE("parameter server: asynchronous workers share the update budget by spe
   CHECK(std::abs(per_rank[0] - 1.5 * T) <= 2);
   CHECK(std::abs(per_rank[3] - 0.5 * T) <= 2);
   CHECK(async["parameter_server"]["gradients_applied"].get<int>() == 4 * T);
+  // No backup workers: nothing is dropped. Workers still computing when the 4 T-th update is applied
+  // push gradients the ended run never applies: at most one per other worker, each a whole iteration's
+  // compute (c for a fast worker, 3c for a slow one).
+  const json& ps = async["parameter_server"];
+  CHECK(ps["gradients_dropped"].get<int>() == 0);
+  CHECK(ps["dropped_compute_s"].get<double>() == 0.0);
+  const int unapplied = ps["gradients_unapplied_at_end"].get<int>();
+  CHECK(unapplied >= 1);
+  CHECK(unapplied <= 3);
+  CHECK(per_rank[0] + per_rank[1] + per_rank[2] + per_rank[3] == 4 * T + unapplied);
+  CHECK(ps["unapplied_compute_s"].get<double>() >= unapplied * kCompute * (1 - 1e-9));
+  CHECK(ps["unapplied_compute_s"].get<double>() <= unapplied * 3 * kCompute * (1 + 1e-9));
 }
 
 TEST_CASE("parameter server: a staleness bound of 0 is lockstep with staleness 0 to n - 1") {

@@ -81,7 +81,8 @@ TEST_CASE("core: bad units are rejected with an example") {
   s["network"]["latency"] = "5 parsecs";
   s["workload"]["compute_time"] = "fast";
   const std::string e = errors_of(s);
-  CHECK(contains(e, "/network/bandwidth: \"25Gbs\" is not a bandwidth; use e.g. \"25Gbps\""));
+  CHECK(contains(e, "/network/bandwidth: \"25Gbs\" is not a bandwidth; allowed: a number in bytes/s, or a number "
+                    "with a unit: bits per second (bps, b/s, bit/s) or bytes per second (Bps, B/s)"));
   CHECK(contains(e, "/network/latency: \"5 parsecs\" is not a duration"));
   CHECK(contains(e, "/workload/compute_time: \"fast\" is not a duration"));
 }
