@@ -9,7 +9,9 @@
 // machines and beta the NIC's: the g concurrent inner allreduces share each machine's NIC (with k NICs
 // per machine, g/k share each: max(beta_l, (g/k) beta)).
 // Groups whose members do not split into whole machines run the inner algorithm flat.
+#include <deque>
 #include <map>
+#include <memory>
 
 #include "algorithms/collectives/chunks.h"
 #include "algorithms/collectives/collective.h"
@@ -26,34 +28,24 @@ class HierarchicalAllreduce : public Collective {
     const int p = static_cast<int>(group.size());
     if (p == 1) return;
     Collective& in = inner(ctx);
-    const int g = std::max(1, ctx.scenario().cluster.gpus_per_node);
-    std::map<int, std::vector<int>> machines;  // machine -> members in group order
-    for (int e : group) machines[e < ctx.size() ? e / g : ctx.size() + e].push_back(e);
-    const std::size_t local_size = machines.begin()->second.size();
-    bool uniform = true;
-    for (const auto& m : machines) uniform = uniform && m.second.size() == local_size;
-    if (!uniform || local_size == 1 || machines.size() == 1) {
-      if (machines.size() == 1 && uniform) {  // one machine: intra-node ring only
-        reduce_scatter_ring(ctx, group, data, fidelity(ctx));
-        allgather_ring(ctx, group, data, fidelity(ctx));
-      } else {
-        in.allreduce(ctx, group, data);
-      }
+    const std::shared_ptr<const Layout> held = layout_of(ctx, group);  // kept while this rank runs
+    const Layout& layout = *held;
+    if (layout.shape == Shape::OneMachine) {  // intra-node ring only
+      reduce_scatter_ring(ctx, group, data, fidelity(ctx));
+      allgather_ring(ctx, group, data, fidelity(ctx));
       return;
     }
-    const int mine = ctx.rank() < ctx.size() ? ctx.rank() / g : ctx.size() + ctx.rank();
-    const std::vector<int>& local = machines[mine];
-    const int local_index = index_in_group(local, ctx.rank());
-    std::vector<int> cross;  // same local index on every machine, machines in group order
-    for (int e : group) {
-      const int m = e < ctx.size() ? e / g : ctx.size() + e;
-      if (machines[m][local_index] == e) cross.push_back(e);
+    if (layout.shape == Shape::Flat) {
+      in.allreduce(ctx, group, data);
+      return;
     }
+    const Layout::Place& place = layout.places.at(static_cast<std::size_t>(ctx.rank()));
+    const std::vector<int>& local = layout.machines[static_cast<std::size_t>(place.machine)];
     reduce_scatter_ring(ctx, local, data, fidelity(ctx));
     const Chunks chunks(data, static_cast<int>(local.size()));
-    Message part = chunks.extract(data, local_index);
-    in.allreduce(ctx, cross, part);
-    chunks.assign(data, local_index, part);
+    Message part = chunks.extract(data, place.local_index);
+    in.allreduce(ctx, layout.crosses[static_cast<std::size_t>(place.local_index)], part);
+    chunks.assign(data, place.local_index, part);
     allgather_ring(ctx, local, data, fidelity(ctx));
   }
 
@@ -84,8 +76,61 @@ class HierarchicalAllreduce : public Collective {
     return *inner_;
   }
 
+  enum class Shape { Hierarchical, OneMachine, Flat };
+  // How a group splits into machines. Built once per group and shared by its ranks: building it on
+  // every call of every rank cost O(p^2 log p) per iteration (14x the flat ring at 4096 ranks).
+  struct Layout {
+    struct Place {
+      int machine = -1;      // index into machines
+      int local_index = -1;  // position among the machine's members
+    };
+    std::vector<int> group;
+    Shape shape = Shape::Flat;
+    std::vector<std::vector<int>> machines;  // members of each machine, in group order
+    std::vector<std::vector<int>> crosses;   // per local index: that member of every machine, in group order
+    std::vector<Place> places;               // per endpoint id (unused ids: machine -1)
+  };
+
+  std::shared_ptr<const Layout> layout_of(const RankContext& ctx, const std::vector<int>& group) const {
+    for (const std::shared_ptr<const Layout>& l : layouts_)
+      if (l->group == group) return l;
+    const int g = std::max(1, ctx.scenario().cluster.gpus_per_node);
+    Layout l;
+    l.group = group;
+    l.places.resize(static_cast<std::size_t>(ctx.endpoints()));
+    std::map<int, int> index_of;  // machine id -> index into l.machines, in order of machine id
+    for (int e : group) index_of.emplace(e < ctx.size() ? e / g : ctx.size() + e, 0);
+    int next = 0;
+    for (auto& [machine, index] : index_of) index = next++;
+    l.machines.resize(index_of.size());
+    for (int e : group) {
+      const int m = index_of.at(e < ctx.size() ? e / g : ctx.size() + e);
+      std::vector<int>& members = l.machines[static_cast<std::size_t>(m)];
+      l.places.at(static_cast<std::size_t>(e)) = Layout::Place{m, static_cast<int>(members.size())};
+      members.push_back(e);
+    }
+    const std::size_t local_size = l.machines.front().size();
+    bool uniform = true;
+    for (const std::vector<int>& members : l.machines) uniform = uniform && members.size() == local_size;
+    if (uniform && l.machines.size() == 1) l.shape = Shape::OneMachine;
+    else if (!uniform || local_size == 1) l.shape = Shape::Flat;
+    else {
+      l.shape = Shape::Hierarchical;
+      l.crosses.resize(local_size);
+      for (int e : group)
+        l.crosses[static_cast<std::size_t>(l.places[static_cast<std::size_t>(e)].local_index)].push_back(e);
+    }
+    // A few groups per run (all ranks, or one per model replica); an algorithm that changes its group
+    // every iteration must not grow the cache without bound. Ranks in a collective hold their layout.
+    constexpr std::size_t kCachedGroups = 16;
+    if (layouts_.size() == kCachedGroups) layouts_.pop_front();
+    layouts_.push_back(std::make_shared<const Layout>(std::move(l)));
+    return layouts_.back();
+  }
+
   std::string inner_name_;
   mutable std::unique_ptr<Collective> inner_;  // shared by the ranks of one run
+  mutable std::deque<std::shared_ptr<const Layout>> layouts_;  // the groups seen last
 };
 
 const bool registered = [] {
