@@ -289,6 +289,7 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
   if (w.precision == "fp16") w.precision = "amp";
   GpuSpec& gpu = s.cluster.gpu;
   const bool catalog_gpu = !gpu.custom && catalog()["gpus"].contains(gpu.name);
+  const bool unknown_gpu = !gpu.custom && !catalog_gpu;  // already reported at /cluster/gpu: no estimate
   const bool estimated = !r.has("compute_time") && (charged || real);  // the compute model is used
   if (catalog_gpu) {
     gpu.peak_flops = catalog_peak(gpu.name, effective_precision(gpu.name, w.precision));
@@ -308,18 +309,18 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
   w.compute_time_source = "given";
   w.compute_basis = "given";
   if (!r.has("compute_time")) {
-    if (charged) {
+    if (charged && !unknown_gpu) {
       const std::string charged_name = real && !w.numerics.proxy.empty() ? w.numerics.proxy : w.model;
       ComputeEstimate e = estimate_compute_time(charged_name, gpu, w.precision, w.batch_per_gpu);
       default_time = full_precision(e.seconds);
       w.compute_time_source = e.source + (real && !w.numerics.proxy.empty() ? " (proxy)" : "");
       w.compute_basis = e.basis;
-    } else if (real && w.real_flops_per_sample > 0) {
+    } else if (real && !unknown_gpu && w.real_flops_per_sample > 0) {
       default_time = full_precision(w.real_flops_per_sample * w.batch_per_gpu / (gpu.peak_flops * gpu.efficiency));
       w.compute_time_source = "FLOP model";
       w.compute_basis = "FLOP model: the real model's FLOPs / (" + gpu.name + " peak x generic efficiency)";
     }
-    if (unknown_model || (real && !default_time)) default_time = "0";
+    if (unknown_model || unknown_gpu || (real && !default_time)) default_time = "0";
   }
   read(compute_time_option(w.compute_time, default_time));
   if (r.raw("bucket_size"))
