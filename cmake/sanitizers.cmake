@@ -13,7 +13,12 @@ if(DTSIM_FUZZ)
   set(DTSIM_SANITIZE ON)
   add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fsanitize=fuzzer-no-link>)
 endif()
+# Time limits of the tests that run dtsim many times (CTest TIMEOUT, and the per-run limits of the
+# scripts they call, which read DTSIM_TIMEOUT_SCALE) grow by this factor: instrumented code runs 2-5x
+# slower, more on a loaded machine. The limits guard against hangs, not against slowness.
+set(DTSIM_TIMEOUT_SCALE 1)
 if(DTSIM_SANITIZE)
+  set(DTSIM_TIMEOUT_SCALE 4)
   # C++ only: nvcc (the CUDA backend) takes no such flags.
   add_compile_options("$<$<COMPILE_LANGUAGE:CXX>:-fsanitize=address,undefined;-fno-sanitize-recover=undefined;-fno-omit-frame-pointer>")
   add_link_options($<$<LINK_LANGUAGE:CXX>:-fsanitize=address,undefined>)

@@ -30,6 +30,7 @@ the previous binary.
 import argparse
 import hashlib
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -42,7 +43,8 @@ SCENARIOS = ROOT / "scenarios"
 REFERENCE = ROOT / "tests" / "golden" / "golden_hashes.json"
 HASHED = ("iterations.csv", "trace.json", "links.csv")
 NOT_SCENARIOS = ("catalog.json", "scenario.schema.json", "sweep.schema.json")
-TIMEOUT_S = 300
+# Per-run limit; DTSIM_TIMEOUT_SCALE (CMake sets it in sanitizer builds, which run slower) multiplies it.
+TIMEOUT_S = 300 * float(os.environ.get("DTSIM_TIMEOUT_SCALE", "1"))
 
 
 def shipped_scenarios():

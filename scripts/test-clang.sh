@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# CI, after scripts/test.sh: the same build and test suite with clang++ instead of GCC, in
+# After scripts/test.sh, by hand (CI runs scripts/test-sanitizers.sh, also a clang build): the same
+# build and test suite with clang++ instead of GCC, in
 # ./build-clang (the project must build and pass with both compilers). The CUDA backend, when nvcc
 # is found, is compiled by nvcc as in scripts/build.sh.
 set -euo pipefail

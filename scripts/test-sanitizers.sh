@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI, after scripts/test.sh and scripts/test-clang.sh: the whole test suite built with clang,
+# CI (.ci/run), after scripts/test.sh: the whole test suite built with clang,
 # AddressSanitizer and UndefinedBehaviorSanitizer (./build-asan, -DDTSIM_FUZZ=ON, which also builds
 # the libFuzzer harnesses with the same instrumentation), then a short fuzzing campaign on the input
 # parsers (scripts/fuzz.sh, SECONDS per harness, default 60). Any sanitizer report fails its test:

@@ -30,7 +30,8 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CASES = ROOT / "analysis" / "validation" / "cases"
-TIMEOUT_S = 120
+# Per-run limit; DTSIM_TIMEOUT_SCALE (CMake sets it in sanitizer builds, which run slower) multiplies it.
+TIMEOUT_S = 120 * float(os.environ.get("DTSIM_TIMEOUT_SCALE", "1"))
 METRICS = ("throughput", "efficiency")
 
 

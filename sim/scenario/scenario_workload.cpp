@@ -326,6 +326,7 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
   if (w.precision == "fp16") w.precision = "amp";
   GpuSpec& gpu = s.cluster.gpu;
   const bool catalog_gpu = !gpu.custom && catalog()["gpus"].contains(gpu.name);
+  const bool unknown_gpu = !gpu.custom && !catalog_gpu;  // already reported at /cluster/gpu: no estimate
   const bool estimated = !r.has("compute_time") && (charged || real);  // the compute model is used
   if (catalog_gpu) {
     gpu.peak_flops = catalog_peak(gpu.name, effective_precision(gpu.name, w.precision));
@@ -345,24 +346,24 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
   // compute_time equal to it, as a resolved scenario gives, keeps its source).
   std::optional<std::string> estimate;
   std::string estimate_source = "given", estimate_basis = "given";
-  if (charged) {
+  if (charged && !unknown_gpu) {
     const std::string charged_name = real && !w.numerics.proxy.empty() ? w.numerics.proxy : w.model;
     ComputeEstimate e = estimate_compute_time(charged_name, gpu, w.precision, w.batch_per_gpu);
     estimate = full_precision(e.seconds);
     estimate_source = e.source + (real && !w.numerics.proxy.empty() ? " (proxy)" : "");
     estimate_basis = e.basis;
-  } else if (real && w.real_flops_per_sample > 0) {
+  } else if (real && !unknown_gpu && w.real_flops_per_sample > 0) {
     estimate = full_precision(w.real_flops_per_sample * w.batch_per_gpu / (gpu.peak_flops * gpu.efficiency));
     estimate_source = "FLOP model";
     estimate_basis = "FLOP model: the real model's FLOPs / (" + gpu.name + " peak x generic efficiency)";
-  } else if (imported) {
+  } else if (imported && (imported->measured || !unknown_gpu)) {
     const double total = imported->forward + imported->backward_total();
     estimate = full_precision(imported->measured ? total : total * w.batch_per_gpu / (gpu.peak_flops * gpu.efficiency));
     estimate_source = imported->measured ? "imported" : "imported FLOPs, FLOP model";
     estimate_basis = imported->description + (imported->measured ? "" : " / (" + gpu.name + " peak x generic efficiency)");
   }
   std::optional<std::string> default_time = estimate;
-  if (!estimate && (unknown_model || import_failed || real)) default_time = "0";
+  if (!estimate && (unknown_model || unknown_gpu || import_failed || real)) default_time = "0";
   read(compute_time_option(w.compute_time, default_time));
   const bool from_estimate = estimate && w.compute_time == units::parse_duration(*estimate).value_or(-1);
   w.compute_time_source = from_estimate ? estimate_source : "given";

@@ -79,19 +79,32 @@ void copy_run(const std::string& from, const std::string& to) {
   std::ofstream(to + "/notes.txt") << "the user's own file\n";  // not ours: must survive every swap
 }
 
-// Every file in `dir` and beside it that a run left behind: temporaries and staging directories.
-std::vector<std::string> leftovers(const std::string& dir) {
+// Temporaries a run left inside `dir`: "<file>.tmp.<pid>" and anything of dtsim's own making.
+std::vector<std::string> temporaries_inside(const std::string& dir) {
+  std::vector<std::string> found;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.find(".tmp.") != std::string::npos || name.find("dtsim-") != std::string::npos)
+      found.push_back(e.path().string());
+  }
+  return found;
+}
+
+// Staging directories a killed run left beside `dir` (the next run into `dir` removes them).
+std::vector<std::string> staging_beside(const std::string& dir) {
   std::vector<std::string> found;
   for (const auto& e : fs::directory_iterator(fs::path(dir).parent_path())) {
     const std::string name = e.path().filename().string();
     if (name.rfind("." + fs::path(dir).filename().string() + ".dtsim-staging.", 0) == 0)
       found.push_back(e.path().string());
   }
-  for (const auto& e : fs::directory_iterator(dir)) {
-    const std::string name = e.path().filename().string();
-    if (name.find(".tmp.") != std::string::npos || name.find("dtsim-") != std::string::npos)
-      found.push_back(e.path().string());
-  }
+  return found;
+}
+
+// Every file in `dir` and beside it that a run left behind: temporaries and staging directories.
+std::vector<std::string> leftovers(const std::string& dir) {
+  std::vector<std::string> found = staging_beside(dir), inside = temporaries_inside(dir);
+  found.insert(found.end(), inside.begin(), inside.end());
   return found;
 }
 
@@ -114,7 +127,7 @@ TEST_CASE("a run killed at any point leaves its output directory holding one who
   REQUIRE(old_files.at("iterations.csv") != new_files.at("iterations.csv"));
 
   const std::string out = root + "/runs/out";
-  int saw_old = 0, saw_new = 0;
+  int saw_old = 0, saw_new = 0, left_staging = 0;
   auto check_whole = [&](const std::string& when) {
     INFO(when);
     const auto now = run_files(out);
@@ -123,6 +136,10 @@ TEST_CASE("a run killed at any point leaves its output directory holding one who
     saw_old += is_old;
     saw_new += is_new;
     CHECK(read_file(out + "/notes.txt") == "the user's own file\n");
+    // No temporary is ever inside the directory: a killed run's partial files are in its staging
+    // directory beside it, which the next run removes (checked at the end).
+    CHECK(temporaries_inside(out).empty());
+    left_staging += !staging_beside(out).empty();
   };
   // Exact points between the swap's system calls (the test hook), into a populated directory.
   for (int step = 1; step <= 3; ++step) {
@@ -137,7 +154,8 @@ TEST_CASE("a run killed at any point leaves its output directory holding one who
     run_and_maybe_kill(new_scenario, out, full * 1.1 * i / 30, 0);
     check_whole("kill after " + std::to_string(full * 1.1 * i / 30) + " s of " + std::to_string(full) + " s");
   }
-  MESSAGE("timed kills and hook kills: " << saw_old << " left the old run, " << saw_new << " the new one");
+  MESSAGE("timed kills and hook kills: " << saw_old << " left the old run, " << saw_new << " the new one; "
+                                         << left_staging << " left a staging directory beside it");
   CHECK(saw_old > 0);
   CHECK(saw_new > 0);
   // The next run, completed, removes what killed runs left behind and publishes the new run.
