@@ -23,6 +23,7 @@ class HierarchicalAllreduce : public Collective {
   explicit HierarchicalAllreduce(std::string inner) : inner_name_(std::move(inner)) {}
 
   void allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
+    if (run_analytic(ctx, group, data)) return;  // analytic fidelity: its closed form (analytic.h)
     const int p = static_cast<int>(group.size());
     if (p == 1) return;
     Collective& in = inner(ctx);
@@ -59,6 +60,11 @@ class HierarchicalAllreduce : public Collective {
 
   double closed_form(int p, double n, double alpha, double beta) const override {
     return inner_form().closed_form(p, n, alpha, beta);  // one GPU per machine
+  }
+
+  // Exact on machines of any size: its intra-node and cross-machine rings each cross one kind of hop.
+  std::string analytic_blocker(const CostModel& m) const override {
+    return m.gpus_per_node <= 1 ? inner_form().analytic_blocker(m) : "";
   }
 
   double closed_form_on(const CostModel& m) const override {

@@ -12,6 +12,7 @@ namespace {
 class ReduceBroadcastAllreduce : public Collective {
  public:
   void allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
+    if (run_analytic(ctx, group, data)) return;  // analytic fidelity: its closed form (analytic.h)
     if (group.size() == 1) return;
     reduce_binomial(ctx, group, 0, data);
     broadcast_binomial(ctx, group, 0, data);

@@ -91,6 +91,9 @@ class LocalSgd : public TrainingAlgorithm {
                                                std::to_string(s.run.iterations) + "): the models would never be averaged");
   }
   bool keeps_replicas_identical() const override { return false; }
+  std::string analytic_blocker(const Scenario& s) const override {
+    return collective_analytic_blocker(s, options_.collective);
+  }
 
   void worker_iteration(RankContext& ctx, Workload& work) override {
     set_up(ctx.scenario());

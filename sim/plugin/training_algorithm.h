@@ -49,6 +49,11 @@ class TrainingAlgorithm {
   // algorithm keeps no state across iterations besides the workload's (the model), so a restarted rank
   // picks up where the checkpoint left off.
   virtual bool restartable(const Scenario&) const { return false; }
+  // Why network.fidelity "analytic" cannot time this algorithm exactly on scenario `s` ("" : it can):
+  // only algorithms whose every exchange is a collective over all ranks can use it.
+  virtual std::string analytic_blocker(const Scenario&) const {
+    return "its messages are point-to-point, not collectives over all ranks";
+  }
   virtual void worker_iteration(RankContext& ctx, Workload& work) = 0;
   virtual void server_iteration(RankContext& /*ctx*/, int /*server*/, Workload& /*work*/) {}
 };
