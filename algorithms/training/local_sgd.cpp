@@ -30,6 +30,7 @@
 #include <numeric>
 #include <set>
 
+#include "algorithms/collectives/analytic.h"
 #include "algorithms/collectives/collective.h"
 #include "sim/plugin/training_algorithm.h"
 #include "sim/engine/straggler_model.h"
