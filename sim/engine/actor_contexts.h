@@ -25,6 +25,10 @@ inline constexpr long kReservedMappings = 4096;
 // The settings for `actors` actors under a limit of `max_map_count` mappings.
 ContextSettings context_settings(long actors, long max_map_count);
 
+// Under glibc, makes large allocations (the unguarded stacks) fresh zero mappings instead of heap
+// memory that calloc clears; called before the actors are created when the guard is dropped.
+void keep_stacks_out_of_the_heap();
+
 // vm.max_map_count of this machine (/proc/sys/vm/max_map_count), or Linux's default 65,530 where it
 // cannot be read.
 long system_max_map_count();

@@ -41,6 +41,7 @@ std::unique_ptr<sg4::Engine> start_simgrid(const char* program, const Scenario& 
   const ContextSettings contexts = context_settings(expected_actors(scenario), system_max_map_count());
   engine->set_config("contexts/stack-size:" + std::to_string(contexts.stack_kib));  // KiB: virtual, touched pages only
   engine->set_config("contexts/guard-size:" + std::to_string(contexts.guard_pages));
+  if (contexts.guard_pages == 0) keep_stacks_out_of_the_heap();
   return engine;
 }
 
