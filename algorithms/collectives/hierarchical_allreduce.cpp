@@ -62,8 +62,9 @@ class HierarchicalAllreduce : public Collective {
     return inner_form().closed_form(p, n, alpha, beta);  // one GPU per machine
   }
 
-  // Exact on machines of any size: its intra-node and cross-machine rings each cross one kind of hop.
+  // With a ring between machines, exact on machines of any size: each ring crosses one kind of hop.
   std::string analytic_blocker(const CostModel& m) const override {
+    if (inner_name_ != "ring") return "its inner \"" + inner_name_ + "\" closed form assumes equal chunks";
     return m.gpus_per_node <= 1 ? inner_form().analytic_blocker(m) : "";
   }
 

@@ -46,6 +46,12 @@ class RingAllreduce : public Collective {
     return 2.0 * (p - 1) * alpha + 2.0 * n * (p - 1) / p * beta;
   }
 
+  std::string analytic_blocker(const CostModel& m) const override {
+    if (m.gpus_per_node > 1)
+      return "a flat ring on machines of several GPUs mixes intra-node and NIC hops (use \"hierarchical\")";
+    return "";
+  }
+
   // What fast gives with uneven chunks (the first units % p chunks one unit larger): the reduce-scatter
   // ends at the meeting, after the largest flow (n minus the smallest chunk); the allgather ends for
   // `me` after the larger of its two flows, n minus the smaller of its own and its successor's chunk.
