@@ -151,6 +151,7 @@ TEST_CASE("analytic fidelity: asked for where it does not apply, an error names 
 
   json fat_tree = base;
   fat_tree["network"]["topology"] = "fat_tree";
+  fat_tree["network"]["fat_tree"] = {{"down", {2, 2}}, {"up", {1, 2}}, {"links", {1, 1}}};
   json flat_on_multi_gpu = base;
   flat_on_multi_gpu["cluster"]["gpus_per_node"] = 4;
   json tcp = base;
@@ -163,7 +164,7 @@ TEST_CASE("analytic fidelity: asked for where it does not apply, an error names 
   compressed["algorithm"]["compression"] = {{"kind", "topk"}, {"ratio", 0.01}};
   const std::pair<json, std::string> cases[] = {
       {fat_tree, "topology \"fat_tree\""},
-      {flat_on_multi_gpu, "collective \"ring\": a flat algorithm on machines of several GPUs"},
+      {flat_on_multi_gpu, "collective \"ring\": a flat ring on machines of several GPUs"},
       {tcp, "the network model is not exact"},
       {jitter, "network jitter"},
       {ps, "\"parameter_server\" here: its messages are point-to-point"},
