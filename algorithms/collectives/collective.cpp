@@ -9,15 +9,24 @@ namespace dtsim {
 Fidelity parse_fidelity(const std::string& name) {
   if (name == "step") return Fidelity::Step;
   if (name == "fast") return Fidelity::Fast;
-  throw std::invalid_argument("unknown fidelity \"" + name + "\"; allowed: \"step\", \"fast\"");
+  if (name == "analytic") return Fidelity::Analytic;
+  throw std::invalid_argument("unknown fidelity \"" + name + "\"; allowed: \"step\", \"fast\", \"analytic\"");
 }
 
 void Collective::allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const {
   RankContext::CollectiveSpan span(ctx, "allreduce", name_, data.bytes, static_cast<int>(group.size()));
+  if (run_analytic(ctx, group, data)) return;  // analytic fidelity: the closed form (analytic.h)
   run_allreduce(ctx, group, data);
 }
 
-const char* fidelity_name(Fidelity f) { return f == Fidelity::Fast ? "fast" : "step"; }
+const char* fidelity_name(Fidelity f) {
+  switch (f) {
+    case Fidelity::Fast: return "fast";
+    case Fidelity::Analytic: return "analytic";
+    case Fidelity::Step: break;
+  }
+  return "step";
+}
 
 int index_in_group(const std::vector<int>& group, int endpoint) {
   // Common case in O(1): the group of all ranks in rank order.

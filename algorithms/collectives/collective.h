@@ -5,7 +5,8 @@
 // does; "fast" aggregates the messages a pair exchanges within one phase into one flow and charges
 // the hidden per-message latencies by waiting (algorithms/collectives/fast.h). Algorithms whose
 // pairs already exchange one message per phase (recursive halving/doubling, direct, binomial) run the
-// same in both.
+// same in both. A third, "analytic" (analytic.h), charges each collective its exact alpha-beta time
+// without a message where the fabric cannot contend and no rank is perturbed.
 #pragma once
 #include <optional>
 #include <string>
@@ -18,8 +19,8 @@
 
 namespace dtsim {
 
-enum class Fidelity { Step, Fast };
-// "step" or "fast" (throws on anything else).
+enum class Fidelity { Step, Fast, Analytic };
+// "step", "fast" or "analytic" (throws on anything else; "auto" is resolved when the scenario is read).
 Fidelity parse_fidelity(const std::string& name);
 const char* fidelity_name(Fidelity f);
 
@@ -50,6 +51,13 @@ class Collective {
   // The same on machines with several GPUs (defaults to the flat form; hierarchical overrides).
   virtual double closed_form_on(const CostModel& m) const { return closed_form(m.p, m.n, m.alpha, m.beta); }
 
+  // Analytic fidelity: why this algorithm's closed form is not its exact simulated time on platform `m`
+  // ("" : it is). Flat algorithms are exact on one GPU per machine (every hop the same alpha, beta).
+  virtual std::string analytic_blocker(const CostModel& m) const;
+  // Analytic fidelity: simulated seconds from the moment the last member enters until member `me`
+  // leaves, as the fast fidelity would give with equal entry times (the closed form by default).
+  virtual double analytic_time(const CostModel& m, const Message& data, int me) const;
+
   // Fidelity: set explicitly, else the scenario's network.fidelity.
   void set_fidelity(Fidelity f) { fidelity_ = f; }
   Fidelity fidelity(const RankContext& ctx) const { return fidelity_ ? *fidelity_ : scenario_fidelity(ctx.scenario()); }
@@ -59,6 +67,9 @@ class Collective {
   const std::string& registered_name() const { return name_; }
 
  protected:
+  // Under the analytic fidelity: meets the group (values summed, in group order, as fast does), waits
+  // analytic_time and returns true; otherwise false and the algorithm runs (called by allreduce()).
+  bool run_analytic(RankContext& ctx, const std::vector<int>& group, Message& data) const;
   virtual void run_allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const = 0;
 
  private:

@@ -53,6 +53,12 @@ class HierarchicalAllreduce : public Collective {
     return inner_form().closed_form(p, n, alpha, beta);  // one GPU per machine
   }
 
+  // With a ring between machines, exact on machines of any size: each ring crosses one kind of hop.
+  std::string analytic_blocker(const CostModel& m) const override {
+    if (inner_name_ != "ring") return "its inner \"" + inner_name_ + "\" closed form assumes equal chunks";
+    return m.gpus_per_node <= 1 ? inner_form().analytic_blocker(m) : "";
+  }
+
   double closed_form_on(const CostModel& m) const override {
     const int g = m.gpus_per_node;
     if (g <= 1) return closed_form(m.p, m.n, m.alpha, m.beta);

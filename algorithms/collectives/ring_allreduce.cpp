@@ -3,6 +3,8 @@
 // one from its predecessor. Cost: 2(p-1) alpha + 2 n (p-1)/p beta.
 // Fast fidelity: each phase is one flow of n(p-1)/p bytes to the successor plus (p-2) alpha waited,
 // so the same cost with 2 messages per rank instead of 2(p-1).
+#include <algorithm>
+
 #include "algorithms/collectives/chunks.h"
 #include "algorithms/collectives/collective.h"
 #include "algorithms/collectives/fast.h"
@@ -41,6 +43,22 @@ class RingAllreduce : public Collective {
 
   double closed_form(int p, double n, double alpha, double beta) const override {
     return 2.0 * (p - 1) * alpha + 2.0 * n * (p - 1) / p * beta;
+  }
+
+  std::string analytic_blocker(const CostModel& m) const override {
+    if (m.gpus_per_node > 1)
+      return "a flat ring on machines of several GPUs mixes intra-node and NIC hops (use \"hierarchical\")";
+    return "";
+  }
+
+  // What fast gives with uneven chunks (the first units % p chunks one unit larger): the reduce-scatter
+  // ends at the meeting, after the largest flow (n minus the smallest chunk); the allgather ends for
+  // `me` after the larger of its two flows, n minus the smaller of its own and its successor's chunk.
+  double analytic_time(const CostModel& m, const Message& data, int me) const override {
+    const int p = m.p;
+    const double smallest = Chunks::chunk_bytes(data, p, p - 1);
+    const double own = std::min(Chunks::chunk_bytes(data, p, me), Chunks::chunk_bytes(data, p, (me + 1) % p));
+    return 2.0 * (p - 1) * m.alpha + (data.bytes - smallest) * m.beta + (data.bytes - own) * m.beta;
   }
 };
 

@@ -18,6 +18,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "algorithms/collectives/analytic.h"
 #include "algorithms/collectives/collective.h"
 #include "algorithms/training/bucket_schedule.h"
 #include "algorithms/training/fusion_policy.h"
@@ -68,6 +69,11 @@ class AllreducePsgd : public TrainingAlgorithm {
       errors.add("/algorithm/collective", "\"" + collective_name_ + "\" has no meaning with compression \"" + kind +
                                               "\" (its blocks are exchanged by ring allgather); remove the key, or use "
                                               "a compression that sums with any collective, such as \"randomk\"");
+  }
+
+  std::string analytic_blocker(const Scenario& s) const override {
+    if (compression_kind_ != "none") return "compression \"" + compression_kind_ + "\" exchanges compressed blocks";
+    return collective_analytic_blocker(s, collective_name_);
   }
 
   // Fused buckets keep a communication actor and Horovod's negotiation state per iteration, and

@@ -30,6 +30,7 @@
 #include <numeric>
 #include <set>
 
+#include "algorithms/collectives/analytic.h"
 #include "algorithms/collectives/collective.h"
 #include "sim/plugin/training_algorithm.h"
 #include "sim/engine/straggler_model.h"
@@ -91,6 +92,9 @@ class LocalSgd : public TrainingAlgorithm {
                                                std::to_string(s.run.iterations) + "): the models would never be averaged");
   }
   bool keeps_replicas_identical() const override { return false; }
+  std::string analytic_blocker(const Scenario& s) const override {
+    return collective_analytic_blocker(s, options_.collective);
+  }
 
   void worker_iteration(RankContext& ctx, Workload& work) override {
     set_up(ctx.scenario());

@@ -1,6 +1,7 @@
 #include "sim/engine/load_scenario.h"
 
 #include "sim/base/json_reader.h"
+#include "sim/engine/fidelity_choice.h"
 #include "sim/engine/job_supervisor.h"
 #include "sim/engine/network_tiers.h"
 #include "sim/plugin/physical_topology.h"
@@ -20,6 +21,7 @@ ScenarioResult parse_scenario(const nlohmann::json& document) {
   topology->validate(s, algorithm->dedicated_servers(s), errors);
   validate_network_tiers(s, errors);
   validate_failures(s, *algorithm, errors);
+  resolve_fidelity(result.scenario, *algorithm, errors);
   result.errors = errors.lines;
   return result;
 }

@@ -4,6 +4,8 @@
 
 #include <xbt/log.h>
 
+#include "sim/engine/actor_contexts.h"
+
 namespace sg4 = simgrid::s4u;
 
 namespace dtsim {
@@ -18,9 +20,17 @@ void configure_network_model(sg4::Engine& engine) {
   engine.set_config("network/TCP-gamma:0");
 }
 
+// Actors a run creates at most at once: one per rank, a communication stream per rank with gradient
+// fusion, and a margin for servers and the supervisor.
+long expected_actors(const Scenario& scenario) {
+  const long ranks = scenario.cluster.ranks();
+  const long per_rank = scenario.workload.fusion.overlaps() ? 2 : 1;
+  return ranks * per_rank + ranks / 8 + 64;
+}
+
 }  // namespace
 
-std::unique_ptr<sg4::Engine> start_simgrid(const char* program, const Scenario& /*scenario*/) {
+std::unique_ptr<sg4::Engine> start_simgrid(const char* program, const Scenario& scenario) {
   static std::string name;  // SimGrid keeps argv[0]
   name = program;
   int argc = 1;
@@ -28,7 +38,10 @@ std::unique_ptr<sg4::Engine> start_simgrid(const char* program, const Scenario& 
   xbt_log_control_set("root.thresh:warning");
   auto engine = std::make_unique<sg4::Engine>(&argc, argv);
   configure_network_model(*engine);
-  engine->set_config("contexts/stack-size:1024");  // KiB; thousands of actors stay cheap
+  const ContextSettings contexts = context_settings(expected_actors(scenario), system_max_map_count());
+  engine->set_config("contexts/stack-size:" + std::to_string(contexts.stack_kib));  // KiB: virtual, touched pages only
+  engine->set_config("contexts/guard-size:" + std::to_string(contexts.guard_pages));
+  if (contexts.guard_pages == 0) keep_stacks_out_of_the_heap();
   return engine;
 }
 

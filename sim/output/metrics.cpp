@@ -1,5 +1,7 @@
 #include "sim/output/metrics.h"
 
+#include "sim/engine/fidelity_choice.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -339,6 +341,7 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   s["compute_basis"] = scenario.workload.compute_basis;  // the published figure or FLOP model used, with its source
   s["precision"] = scenario.workload.precision;
   s["sim_time_s"] = run.sim_time_s;
+  s["fidelity"] = fidelity_summary(scenario);
   if (run.numerics) s["numerics"] = summarize_numerics(scenario, run, rows);
   if (run.resilience) s["failures"] = summarize_resilience(scenario, run);
   s["scenario"] = scenario.resolved;

@@ -56,6 +56,11 @@ class TrainingAlgorithm {
   virtual bool servers_recoverable(const Scenario&) const { return false; }
   // Shard `server` failed at `at`: its state is lost; it is back at `back`, from its last checkpoint.
   virtual void server_failed(int /*server*/, double /*at*/, double /*back*/) {}
+  // Why network.fidelity "analytic" cannot time this algorithm exactly on scenario `s` ("" : it can):
+  // only algorithms whose every exchange is a collective over all ranks can use it.
+  virtual std::string analytic_blocker(const Scenario&) const {
+    return "its messages are point-to-point, not collectives over all ranks";
+  }
   virtual void worker_iteration(RankContext& ctx, Workload& work) = 0;
   virtual void server_iteration(RankContext& /*ctx*/, int /*server*/, Workload& /*work*/) {}
 };

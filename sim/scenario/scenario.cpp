@@ -160,8 +160,10 @@ OptionList network_options(NetworkSpec& net) {
           .then([&net](JsonReader& r, const json&) {
             if (!net.profile.empty()) net.calibration = load_network_profile(net.profile, r.child_path("profile"), r.errors());
           }),
-      Option::choice("fidelity", std::string("step"), {"step", "fast"},
-                     "Collectives: step (every message simulated) or fast (aggregated flows).")
+      Option::choice("fidelity", std::string("step"), {"step", "fast", "analytic", "auto"},
+                     "Collectives: step (every message simulated), fast (aggregated flows), analytic (each "
+                     "collective's exact closed form; only on a contention-free switch with no rank perturbed) "
+                     "or auto (analytic where it applies, else step).")
           .bind(net.fidelity),
       Option::integer("nics_per_node", 1, 1, 1024,
                       "NICs per machine (must divide cluster.gpus_per_node); GPU g uses NIC g / (gpus_per_node / "

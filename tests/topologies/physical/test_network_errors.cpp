@@ -56,7 +56,7 @@ TEST_CASE("physical: bad NIC counts, intra-node kinds, fidelity and fabric param
   CHECK(contains(pt::errors_of(s), "/network/intra_node/kind: \"infiniband\" is not allowed; allowed: \"nvlink\", \"pcie\""));
   s = base();
   s["network"]["fidelity"] = "exact";
-  CHECK(contains(pt::errors_of(s), "/network/fidelity: \"exact\" is not allowed; allowed: \"step\", \"fast\""));
+  CHECK(contains(pt::errors_of(s), "/network/fidelity: \"exact\" is not allowed; allowed: \"step\", \"fast\", \"analytic\", \"auto\""));
   s = base();
   s["network"]["fidelity"] = "fast";
   dtsim::ScenarioResult ok = dtsim::parse_scenario(s);

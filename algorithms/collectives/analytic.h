@@ -1,0 +1,22 @@
+// The "analytic" fidelity: where every collective's simulated time is provably its alpha-beta closed
+// form (a contention-free fabric, the exact network model, no rank perturbed, one collective at a time
+// over all ranks), a collective charges that time with one wait after a zero-cost meeting of its
+// members instead of simulating flows. Same iteration times as "fast" (tested to 1e-6), with no
+// transfer, mailbox or max-min solve per message: the cost per rank per iteration is a compute, a
+// barrier and a sleep.
+//
+// What it does not keep: the breakdown's transfer spans and bytes (comm_time_s and the tiers' busy
+// time and bytes are 0; the collective's wall span and exposed communication remain).
+#pragma once
+#include <string>
+
+#include "sim/scenario/scenario.h"
+
+namespace dtsim {
+
+// Why collective `collective` (a CollectiveRegistry name) cannot run analytically over all ranks of
+// scenario `s` ("" : it can). Covers the platform (topology, network model, links), perturbations
+// (stragglers, jitter, failures, overlap slowdown) and the collective's own blocker.
+std::string collective_analytic_blocker(const Scenario& s, const std::string& collective);
+
+}  // namespace dtsim

@@ -1,0 +1,180 @@
+// network.fidelity "analytic" (algorithms/collectives/analytic.h) against "fast": the same iteration
+// times (1e-6 relative, every iteration and the run's end) for every collective that supports it, in
+// the training algorithms that use it; "auto" picks it where it applies and says why when it does
+// not; "analytic" where it does not apply is an error naming /network/fidelity and the reason.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+
+#include "algorithms/collectives/analytic.h"
+#include "algorithms/collectives/collective.h"
+#include "sim/engine/load_scenario.h"
+#include "tests/support/test_support.h"
+
+namespace {
+
+using nlohmann::json;
+
+// Relative difference of two times (both > 0 in these runs).
+double relative(double a, double b) { return std::abs(a - b) / std::max(std::abs(a), std::abs(b)); }
+
+// Runs `s` at fast and at analytic; checks every iteration's time and the run's end agree to 1e-6 and
+// that summary.json names the mode that ran. Returns the analytic summary.
+json check_same_as_fast(json s, const std::string& label) {
+  s["network"]["fidelity"] = "fast";
+  const json fast = dtsim::test::simulate(s);
+  s["network"]["fidelity"] = "analytic";
+  const json analytic = dtsim::test::simulate(s);
+  CHECK(analytic["fidelity"]["ran"] == "analytic");
+  REQUIRE(fast["rows"].size() == analytic["rows"].size());
+  double worst = relative(fast["sim_time_s"].get<double>(), analytic["sim_time_s"].get<double>());
+  for (std::size_t k = 0; k < fast["rows"].size(); ++k)
+    worst = std::max(worst, relative(fast["rows"][k]["iteration_time"].get<double>(),
+                                     analytic["rows"][k]["iteration_time"].get<double>()));
+  const double fast_end = fast["sim_time_s"].get<double>();
+  const double analytic_end = analytic["sim_time_s"].get<double>();
+  INFO(label << ": fast ends at " << fast_end << " s, analytic at " << analytic_end << " s, worst relative "
+             << worst);
+  CHECK(worst <= 1e-6);
+  return analytic;
+}
+
+json psgd(int nodes, const std::string& collective, double bytes) {
+  json s = dtsim::test::base_scenario(nodes);
+  s["network"]["bandwidth"] = 3.125e9;
+  s["network"]["latency"] = 5e-6;
+  s["workload"] = {{"params", static_cast<long>(bytes)}, {"bytes_per_param", 1}, {"compute_time", "2ms"}};
+  s["algorithm"] = {{"name", "allreduce"}, {"collective", collective}};
+  s["run"] = {{"iterations", 4}, {"warmup_iterations", 1}};
+  return s;
+}
+
+std::string errors_of(const json& s) {
+  const dtsim::ScenarioResult r = dtsim::parse_scenario(s);
+  std::string all;
+  for (const std::string& e : r.errors) all += e + "\n";
+  return all;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("analytic fidelity: the ring equals fast, one GPU per machine; the others are refused") {
+  // Even (960 kB) and uneven (1,000,003 B: chunks differ by a byte) messages.
+  for (const std::string name : {"ring", "hierarchical"})
+    for (int p : {2, 3, 5, 8, 16})
+      for (double bytes : {960.0 * 1000, 1000003.0})
+        check_same_as_fast(psgd(p, name, bytes), name + " p=" + std::to_string(p) + " n=" + std::to_string(bytes));
+  // The textbook closed forms of the others assume equal chunks (direct: 3e-6 from fast at p = 16).
+  for (const std::string& name : dtsim::CollectiveRegistry::names()) {
+    if (name == "ring" || name == "hierarchical" || name == "hierarchical_ring") continue;
+    json s = psgd(4, name, 960.0 * 1000);
+    s["network"]["fidelity"] = "analytic";
+    const std::string errors = errors_of(s);
+    INFO(name << ": " << errors);
+    CHECK(contains(errors, "/network/fidelity: \"analytic\" does not apply"));
+  }
+}
+
+TEST_CASE("analytic fidelity: hierarchical allreduces on multi-GPU machines equal fast") {
+  for (const std::string name : {"hierarchical", "hierarchical_ring"}) {
+    for (int g : {2, 4})
+      for (int nics : {1, 2}) {
+        json s = psgd(3, name, 960.0 * 1000);
+        s["cluster"]["gpus_per_node"] = g;
+        s["network"]["nics_per_node"] = nics;
+        s["network"]["intra_node"] = {{"bandwidth", 50e9}, {"latency", 1e-6}};
+        check_same_as_fast(s, name + " g=" + std::to_string(g) + " nics=" + std::to_string(nics));
+      }
+  }
+}
+
+TEST_CASE("analytic fidelity: gradient fusion, local SGD and real numerics equal fast") {
+  for (const char* policy : {"ddp", "horovod"}) {
+    json s = psgd(5, "ring", 0);
+    s["workload"] = {{"model", "resnet50"}, {"batch_per_gpu", 32}, {"fusion", {{"policy", policy}}}};
+    s["run"] = {{"iterations", 3}, {"warmup_iterations", 1}};
+    check_same_as_fast(s, std::string("fusion ") + policy);
+  }
+  for (const char* schedule : {"constant", "growing", "by_speed"}) {
+    json s = psgd(6, "ring", 960.0 * 1000);
+    s["algorithm"] = {{"name", "local_sgd"}, {"local_steps", 2}, {"local_schedule", schedule}};
+    check_same_as_fast(s, std::string("local_sgd ") + schedule);
+  }
+  // Real values: the same sums (group order, as fast's meeting) so the same final parameters.
+  json s = dtsim::test::base_scenario(4);
+  s["workload"] = dtsim::test::least_squares_workload(8, 16, 1.0, 0.05);
+  s["algorithm"] = {{"name", "allreduce"}, {"collective", "ring"}};
+  s["run"] = {{"iterations", 10}, {"warmup_iterations", 1}};
+  const json analytic = check_same_as_fast(s, "numerics");
+  s["network"]["fidelity"] = "fast";
+  const json fast = dtsim::test::simulate(s);
+  CHECK(analytic["final_params"] == fast["final_params"]);
+}
+
+TEST_CASE("analytic fidelity: auto picks analytic where it applies, else step, and says why") {
+  json s = psgd(4, "ring", 960.0 * 1000);
+  s["network"]["fidelity"] = "auto";
+  const json chosen = dtsim::test::simulate(s);
+  CHECK(chosen["fidelity"]["requested"] == "auto");
+  CHECK(chosen["fidelity"]["ran"] == "analytic");
+  s["network"]["fidelity"] = "fast";
+  const double fast = dtsim::test::simulate(s)["iteration_time_s"].get<double>();
+  CHECK(relative(chosen["iteration_time_s"].get<double>(), fast) <= 1e-6);
+
+  // Stragglers perturb ranks: auto falls back to step, with the reason; the times are step's.
+  s["stragglers"] = {{"rank_factors", {{{"ranks", {1}}, {"factor", 1.5}}}}};
+  s["network"]["fidelity"] = "auto";
+  const json fallback = dtsim::test::simulate(s);
+  CHECK(fallback["fidelity"]["ran"] == "step");
+  const std::string reason = fallback["fidelity"]["reason"].get<std::string>();
+  INFO(reason);
+  CHECK(contains(reason, "stragglers"));
+  s["network"]["fidelity"] = "step";
+  CHECK(dtsim::test::simulate(s)["iteration_time_s"].get<double>() == fallback["iteration_time_s"].get<double>());
+
+  // Explicit modes say what ran and no reason.
+  const json explicit_step = dtsim::test::simulate(s);
+  CHECK(explicit_step["fidelity"]["requested"] == "step");
+  CHECK(explicit_step["fidelity"]["ran"] == "step");
+  CHECK(!explicit_step["fidelity"].contains("reason"));
+}
+
+TEST_CASE("analytic fidelity: asked for where it does not apply, an error names the path and the reason") {
+  json base = psgd(4, "ring", 960.0 * 1000);
+  base["network"]["fidelity"] = "analytic";
+  CHECK(errors_of(base).empty());
+
+  json fat_tree = base;
+  fat_tree["network"]["topology"] = "fat_tree";
+  fat_tree["network"]["fat_tree"] = {{"down", {2, 2}}, {"up", {1, 2}}, {"links", {1, 1}}};
+  json flat_on_multi_gpu = base;
+  flat_on_multi_gpu["cluster"]["gpus_per_node"] = 4;
+  json tcp = base;
+  tcp["network"]["model"] = "tcp";
+  json jitter = base;
+  jitter["stragglers"] = {{"network_jitter", {{"sigma", 0.1}, {"period", "1ms"}}}};
+  json ps = base;
+  ps["algorithm"] = {{"name", "parameter_server"}};
+  json compressed = base;
+  compressed["algorithm"]["compression"] = {{"kind", "topk"}, {"ratio", 0.01}};
+  const std::pair<json, std::string> cases[] = {
+      {fat_tree, "topology \"fat_tree\""},
+      {flat_on_multi_gpu, "collective \"ring\": a flat ring on machines of several GPUs"},
+      {tcp, "the network model is not exact"},
+      {jitter, "network jitter"},
+      {ps, "\"parameter_server\" here: its messages are point-to-point"},
+      {compressed, "compression \"topk\""},
+  };
+  for (const auto& c : cases) {
+    const std::string errors = errors_of(c.first);
+    const std::string expected = c.second;
+    INFO(errors);
+    CHECK(contains(errors, "/network/fidelity: \"analytic\" does not apply"));
+    CHECK(contains(errors, expected));
+  }
+}
