@@ -170,11 +170,11 @@ TEST_CASE("core: cli rejects bad failure and recovery specs with their JSON path
   CHECK(contains(l.err, "error: /failures/events/0/at: is after the end of the run"));
   CHECK_FALSE(dtsim::test::file_exists(dir + "/late/summary.json"));
 
-  // Only algorithms that can be restarted take failures.
+  // A synchronous PS without backup workers cannot ride through a dead worker, nor be restarted.
   json ps = dtsim::test::base_scenario(4);
   ps["algorithm"] = {{"name", "parameter_server"}};
   ps["failures"] = {{"events", {{{"at", "1ms"}, {"machine", 1}}}}};
   auto p = run_dtsim({"validate", write_scenario(dir, ps)});
   CHECK(p.exit_code == 2);
-  CHECK(contains(p.err, "error: /algorithm/name: \"parameter_server\" cannot be stopped and restarted by failures"));
+  CHECK(contains(p.err, "error: /algorithm/backup_workers: is 0: every update of \"parameter_server\" waits for every worker"));
 }
