@@ -112,13 +112,11 @@ std::string check_args(const CLI::App& app, CalibrateArgs& a) {
   if (a.out_file.empty()) return "--out FILE is required";
   if (a.name.empty()) return "--name is required";
   if (a.system.empty()) return "--system is required";
-  for (auto [flag, text, into] : {std::make_tuple("--min-bytes", &a.min_arg, &a.min_bytes),
-                                  std::make_tuple("--max-bytes", &a.max_arg, &a.max_bytes)}) {
-    if (!app.count(flag)) continue;
-    auto size = units::parse_size(*text);
-    if (!size || *size < 0) return std::string(flag) + ": \"" + *text + "\" is not a size; use e.g. 8, \"64KiB\", \"1GiB\"";
-    *into = *size;
-  }
+  if (std::string e = cli::read_size_options(app, {{"--min-bytes", &a.min_arg, &a.min_bytes},
+                                                   {"--max-bytes", &a.max_arg, &a.max_bytes}},
+                                             units::parse_size, "8, \"64KiB\", \"1GiB\"");
+      !e.empty())
+    return e;
   if (a.min_bytes > a.max_bytes) return "--min-bytes is above --max-bytes";
   // Every tier's options are checked here, also those of a tier no log calibrates.
   for (const auto& [flag, opt] : {std::make_pair(std::string("--intra"), &a.intra),

@@ -170,19 +170,13 @@ std::string read_values(const CLI::App& app, CollectiveArgs& a) {
     a.factor = std::strtod(a.factor_arg.c_str(), &end);
     if (!end || *end || !(a.factor > 1)) return "--factor: \"" + a.factor_arg + "\" must be a number > 1";
   }
-  for (auto [flag, text, into] : {std::make_tuple("--min-bytes", &a.min_arg, &a.min_bytes),
-                                  std::make_tuple("--max-bytes", &a.max_arg, &a.max_bytes),
-                                  std::make_tuple("--check-max", &a.check_arg, &a.check_max)}) {
-    if (!app.count(flag)) continue;
-    auto size = parse_sweep_size(*text);
-    if (!size || *size < 0)
-      return std::string(flag) + ": \"" + *text + "\" is not a size; use e.g. 8, \"64KiB\", \"1GiB\" or nccl-tests' \"128M\"";
-    if (*size > kMaxBytes)
-      return std::string(flag) + ": \"" + *text + "\" is above 2^53 B = 8 PiB, the largest size whose byte " +
-             "count is exact in the simulator's doubles";
-    *into = *size;
-  }
-  return "";
+  return cli::read_size_options(app,
+                                {{"--min-bytes", &a.min_arg, &a.min_bytes},
+                                 {"--max-bytes", &a.max_arg, &a.max_bytes},
+                                 {"--check-max", &a.check_arg, &a.check_max}},
+                                parse_sweep_size, "8, \"64KiB\", \"1GiB\" or nccl-tests' \"128M\"", kMaxBytes,
+                                "is above 2^53 B = 8 PiB, the largest size whose byte count is exact in the "
+                                "simulator's doubles");
 }
 
 // "" or why the sizes min x factor^k <= max are not a sweep to run.

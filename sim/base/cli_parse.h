@@ -3,6 +3,10 @@
 // "dtsim <command>: <what> (see dtsim <command> --help)", and the bad-input exit code.
 #pragma once
 #include <algorithm>
+#include <functional>
+#include <initializer_list>
+#include <limits>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -28,6 +32,30 @@ inline std::string parse_error_message(const CLI::ParseError& e) {
       m.size() >= 8 && m.compare(m.size() - 8, 8, " missing") == 0)
     return m.substr(0, colon) + " needs a value";
   return m;
+}
+
+// A byte-size option: its flag, the text given and where the size read goes.
+struct SizeOption {
+  const char* flag;
+  const std::string* text;
+  double* into;
+};
+
+// Reads each size option the user gave with `parse` into its target; "" or the first problem:
+// "--min-bytes: \"x\" is not a size; use e.g. <examples>", or, above `max`, "<flag>: \"x\" <above_max>".
+inline std::string read_size_options(const CLI::App& app, std::initializer_list<SizeOption> options,
+                                     const std::function<std::optional<double>(const std::string&)>& parse,
+                                     const std::string& examples,
+                                     double max = std::numeric_limits<double>::infinity(),
+                                     const std::string& above_max = "") {
+  for (const SizeOption& o : options) {
+    if (!app.count(o.flag)) continue;
+    const std::optional<double> size = parse(*o.text);
+    if (!size || *size < 0) return std::string(o.flag) + ": \"" + *o.text + "\" is not a size; use e.g. " + examples;
+    if (*size > max) return std::string(o.flag) + ": \"" + *o.text + "\" " + above_max;
+    *o.into = *size;
+  }
+  return "";
 }
 
 // Parses `args` (the words after "dtsim <command>") into `app`. Returns -1 when the command should go

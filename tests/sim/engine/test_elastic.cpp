@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "tests/support/binary_exact_ring.h"
 #include "tests/support/test_support.h"
 
 using nlohmann::json;
@@ -17,19 +18,10 @@ namespace {
 // p ranks, one per machine, on one switch. S = 3 x 2^20 B splits into equal whole-byte chunks over 3 and
 // 4 ranks (the ring's chunks are whole bytes), and with B = 2^30 B/s, latency 2^-18 s, compute 2^-6 s
 // the closed forms are binary-exact.
-constexpr double kBytes = 3145728, kBandwidth = 1073741824, kLatency = 1.0 / 262144, kCompute = 1.0 / 64;
+constexpr double kBytes = 3145728, kCompute = dtsim::test::kExactCompute;
 
-json ring_job(int p, int iterations) {
-  json s = dtsim::test::base_scenario(p);
-  s["network"]["bandwidth"] = kBandwidth;
-  s["network"]["latency"] = kLatency;
-  s["workload"] = {{"params", static_cast<long>(kBytes)}, {"bytes_per_param", 1}, {"compute_time", kCompute}};
-  s["run"] = {{"iterations", iterations}, {"warmup_iterations", 0}};
-  return s;
-}
-
-// Ring allreduce over p ranks: 2(p-1)(alpha + S/(pB)), alpha two link latencies (host-switch-host).
-double ring_time(int p) { return 2.0 * (p - 1) * (2 * kLatency + kBytes / (p * kBandwidth)); }
+json ring_job(int p, int iterations) { return dtsim::test::binary_exact_ring_job(p, iterations, kBytes); }
+double ring_time(int p) { return dtsim::test::binary_exact_ring_time(p, kBytes); }
 
 double at(const json& rows, int k) { return rows[static_cast<std::size_t>(k)]["iteration_time"].get<double>(); }
 

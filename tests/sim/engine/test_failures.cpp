@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/engine/failure_model.h"
+#include "tests/support/binary_exact_ring.h"
 #include "tests/support/test_support.h"
 
 using nlohmann::json;
@@ -15,18 +16,10 @@ namespace {
 
 // p ranks, one per machine, on one switch: binary-exact sizes so that SimGrid's arithmetic is exact
 // (S = 2^22 B, B = 2^30 B/s, link latency 2^-18 s, compute 2^-6 s).
-constexpr double kBytes = 4194304, kBandwidth = 1073741824, kLatency = 1.0 / 262144, kCompute = 1.0 / 64;
+constexpr double kBytes = 4194304, kCompute = dtsim::test::kExactCompute;
 
-json ring_job(int p, int iterations) {
-  json s = dtsim::test::base_scenario(p);
-  s["network"]["bandwidth"] = kBandwidth;
-  s["network"]["latency"] = kLatency;
-  s["workload"] = {{"params", static_cast<long>(kBytes)}, {"bytes_per_param", 1}, {"compute_time", kCompute}};
-  s["run"] = {{"iterations", iterations}, {"warmup_iterations", 0}};
-  return s;
-}
-
-double ring_time(int p) { return 2.0 * (p - 1) * (2 * kLatency + kBytes / (p * kBandwidth)); }
+json ring_job(int p, int iterations) { return dtsim::test::binary_exact_ring_job(p, iterations, kBytes); }
+double ring_time(int p) { return dtsim::test::binary_exact_ring_time(p, kBytes); }
 
 }  // namespace
 
