@@ -49,7 +49,7 @@ class DirectAllreduce : public Collective {
   }
 };
 
-const bool registered = CollectiveRegistry::add(
+const bool registered_direct_allreduce = CollectiveRegistry::add(
     {"direct", "one-shot all-to-all reduce-scatter + allgather", {}},
     [](const OptionValues&) { return std::make_unique<DirectAllreduce>(); });
 

@@ -139,7 +139,7 @@ class HierarchicalAllreduce : public Collective {
   mutable std::deque<std::shared_ptr<const Layout>> layouts_;  // the groups seen last
 };
 
-const bool registered = [] {
+const bool registered_hierarchical_allreduce = [] {
   CollectiveRegistry::add({"hierarchical", "intra-machine reduce-scatter, inter-machine ring, intra-machine allgather "
                                            "(Goyal et al. 2017)", {}},
                           [](const OptionValues&) { return std::make_unique<HierarchicalAllreduce>("ring"); });

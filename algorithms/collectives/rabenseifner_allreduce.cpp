@@ -58,7 +58,7 @@ class RabenseifnerAllreduce : public Collective {
   }
 };
 
-const bool registered =
+const bool registered_rabenseifner_allreduce =
     CollectiveRegistry::add(
         {"rabenseifner", "recursive halving reduce-scatter + doubling allgather (Thakur, Rabenseifner & Gropp 2005)", {}},
         [](const OptionValues&) { return std::make_unique<RabenseifnerAllreduce>(); });

@@ -38,7 +38,7 @@ class RecursiveDoublingAllreduce : public Collective {
   }
 };
 
-const bool registered = CollectiveRegistry::add(
+const bool registered_recursive_doubling_allreduce = CollectiveRegistry::add(
     {"recursive_doubling", "recursive doubling: lg p exchanges of the whole vector (MPICH, short messages)", {}},
     [](const OptionValues&) { return std::make_unique<RecursiveDoublingAllreduce>(); });
 

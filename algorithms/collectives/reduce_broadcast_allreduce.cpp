@@ -22,7 +22,7 @@ class ReduceBroadcastAllreduce : public Collective {
   }
 };
 
-const bool registered =
+const bool registered_reduce_broadcast_allreduce =
     CollectiveRegistry::add({"reduce_broadcast", "binomial-tree reduce to one root, then binomial-tree broadcast (MPICH)", {}},
                             [](const OptionValues&) { return std::make_unique<ReduceBroadcastAllreduce>(); });
 

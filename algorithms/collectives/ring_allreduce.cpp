@@ -62,7 +62,7 @@ class RingAllreduce : public Collective {
   }
 };
 
-const bool registered = CollectiveRegistry::add(
+const bool registered_ring_allreduce = CollectiveRegistry::add(
     {"ring", "ring reduce-scatter + allgather (Patarasuk & Yuan 2009; NCCL, Horovod)", {}},
     [](const OptionValues&) { return std::make_unique<RingAllreduce>(); });
 

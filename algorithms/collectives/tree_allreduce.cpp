@@ -37,10 +37,10 @@ class TreeAllreduce : public Collective {
   int trees_;
 };
 
-const bool registered_binary =
+const bool registered_tree_allreduce_binary =
     CollectiveRegistry::add({"binary_tree", "pipelined binary tree reduce + broadcast (NCCL's tree)", {}},
                             [](const OptionValues&) { return std::make_unique<TreeAllreduce>(1); });
-const bool registered_double =
+const bool registered_tree_allreduce_double =
     CollectiveRegistry::add({"double_binary_tree", "two complementary pipelined binary trees (Sanders et al. 2009; NCCL)", {}},
                             [](const OptionValues&) { return std::make_unique<TreeAllreduce>(2); });
 

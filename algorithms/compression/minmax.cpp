@@ -42,7 +42,7 @@ class MinMax : public Compressor {
   double level_step(float low, float high) const { return (static_cast<double>(high) - low) / levels(); }
 };
 
-const bool registered = CompressorRegistry::add(
+const bool registered_minmax = CompressorRegistry::add(
     {"minmax", "min-max quantization to `bits` bits per entry (8: ByteGrad, Bagua, Gan et al. 2022)",
      compression_options(false, {Option::integer("bits", 8, 1, 16, "bits per entry (2^bits levels between min and max)"),
                                  compressed_collective_option("compressed_allreduce")})},

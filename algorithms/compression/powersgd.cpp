@@ -223,7 +223,7 @@ class PowerSgd : public Compressor {
   mutable std::size_t d_ = 0;
 };
 
-const bool registered = CompressorRegistry::add(
+const bool registered_powersgd = CompressorRegistry::add(
     {"powersgd",
      "rank-r power iteration with warm start in two allreduces, per weight matrix r (m + k) values on the "
      "wire, vectors as they are (PowerSGD, Vogels et al. 2019)",

@@ -62,7 +62,7 @@ class Qsgd : public Compressor {
   double buckets(double d) const { return spec_.bucket > 0 ? std::ceil(d / static_cast<double>(spec_.bucket)) : 1.0; }
 };
 
-const bool registered = CompressorRegistry::add(
+const bool registered_qsgd = CompressorRegistry::add(
     {"qsgd", "QSGD: stochastic quantization to s levels per bucket (Alistarh et al. 2017)",
      compression_options(false, {Option::integer("levels", 16, 1, 1 << 15, "quantization levels s"), Option::integer("bucket", 0, 0, std::numeric_limits<std::int64_t>::max(), "entries per norm (0: one norm for the whole gradient)"),
                                  compressed_collective_option("allgather")})},

@@ -51,7 +51,7 @@ class RandomK : public Compressor {
   }
 };
 
-const bool registered = CompressorRegistry::add(
+const bool registered_randomk = CompressorRegistry::add(
     {"randomk", "random-k sparsification with a mask shared by all ranks, summed by any allreduce (Stich et al. 2018)",
      compression_options(false, {Option::number("ratio", 0.01, 0, true, 1, "fraction of the entries kept: k = ceil(ratio x d)")})},
     [](const OptionValues& o) { return std::make_unique<RandomK>(CompressionSpec::from("randomk", o)); });

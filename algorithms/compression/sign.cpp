@@ -29,7 +29,7 @@ class Sign : public Compressor {
   }
 };
 
-const bool registered = CompressorRegistry::add(
+const bool registered_sign = CompressorRegistry::add(
     {"sign", "scaled sign (1-bit): (||g||_1 / d) sign(g_i); with error feedback EF-signSGD (Karimireddy et al. 2019)",
      compression_options(true, {compressed_collective_option("allgather")})},
     [](const OptionValues& o) { return std::make_unique<Sign>(CompressionSpec::from("sign", o)); });

@@ -53,7 +53,7 @@ class TopK : public Compressor {
   }
 };
 
-const bool registered = CompressorRegistry::add(
+const bool registered_topk = CompressorRegistry::add(
     {"topk", "top-k sparsification: the k entries of largest |g_i| with their indices (Aji & Heafield 2017; Stich et al. 2018)",
      compression_options(true, {Option::number("ratio", 0.01, 0, true, 1, "fraction of the entries kept: k = ceil(ratio x d)")})},
     [](const OptionValues& o) { return std::make_unique<TopK>(CompressionSpec::from("topk", o)); });

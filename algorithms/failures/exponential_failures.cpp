@@ -26,7 +26,7 @@ Option positive_duration(const char* key, const char* help) {
   return o;
 }
 
-const bool registered = FailureProcessRegistry::add(
+const bool registered_exponential_failures = FailureProcessRegistry::add(
     {"exponential", "memoryless failures: exponential lifetimes of mean mtbf",
      {positive_duration("mtbf", "Mean time between failures of one component, e.g. \"50000h\".")}},
     [](const OptionValues& o) { return std::make_unique<ExponentialFailures>(o); });

@@ -26,7 +26,7 @@ Option scale_option() {
   return o;
 }
 
-const bool registered = FailureProcessRegistry::add(
+const bool registered_weibull_failures = FailureProcessRegistry::add(
     {"weibull", "Weibull lifetimes (shape < 1: decreasing hazard)",
      {Option::number("shape", std::nullopt, 0.05, false, 100, "Shape k (1: exponential)."), scale_option()}},
     [](const OptionValues& o) { return std::make_unique<WeibullFailures>(o); });

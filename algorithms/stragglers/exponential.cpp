@@ -16,7 +16,7 @@ class Exponential : public StragglerNoise {
   double mean_;
 };
 
-const bool registered = StragglerNoiseRegistry::add(
+const bool registered_exponential = StragglerNoiseRegistry::add(
     {"exponential", "shifted exponential: factor 1 + Exp(mean)",
      {Option::number("mean", std::nullopt, 0, true, 1e6, "exponential: factor 1 + Exp(mean)")}},
     [](const OptionValues& o) { return std::make_unique<Exponential>(o.number("mean")); });

@@ -19,7 +19,7 @@ class Lognormal : public StragglerNoise {
   double sigma_;
 };
 
-const bool registered = StragglerNoiseRegistry::add(
+const bool registered_lognormal = StragglerNoiseRegistry::add(
     {"lognormal", "lognormal of mean 1: factor exp(sigma z - sigma^2/2)",
      {Option::number("sigma", std::nullopt, 0, true, 10, "lognormal: factor exp(sigma z - sigma^2/2), mean 1")}},
     [](const OptionValues& o) { return std::make_unique<Lognormal>(o.number("sigma")); });

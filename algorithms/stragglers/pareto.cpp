@@ -17,7 +17,7 @@ class Pareto : public StragglerNoise {
 };
 
 // shape > 1: the mean shape / (shape - 1) is finite.
-const bool registered = StragglerNoiseRegistry::add(
+const bool registered_pareto = StragglerNoiseRegistry::add(
     {"pareto", "Pareto of minimum 1: factor (1 - u)^(-1/shape)",
      {Option::number("shape", std::nullopt, 1, true, 1e6, "pareto: factor Pareto(minimum 1, tail index shape)")}},
     [](const OptionValues& o) { return std::make_unique<Pareto>(o.number("shape")); });

@@ -242,7 +242,7 @@ class AllreducePsgd : public TrainingAlgorithm {
   std::unique_ptr<CompressedExchange> compressed_;  // with algorithm.compression (per-rank residuals inside)
 };
 
-const bool registered = TrainingAlgorithmRegistry::add(
+const bool registered_allreduce_psgd = TrainingAlgorithmRegistry::add(
     {"allreduce", "synchronous data-parallel SGD (PSGD): every rank's gradient summed by an allreduce",
      {Option::member("collective", "collective", std::string("ring"), "the allreduce algorithm"),
       Option::plugin("compression", "compressor", "kind", "none", "none",

@@ -134,7 +134,7 @@ class AsyncParameterServer : public TrainingAlgorithm {
   std::map<int, Server> servers_;
 };
 
-const bool registered = TrainingAlgorithmRegistry::add(
+const bool registered_async_parameter_server = TrainingAlgorithmRegistry::add(
     {"async_parameter_server",
      "asynchronous parameter server (Hogwild-style updates as gradients arrive), optionally stale-synchronous "
      "(SSP, Ho et al. 2013)",

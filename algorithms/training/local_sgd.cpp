@@ -156,7 +156,7 @@ class LocalSgd : public TrainingAlgorithm {
   std::vector<std::int64_t> next_sample_;  // by_speed: each rank's next mini-batch number
 };
 
-const bool registered = TrainingAlgorithmRegistry::add(
+const bool registered_local_sgd = TrainingAlgorithmRegistry::add(
     {"local_sgd", "local SGD / Parallel Restarted SGD (Yu et al. 2019): models averaged every I local steps",
      {Option::member("collective", "collective", std::string("ring"), "the allreduce that averages the models"),
       Option::integer("local_steps", 1, 1, 1 << 20, "I, the local steps between averages"),

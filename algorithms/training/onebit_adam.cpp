@@ -137,7 +137,7 @@ class OnebitAdam : public TrainingAlgorithm {
   std::vector<RankState> ranks_;
 };
 
-const bool registered = TrainingAlgorithmRegistry::add(
+const bool registered_onebit_adam = TrainingAlgorithmRegistry::add(
     {"onebit_adam",
      "1-bit Adam: full-precision Adam warm-up, then frozen variance and error-compensated 1-bit momentum by "
      "compressed allreduce (Tang et al. 2021)",

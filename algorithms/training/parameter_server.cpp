@@ -212,7 +212,7 @@ class ParameterServer : public TrainingAlgorithm {
   std::map<int, Server> servers_;
 };
 
-const bool registered = TrainingAlgorithmRegistry::add(
+const bool registered_parameter_server = TrainingAlgorithmRegistry::add(
     {"parameter_server",
      "synchronous parameter server (Li et al. 2014), optionally with backup workers (Chen et al. 2016)",
      {Option::integer("servers", 1, 1, 1 << 16, "server shards, each on its own host and link"),

@@ -1,4 +1,5 @@
 #include "sim/app/process_pool.h"
+#include "sim/base/wall_clock.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -18,8 +19,6 @@ namespace dtsim {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 struct Child {
   std::size_t index = 0;

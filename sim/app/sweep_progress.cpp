@@ -1,4 +1,5 @@
 #include "sim/app/sweep_progress.h"
+#include "sim/base/wall_clock.h"
 
 #include <unistd.h>
 
@@ -6,13 +7,6 @@
 #include <iomanip>
 
 namespace dtsim {
-namespace {
-
-double seconds_since(SweepProgressDisplay::Clock::time_point t) {
-  return std::chrono::duration<double>(SweepProgressDisplay::Clock::now() - t).count();
-}
-
-}  // namespace
 
 std::string format_duration(double s) {
   char text[32];

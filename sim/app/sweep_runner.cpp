@@ -11,14 +11,13 @@
 #include "sim/app/sweep_results.h"
 #include "sim/base/atomic_file.h"
 #include "sim/output/outputs.h"
+#include "sim/base/wall_clock.h"
 
 namespace dtsim {
 namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 std::string default_out_dir(const SweepPlan& plan, const SweepRunOptions& options) {
   if (!options.out_dir.empty()) return options.out_dir;

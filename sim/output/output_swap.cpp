@@ -57,7 +57,7 @@ bool can_exchange(const fs::path& dir) {
   return !ec;
 }
 
-bool exchange(const std::string& a, const std::string& b) {
+bool exchange_paths(const std::string& a, const std::string& b) {
 #if defined(__linux__) && defined(RENAME_EXCHANGE)
   return ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) == 0;
 #else
@@ -116,7 +116,7 @@ void OutputSwap::commit() {
       if (::link(entry.path().c_str(), staged(name).c_str()) != 0) carried = false;
     }
     output_swap_test_hook(2);
-    if (carried && !ec && exchange(staging_, dir_)) {
+    if (carried && !ec && exchange_paths(staging_, dir_)) {
       committed_ = true;
       output_swap_test_hook(3);
       fs::remove_all(staging_, ec);  // the old run; a kill here leaves it for the next run to remove

@@ -12,7 +12,7 @@ Topology make_complete(int n, const Params& params) {
   return from_arcs("complete", n, undirected(n, pairs), params.weighting);
 }
 
-[[maybe_unused]] const bool registered = register_topology(
+[[maybe_unused]] const bool registered_complete = register_topology(
     {"complete", "every rank talks to every other; degree n-1", {}, &make_complete});
 
 }  // namespace

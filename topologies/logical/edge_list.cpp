@@ -78,7 +78,7 @@ json edges_schema() {
 }
 
 // self_weights is not a scenario key: W(v, v) is 1 - the row's links there.
-[[maybe_unused]] const bool registered = register_topology(
+[[maybe_unused]] const bool registered_edge_list = register_topology(
     {"edge_list", "links given by the user (Params::edges), optionally with weights",
      {Option::custom("edges", edges_schema, read_edges, "[[from, to, weight?], ...]"),
       Option::boolean("directed", false, "the links are one-way")},

@@ -22,7 +22,7 @@ Topology make_erdos_renyi(int n, const Params& params) {
   return from_arcs("erdos_renyi", n, undirected(n, pairs), params.weighting);
 }
 
-[[maybe_unused]] const bool registered = register_topology(
+[[maybe_unused]] const bool registered_erdos_renyi = register_topology(
     {"erdos_renyi", "random graph: each pair linked with probability p (seeded)", {Option::number("p", 0.5, 0, false, 1, "link probability"),
       Option::integer("seed", std::nullopt, 0, std::numeric_limits<std::int64_t>::max(), "random stream")
           .default_from([](const OptionContext& c) { return json(c.seed); }, "the scenario seed")},

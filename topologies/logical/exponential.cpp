@@ -15,7 +15,7 @@ Topology make_exponential(int n, const Params& params) {
   return from_arcs("exponential", n, arcs, params.weighting);
 }
 
-[[maybe_unused]] const bool registered = register_topology(
+[[maybe_unused]] const bool registered_exponential = register_topology(
     {"exponential", "static exponential: rank i sends to i + 2^k, k < ceil(log2 n)", {},
      &make_exponential});
 

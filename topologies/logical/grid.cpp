@@ -17,7 +17,7 @@ Topology make_grid(int n, const Params& params) {
   return from_arcs("grid", n, undirected(n, pairs), params.weighting);
 }
 
-[[maybe_unused]] const bool registered = register_topology(
+[[maybe_unused]] const bool registered_grid = register_topology(
     {"grid", "2-D grid rows x cols without wrap-around; degree 2..4", {rows_option()}, &make_grid});
 
 }  // namespace

@@ -31,7 +31,7 @@ Topology make_hierarchical(int n, const Params& params) {
   return from_arcs("hierarchical", n, undirected(n, pairs), params.weighting);
 }
 
-[[maybe_unused]] const bool registered = register_topology(
+[[maybe_unused]] const bool registered_hierarchical = register_topology(
     {"hierarchical", "ring inside each machine of G ranks, ring of machine leaders (rank m*G)",
      {per_node_option()}, &make_hierarchical});
 

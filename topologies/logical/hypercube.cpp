@@ -17,7 +17,7 @@ Topology make_hypercube(int n, const Params& params) {
   return from_arcs("hypercube", n, undirected(n, pairs), params.weighting);
 }
 
-[[maybe_unused]] const bool registered = register_topology(
+[[maybe_unused]] const bool registered_hypercube = register_topology(
     {"hypercube", "n = 2^d; rank i talks to i XOR 2^k; degree log2 n", {}, &make_hypercube});
 
 }  // namespace

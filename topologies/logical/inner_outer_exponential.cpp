@@ -20,7 +20,7 @@ Topology make_inner_outer_exponential(int n, const Params& params) {
   return make_inner_outer("inner_outer_exponential", n, params, hops);
 }
 
-[[maybe_unused]] const bool registered = register_topology(
+[[maybe_unused]] const bool registered_inner_outer_exponential = register_topology(
     {"inner_outer_exponential",
      "time-varying, machine-aware (BlueFog): rank k mod G of each machine sends to the machine 2^j further on, "
      "the others one-peer exponential inside the machine",

@@ -13,7 +13,7 @@ Topology make_inner_outer_ring(int n, const Params& params) {
   return make_inner_outer("inner_outer_ring", n, params, hops);
 }
 
-[[maybe_unused]] const bool registered = register_topology(
+[[maybe_unused]] const bool registered_inner_outer_ring = register_topology(
     {"inner_outer_ring",
      "time-varying, machine-aware (BlueFog): rank k mod G of each machine sends to the next machine, the others "
      "to the next rank of their ring inside the machine",

@@ -20,7 +20,7 @@ Topology make_one_peer_exponential(int n, const Params& params) {
   return Topology("one_peer_exponential", std::move(rounds), w);
 }
 
-[[maybe_unused]] const bool registered = register_topology(
+[[maybe_unused]] const bool registered_one_peer_exponential = register_topology(
     {"one_peer_exponential",
      "time-varying: at round k rank i sends only to i + 2^(k mod tau), tau = ceil(log2 n)", {},
      &make_one_peer_exponential});

@@ -11,7 +11,7 @@ Topology make_ring(int n, const Params& params) {
   return from_arcs("ring", n, undirected(n, pairs), params.weighting);
 }
 
-[[maybe_unused]] const bool registered =
+[[maybe_unused]] const bool registered_ring =
     register_topology({"ring", "rank i talks to i-1 and i+1 (mod n); degree 2", {}, &make_ring});
 
 }  // namespace

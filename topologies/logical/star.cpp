@@ -11,7 +11,7 @@ Topology make_star(int n, const Params& params) {
   return from_arcs("star", n, undirected(n, pairs), params.weighting);
 }
 
-[[maybe_unused]] const bool registered = register_topology(
+[[maybe_unused]] const bool registered_star = register_topology(
     {"star", "rank 0 talks to every rank; degree n-1 at the centre, 1 elsewhere", {}, &make_star});
 
 }  // namespace

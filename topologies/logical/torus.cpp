@@ -18,7 +18,7 @@ Topology make_torus(int n, const Params& params) {
   return from_arcs("torus", n, undirected(n, pairs), params.weighting);
 }
 
-[[maybe_unused]] const bool registered = register_topology(
+[[maybe_unused]] const bool registered_torus = register_topology(
     {"torus", "2-D torus rows x cols (grid with wrap-around); degree 4", {rows_option()}, &make_torus});
 
 }  // namespace

@@ -134,7 +134,7 @@ class DragonflyTopology : public FabricTopology {
   DragonflySpec d_;  // /network/dragonfly
 };
 
-const bool registered = PhysicalTopologyRegistry::add(
+const bool registered_dragonfly = PhysicalTopologyRegistry::add(
     {"dragonfly", "SimGrid's dragonfly zone (Cray Cascade style): groups of chassis of routers",
      {Option::object("dragonfly",
                      {level_option("groups", "groups"), level_option("chassis", "chassis per group"),

@@ -120,7 +120,7 @@ class FatTreeTopology : public FabricTopology {
   FatTreeSpec spec_;  // /network/fat_tree
 };
 
-const bool registered = PhysicalTopologyRegistry::add(
+const bool registered_fat_tree = PhysicalTopologyRegistry::add(
     {"fat_tree", "SimGrid's fat-tree zone (Zahavi's XGFT notation); oversubscribed with fewer up than down links",
      {Option::object("fat_tree",
                      {Option::integer_list("down", 1, "children per switch, per level, leaves first"),

@@ -28,7 +28,7 @@ class SwitchTopology : public FabricTopology {
   }
 };
 
-const bool registered = PhysicalTopologyRegistry::add(
+const bool registered_switch = PhysicalTopologyRegistry::add(
     {"switch", "every NIC on its own full-duplex link to one non-blocking switch", {}},
     [](const OptionValues&) { return std::make_unique<SwitchTopology>(); });
 

@@ -65,7 +65,7 @@ class TorusTopology : public FabricTopology {
   std::vector<std::uint64_t> dims_;  // /network/torus/dims
 };
 
-const bool registered = PhysicalTopologyRegistry::add(
+const bool registered_torus = PhysicalTopologyRegistry::add(
     {"torus", "SimGrid's torus zone, 1 to 3 dimensions, dimension-ordered shortest routes",
      {Option::object("torus", {Option::integer_list("dims", 1, "positions per dimension, e.g. [4, 4]")},
                      "the torus shape (product of dims >= NICs + servers)")}},

@@ -168,7 +168,7 @@ class AdPsgd : public TrainingAlgorithm {
   sg4::ConditionVariablePtr changed_;
 };
 
-const bool registered = TrainingAlgorithmRegistry::add(
+const bool registered_ad_psgd = TrainingAlgorithmRegistry::add(
     {"ad_psgd",
      "asynchronous decentralized parallel SGD (Lian et al. 2018): pairwise averages with random neighbours while "
      "computing, no global barrier",

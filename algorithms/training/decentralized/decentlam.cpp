@@ -24,7 +24,7 @@ class DecentLam : public GossipRule<S> {
   GossipVec<S> m_;
 };
 
-const bool registered =
+const bool registered_decentlam =
     register_gossip_rule("decentlam", make_rule_maker<DecentLam>("decentralized large-batch momentum SGD"));
 
 }  // namespace

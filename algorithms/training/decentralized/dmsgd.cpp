@@ -21,7 +21,7 @@ class Dmsgd : public GossipRule<S> {
   GossipVec<S> m_;
 };
 
-const bool registered =
+const bool registered_dmsgd =
     register_gossip_rule("dmsgd", make_rule_maker<Dmsgd>("decentralized momentum SGD (momentum before gossip)"));
 
 }  // namespace

@@ -34,7 +34,7 @@ GossipRuleMaker dsgd_maker() {
   return maker;
 }
 
-const bool registered = register_gossip_rule("dsgd", dsgd_maker());
+const bool registered_dsgd = register_gossip_rule("dsgd", dsgd_maker());
 
 }  // namespace
 }  // namespace dtsim

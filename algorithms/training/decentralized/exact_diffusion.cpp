@@ -25,7 +25,7 @@ class ExactDiffusion : public GossipRule<S> {
   GossipVec<S> psi_, phi_;
 };
 
-const bool registered = register_gossip_rule(
+const bool registered_exact_diffusion = register_gossip_rule(
     "exact_diffusion", make_rule_maker<ExactDiffusion>("exact diffusion / D^2: bias-corrected diffusion", true));
 
 }  // namespace

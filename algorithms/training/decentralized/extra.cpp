@@ -29,7 +29,7 @@ class Extra : public GossipRule<S> {
   GossipVec<S> x_prev_, wx_prev_, g_prev_;
 };
 
-const bool registered = register_gossip_rule("extra", make_rule_maker<Extra>("EXTRA: exact first-order algorithm", true));
+const bool registered_extra = register_gossip_rule("extra", make_rule_maker<Extra>("EXTRA: exact first-order algorithm", true));
 
 }  // namespace
 }  // namespace dtsim

@@ -34,7 +34,7 @@ class GradientTracking : public GossipRule<S> {
   GossipVec<S> y_, g_prev_, mixed_y_;
 };
 
-const bool registered = register_gossip_rule(
+const bool registered_gradient_tracking = register_gossip_rule(
     "gradient_tracking", make_rule_maker<GradientTracking>("gradient tracking (DIGing): tracks the average gradient"));
 
 }  // namespace

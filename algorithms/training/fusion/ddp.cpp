@@ -19,7 +19,7 @@ class Ddp : public FusionPolicy {
   double first_bucket_, bucket_cap_;  // bytes: a bucket closes once it holds at least this much
 };
 
-const bool registered = FusionPolicyRegistry::add(
+const bool registered_ddp = FusionPolicyRegistry::add(
     {"ddp",
      "PyTorch DDP: static buckets in reverse layer order, each allreduced once all its gradients are ready "
      "(Li et al., VLDB 2020)",

@@ -23,7 +23,7 @@ Option cycle_time() {
   return o;
 }
 
-const bool registered = FusionPolicyRegistry::add(
+const bool registered_horovod = FusionPolicyRegistry::add(
     {"horovod",
      "Horovod tensor fusion: every cycle, the gradients ready on every rank are fused into allreduces of at most "
      "threshold bytes (Sergeev & Del Balso 2018)",

@@ -13,7 +13,7 @@ class NoFusion : public FusionPolicy {
   }
 };
 
-const bool registered = FusionPolicyRegistry::add(
+const bool registered_none = FusionPolicyRegistry::add(
     {"none", "one allreduce of the whole gradient after the backward pass (no overlap)", {}},
     [](const OptionValues&) { return std::make_unique<NoFusion>(); });
 
