@@ -58,7 +58,8 @@ struct NetworkSpec {
   std::string link_layer = "ethernet";  // NICs and fabric: "ethernet" (TCP sockets), "roce" or "infiniband" (RDMA)
   std::string profile;                  // network.profile as given ("" : none)
   NetworkProfile calibration;           // the profile read (tiers not given stay exact)
-  std::string fidelity = "step"; // collectives: "step" (every message) or "fast" (aggregated flows)
+  std::string fidelity = "step"; // collectives: "step" (every message), "fast" (aggregated flows),
+                                 // "analytic" (closed forms) or "auto" (the cheapest exact one)
   OptionValues topology_options; // the /network keys the topology owns (its fabric's shape)
   std::vector<LinkOverride> overrides;
 };
