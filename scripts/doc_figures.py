@@ -67,7 +67,7 @@ def cells(values, spec, bold="none"):
     return " | ".join(f"**{format(v, spec)}**" if v == best else format(v, spec) for v in values)
 
 
-HELPERS = {"ms": ms, "seconds_or": seconds_or, "fmt": fmt, "cells": cells, "min": min, "max": max, "abs": abs, "len": len,
+HELPERS = {"ms": ms, "seconds_or": seconds_or, "fmt": fmt, "cells": cells, "float": float, "min": min, "max": max, "abs": abs, "len": len,
            "sum": sum, "round": round}
 
 
@@ -211,6 +211,7 @@ def main():
         raise SystemExit(f"error: {dtsim} is not an executable dtsim (build it, or pass --dtsim)")
 
     stale = 0
+    results = {}  # run key -> (summary, iterations): a run shared by several blocks runs once
     with tempfile.TemporaryDirectory(prefix="doc_figures.") as workdir:
         for name in names:
             block = blocks[name]
@@ -218,11 +219,12 @@ def main():
             unique = {}
             for run in resolve_runs(block).values():
                 unique.setdefault(run_key(run), run)
-            keys = list(unique)
+            keys = [key for key in unique if key not in results]
             with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-                outputs = list(pool.map(lambda i: run_dtsim(dtsim, unique[keys[i]], workdir, f"_{name}_{i}"),
-                                        range(len(keys))))
-            text = render(name, block, dict(zip(keys, outputs)))
+                outputs = pool.map(lambda i: run_dtsim(dtsim, unique[keys[i]], workdir, f"_{name}_{i}"),
+                                   range(len(keys)))
+                results.update(zip(keys, outputs))
+            text = render(name, block, results)
             path = os.path.join(ROOT, block["doc"])
             with open(path) as f:
                 doc = f.read()
