@@ -7,10 +7,22 @@ A figure block in a markdown file sits between two HTML comments:
     ...text this script writes...
     <!-- end figures -->
 
-docs/figures.json defines every block once: the doc it lives in, the dtsim runs it needs (a scenario
-plus `--set` overrides) and the lines it writes. A line is a template whose {expression:format} fields
-are evaluated on the runs' summary.json (see `fields` below), so no number in a block is typed by hand.
-Runs are deterministic (same scenario + seed = same bits): --check compares the text exactly.
+docs/figures.json defines every block once:
+
+    "NAME": {"doc": "docs/X.md", "slow": false,             # slow: skipped by --quick (the CTest test)
+             "defaults": {"scenario": "scenarios/Y.json", "set": {"/json/pointer": value, ...}},
+             "runs": {"ID": {"label": "...", "scenario": ..., "set": {...}}, ...},  # merged over defaults
+             "lines": ["| literal or {expression:format} |", {"each": ["ID", ...], "line": "..."}]}
+
+Each run is `dtsim run SCENARIO --set POINTER=JSON ... -q` in a temporary directory. In a line's
+{expression:format} fields, r["ID"] is a run's summary.json (attribute access: r['ID'].iteration_time_s),
+csv["ID"] its iterations.csv rows; an "each" line is written once per run, with s, rows and label
+bound to that run. Helpers: ms(seconds, digits), seconds_or(value, digits) ("not reached" for null),
+fmt(value, spec) ("-" for null), cells(values, spec, "max"|"min") (table cells, the best in bold).
+So no number in a block is typed by hand. Runs are deterministic (same scenario + seed + build = same
+bits): --check compares the text exactly. Long real-numerics runs can differ between compilers or
+optimisation flags (float contraction and vectorisation change the rounding), so check the slow
+blocks with the build that wrote them.
 
     scripts/doc_figures.py --list
     scripts/doc_figures.py --update [NAME ...]      # rewrite the blocks in place
