@@ -20,8 +20,8 @@ csv["ID"] its iterations.csv rows; an "each" line is written once per run, with 
 bound to that run. Helpers: ms(seconds, digits), seconds_or(value, digits) ("not reached" for null),
 fmt(value, spec) ("-" for null), cells(values, spec, "max"|"min") (table cells, the best in bold).
 So no number in a block is typed by hand. Runs are deterministic (same scenario + seed + build = same
-bits): --check compares the text exactly. Long real-numerics runs can differ between compilers or
-optimisation flags (float contraction and vectorisation change the rounding), so check the slow
+bits): --check compares the text exactly. Long real-numerics runs may differ between compilers or
+optimisation flags (vectorisation and float contraction can change the rounding), so check the slow
 blocks with the build that wrote them.
 
     scripts/doc_figures.py --list
