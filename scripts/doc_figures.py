@@ -40,6 +40,8 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from atomic_write import write_text_atomically
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFINITIONS = os.path.join(ROOT, "docs", "figures.json")
 BEGIN = re.compile(r"^<!-- figures: ([a-z0-9-]+) \(.*\) -->$")
@@ -178,15 +180,6 @@ def markers_in_docs():
     return found
 
 
-def write_atomically(path, text):
-    directory = os.path.dirname(path)
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".doc_figures.", suffix=".md")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.chmod(temporary, os.stat(path).st_mode & 0o777)
-    os.replace(temporary, path)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     mode = parser.add_mutually_exclusive_group(required=True)
@@ -245,7 +238,7 @@ def main():
             if doc[start:end] == text:
                 print(f"{name}: up to date ({len(keys)} runs, {elapsed:.1f} s)")
             elif args.update:
-                write_atomically(path, doc[:start] + text + doc[end:])
+                write_text_atomically(path, doc[:start] + text + doc[end:])
                 print(f"{name}: rewritten in {block['doc']} ({len(keys)} runs, {elapsed:.1f} s)")
             else:
                 stale += 1

@@ -38,6 +38,8 @@ import sys
 import tempfile
 import time
 
+from atomic_write import write_text_atomically
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 REFERENCE = ROOT / "tests" / "golden" / "golden_hashes.json"
@@ -113,7 +115,7 @@ def update(dtsim, tmp):
         reference[name] = {"overrides": overrides, "sha256": first}
         print(f"ok   {name}: deterministic over two runs ({seconds:.2f} s per run)")
     REFERENCE.parent.mkdir(parents=True, exist_ok=True)
-    REFERENCE.write_text(json.dumps(reference, indent=2, sort_keys=True) + "\n")
+    write_text_atomically(REFERENCE, json.dumps(reference, indent=2, sort_keys=True) + "\n")
     print(f"wrote {REFERENCE.relative_to(ROOT)} ({len(reference)} scenarios)")
     return 0
 

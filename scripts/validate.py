@@ -28,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 
+from atomic_write import write_text_atomically
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CASES = ROOT / "analysis" / "validation" / "cases"
 # Per-run limit; DTSIM_TIMEOUT_SCALE (CMake sets it in sanitizer builds, which run slower) multiplies it.
@@ -373,7 +375,7 @@ def write_bounds(rows, summary, path):
         "max_abs_error_per_case": {case: {m: round_up(e[m]) for m in METRICS}
                                    for case, e in sorted(per_case_max(rows).items())},
     }
-    pathlib.Path(path).write_text(json.dumps(bounds, indent=2) + "\n")
+    write_text_atomically(path, json.dumps(bounds, indent=2) + "\n")
 
 
 SIMULATOR_SOURCES = ("CMakeLists.txt", "sim", "algorithms", "topologies", "kernels", "scenarios/catalog.json")
@@ -441,9 +443,7 @@ def write_markdown(rows, summary, path):
         p, q, e = r["published"], r["predicted"], r["error"]
         lines.append(f"| {r['case']} | {r['nodes']} | {r['gpus']} | {p['throughput']:.1f} | {q['throughput']:.1f} | "
                      f"{100 * e['throughput']:+.1f} % | {p['efficiency']:.3f} | {q['efficiency']:.3f} |")
-    tmp = pathlib.Path(str(path) + ".tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    os.replace(tmp, path)
+    write_text_atomically(path, "\n".join(lines) + "\n")
 
 
 def main():
@@ -478,7 +478,7 @@ def main():
     print_table(rows, summary)
 
     if args.json:
-        pathlib.Path(args.json).write_text(json.dumps(
+        write_text_atomically(args.json, json.dumps(
             {"simulator_commit": git_commit(), "date": datetime.date.today().isoformat(),
              "rows": rows, "summary": summary}, indent=2) + "\n")
     if args.markdown:
