@@ -12,6 +12,8 @@ if(DTSIM_FUZZ)
   endif()
   set(DTSIM_SANITIZE ON)
   add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fsanitize=fuzzer-no-link>)
+  # No coverage counters in Eigen's kernels either (cmake/sanitizer-ignorelist.txt).
+  add_compile_options("$<$<COMPILE_LANGUAGE:CXX>:-fsanitize-coverage-ignorelist=${PROJECT_SOURCE_DIR}/cmake/sanitizer-ignorelist.txt>")
 endif()
 # Time limits of the tests that run dtsim many times (CTest TIMEOUT, and the per-run limits of the
 # scripts they call, which read DTSIM_TIMEOUT_SCALE) grow by this factor: instrumented code runs 2-5x
@@ -22,4 +24,7 @@ if(DTSIM_SANITIZE)
   # C++ only: nvcc (the CUDA backend) takes no such flags.
   add_compile_options("$<$<COMPILE_LANGUAGE:CXX>:-fsanitize=address,undefined;-fno-sanitize-recover=undefined;-fno-omit-frame-pointer>")
   add_link_options($<$<LINK_LANGUAGE:CXX>:-fsanitize=address,undefined>)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")  # Eigen's headers uninstrumented: cmake/sanitizer-ignorelist.txt
+    add_compile_options("$<$<COMPILE_LANGUAGE:CXX>:-fsanitize-ignorelist=${PROJECT_SOURCE_DIR}/cmake/sanitizer-ignorelist.txt>")
+  endif()
 endif()
