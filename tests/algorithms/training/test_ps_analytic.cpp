@@ -113,6 +113,7 @@ TEST_CASE("analytic parameter server: auto picks it, and where it does not apply
   few_workers["network"]["fidelity"] = "analytic";
   json fabric = base;
   fabric["network"]["topology"] = "fat_tree";
+  fabric["network"]["fat_tree"] = {{"down", {2, 4}}, {"up", {1, 2}}, {"links", {1, 1}}};  // 8 leaves: 4 workers, 2 servers
   const std::pair<json, std::string> refused[] = {{backup, "backup workers"},
                                                   {aggregated, "partition_bytes"},
                                                   {machines, "share its NIC"},
