@@ -8,11 +8,10 @@
 #include "sim/engine/network_tiers.h"
 
 namespace dtsim {
-namespace {
 
 // What keeps the platform from being the closed forms' alpha-beta platform, or a rank from being like
 // every other ("" : nothing).
-std::string platform_blocker(const Scenario& s) {
+std::string platform_analytic_blocker(const Scenario& s) {
   const NetworkSpec& net = s.network;
   if (net.topology != "switch")
     return "topology \"" + net.topology + "\" routes over shared fabric links (contention and multi-hop latencies); "
@@ -26,10 +25,8 @@ std::string platform_blocker(const Scenario& s) {
   return "";
 }
 
-}  // namespace
-
 std::string collective_analytic_blocker(const Scenario& s, const std::string& collective) {
-  if (std::string why = platform_blocker(s); !why.empty()) return why;
+  if (std::string why = platform_analytic_blocker(s); !why.empty()) return why;
   if (!CollectiveRegistry::contains(collective)) return "unknown collective \"" + collective + "\"";
   const std::string why = CollectiveRegistry::create(collective)->analytic_blocker(cost_model(s, 0));
   return why.empty() ? "" : "collective \"" + collective + "\": " + why;

@@ -19,4 +19,9 @@ namespace dtsim {
 // (stragglers, jitter, failures, overlap slowdown) and the collective's own blocker.
 std::string collective_analytic_blocker(const Scenario& s, const std::string& collective);
 
+// Why scenario `s`'s platform or perturbations keep any exchange from its closed form ("" : nothing):
+// the part of collective_analytic_blocker that is not the collective's own (also used by algorithms
+// with closed forms of their own, such as the synchronous parameter server).
+std::string platform_analytic_blocker(const Scenario& s);
+
 }  // namespace dtsim

@@ -12,7 +12,19 @@
 //
 // local_aggregation, placement, partition_bytes, scheduling and per-bucket overlap (workload.fusion
 // "ddp") deploy it as BytePS does: ps_deployment.h. Left at their defaults, the exchange is the one above.
+//
+// network.fidelity "analytic" (analytic.h): where the closed form is the simulated time (the plain
+// exchange, no backup workers, one GPU per machine, at least as many workers as shards, a
+// contention-free switch, no rank perturbed), the workers meet at no cost and wait
+// 2 (alpha + p n_0 beta), n_0 the largest shard (the first, with uneven shards): every shard's p flows
+// share its server's link, so the largest shard's pushes end last; the workers post their pulls then,
+// and the replies, started together, end after the largest shard's. No transfer is simulated.
+#include <numeric>
+
+#include "algorithms/collectives/analytic.h"
 #include "algorithms/collectives/chunks.h"
+#include "algorithms/collectives/fast.h"
+#include "algorithms/collectives/runner.h"
 #include "algorithms/training/ps_deployment.h"
 #include "algorithms/training/ps_exchange.h"
 #include "sim/plugin/training_algorithm.h"
@@ -81,9 +93,21 @@ class ParameterServer : public TrainingAlgorithm {
   int server_machine(const Scenario&, int server) const override { return deployment_.colocated ? server : -1; }
   bool synchronous(const Scenario&) const override { return backup_workers_ == 0; }
 
+  std::string analytic_blocker(const Scenario& s) const override {
+    if (backup_workers_ > 0) return "backup workers make each update depend on the order the gradients arrive in";
+    if (deployed(s)) return "local_aggregation, placement, partition_bytes, scheduling and workload.fusion change "
+                            "the exchange (its closed form covers the plain push and pull)";
+    if (std::string why = platform_analytic_blocker(s); !why.empty()) return why;
+    if (s.cluster.gpus_per_node > 1) return "GPUs of one machine share its NIC on the way to the servers";
+    if (s.cluster.ranks() < servers_count_)
+      return "fewer workers than shards: the workers' own links limit the pushes, and uneven shards end in turn";
+    return "";
+  }
+
   void worker_iteration(RankContext& ctx, Workload& work) override {
     if (backup_workers_ > 0) return backup_worker_iteration(ctx, work);
     if (deployed(ctx.scenario())) return deployment(ctx).worker_iteration(ctx, work);
+    if (ctx.scenario().network.fidelity == "analytic") return analytic_worker_iteration(ctx, work);
     const int k = ctx.endpoints() - ctx.size();
     const Message gradient = work.gradient(ctx);
     const Chunks shards(gradient, k);
@@ -100,6 +124,7 @@ class ParameterServer : public TrainingAlgorithm {
 
   void server_iteration(RankContext& ctx, int server, Workload& work) override {
     if (backup_workers_ > 0) return backup_server_event(ctx, server, work);
+    // Under "analytic" no push arrives: the server waits here until the run ends (a daemon).
     if (deployed(ctx.scenario())) return deployment(ctx).server_event(ctx, server);
     // The pushes arrive in the server's inbox in any order (one receive outstanding, not one per
     // worker: SimGrid 3.32 scans an actor's outstanding transfers at every completion, which made 8
@@ -132,6 +157,30 @@ class ParameterServer : public TrainingAlgorithm {
   PsPushPull& deployment(RankContext& ctx) {
     if (!push_pull_) push_pull_ = std::make_unique<PsPushPull>(ctx.scenario(), deployment_, ctx.endpoints() - ctx.size());
     return *push_pull_;
+  }
+
+  // The closed form of the plain exchange (top of the file). The meeting sums the gradients in worker
+  // order, as the servers do, so real values give the same parameters as the simulated exchange.
+  void analytic_worker_iteration(RankContext& ctx, Workload& work) {
+    const int p = ctx.size();
+    const int k = ctx.endpoints() - ctx.size();
+    if (all_ranks_.empty()) {
+      all_ranks_.resize(static_cast<std::size_t>(p));
+      std::iota(all_ranks_.begin(), all_ranks_.end(), 0);
+    }
+    Message sum = work.gradient(ctx);
+    const double largest_shard = Chunks::chunk_bytes(sum, k, 0);
+    const CostModel m = cost_model(ctx.scenario(), sum.bytes);
+    const double one_way = m.alpha + p * largest_shard * m.beta;
+    const bool values = !sum.values.empty();
+    auto meeting = fast::meet(ctx, all_ranks_, std::move(sum.values));
+    if (values) sum.values = meeting->sum();
+    if (ctx.rank() == 0) {  // what server 0 records when its last push arrives
+      for (int w = 0; w < p; ++w) ctx.counters().add_staleness(0);
+      ctx.counters().update_times.push_back(ctx.now() + one_way);
+    }
+    ctx.comm_pause(2 * one_way);
+    work.apply_gradient_sum(ctx, sum, p);
   }
 
   void backup_worker_iteration(RankContext& ctx, Workload& work) {
@@ -209,6 +258,7 @@ class ParameterServer : public TrainingAlgorithm {
   PsDeployment deployment_;   // /algorithm/local_aggregation, placement, partition_bytes, scheduling
   std::unique_ptr<PsPushPull> push_pull_;
   std::vector<std::int64_t> versions_;  // per worker: the model version it holds
+  std::vector<int> all_ranks_;          // analytic: the meeting's members, 0 .. p-1
   std::map<int, Server> servers_;
 };
 

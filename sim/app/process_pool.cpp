@@ -18,14 +18,13 @@
 namespace dtsim {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 struct Child {
   std::size_t index = 0;
   pid_t pid = -1;
   int fd = -1;  // read end of the pipe the child writes its result to
   std::string text;
-  Clock::time_point start;
+  WallClock::time_point start;
   bool timed_out = false;
 };
 
@@ -78,7 +77,7 @@ std::string start_child(const ChildTask& task, std::size_t index, pid_t parent, 
   child.index = index;
   child.pid = pid;
   child.fd = fds[0];
-  child.start = Clock::now();
+  child.start = WallClock::now();
   running.push_back(std::move(child));
   return "";
 }

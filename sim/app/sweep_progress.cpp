@@ -26,7 +26,7 @@ std::string describe_point(const SweepPoint& p) {
 
 SweepProgressDisplay::SweepProgressDisplay(SweepProgress mode, std::ostream& err, std::size_t total,
                                            std::size_t resumed)
-    : mode_(mode), err_(err), total_(total), resumed_(resumed), start_(Clock::now()) {
+    : mode_(mode), err_(err), total_(total), resumed_(resumed), start_(WallClock::now()) {
   if (mode_ == SweepProgress::automatic) mode_ = ::isatty(STDERR_FILENO) ? SweepProgress::bar : SweepProgress::lines;
 }
 
@@ -50,7 +50,7 @@ void SweepProgressDisplay::finished(const SweepPoint& p, bool ok, const std::str
 void SweepProgressDisplay::draw(std::size_t running, bool force) {
   if (mode_ != SweepProgress::bar) return;
   if (!force && seconds_since(last_draw_) < 0.25) return;
-  last_draw_ = Clock::now();
+  last_draw_ = WallClock::now();
   const std::size_t done = resumed_ + done_now_;
   const int width = 30;
   const int filled = total_ ? static_cast<int>(width * done / total_) : width;

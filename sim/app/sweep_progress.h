@@ -6,6 +6,7 @@
 
 #include "sim/app/sweep.h"
 #include "sim/app/sweep_runner.h"
+#include "sim/base/wall_clock.h"
 
 namespace dtsim {
 
@@ -16,7 +17,6 @@ std::string describe_point(const SweepPoint& point);
 
 class SweepProgressDisplay {
  public:
-  using Clock = std::chrono::steady_clock;
   // `total` points in the shard, `resumed` of them already done before this run.
   SweepProgressDisplay(SweepProgress mode, std::ostream& err, std::size_t total, std::size_t resumed);
   void finished(const SweepPoint& p, bool ok, const std::string& error, double wall, std::size_t running);
@@ -30,7 +30,7 @@ class SweepProgressDisplay {
   SweepProgress mode_;
   std::ostream& err_;
   std::size_t total_, resumed_, done_now_ = 0, failed_ = 0;
-  Clock::time_point start_, last_draw_{};
+  WallClock::time_point start_, last_draw_{};
 };
 
 }  // namespace dtsim

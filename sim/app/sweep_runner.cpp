@@ -17,7 +17,6 @@ namespace dtsim {
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 std::string default_out_dir(const SweepPlan& plan, const SweepRunOptions& options) {
   if (!options.out_dir.empty()) return options.out_dir;
@@ -155,7 +154,7 @@ class PointRunner {
     } catch (const std::exception& e) {
       err_ << "warning: " << e.what() << "\n";
     }
-    last_csv_ = Clock::now();
+    last_csv_ = WallClock::now();
     csv_dirty_ = false;
   }
 
@@ -168,7 +167,7 @@ class PointRunner {
   SweepProgressDisplay progress_;
   std::string log_error_;
   bool csv_dirty_ = false;
-  Clock::time_point last_csv_ = Clock::now();
+  WallClock::time_point last_csv_ = WallClock::now();
 };
 
 void print_totals(const SweepPlan& plan, const SweepRunOptions& options, const ShardState& s,
@@ -199,7 +198,7 @@ int run_sweep(const SweepPlan& plan, const SweepRunOptions& options, std::ostrea
     return 2;
   }
   print_start(plan, options, state, jsonl, err);
-  const Clock::time_point start = Clock::now();
+  const WallClock::time_point start = WallClock::now();
   PointRunner runner(plan, options, out_dir, state, log, err);
   if (std::string fatal = runner.run(); !fatal.empty()) {
     err << "error: " << fatal << "\n";

@@ -5,8 +5,10 @@
 
 namespace dtsim {
 
-inline double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+using WallClock = std::chrono::steady_clock;  // monotonic: a time limit survives clock adjustments
+
+inline double seconds_since(WallClock::time_point start) {
+  return std::chrono::duration<double>(WallClock::now() - start).count();
 }
 
 }  // namespace dtsim

@@ -162,8 +162,9 @@ OptionList network_options(NetworkSpec& net) {
           }),
       Option::choice("fidelity", std::string("step"), {"step", "fast", "analytic", "auto"},
                      "Collectives: step (every message simulated), fast (aggregated flows), analytic (each "
-                     "collective's exact closed form; only on a contention-free switch with no rank perturbed) "
-                     "or auto (analytic where it applies, else step).")
+                     "collective's exact closed form, and the synchronous parameter server's; only on a "
+                     "contention-free switch with no rank perturbed) or auto (analytic where it applies, else "
+                     "step).")
           .bind(net.fidelity),
       Option::integer("nics_per_node", 1, 1, 1024,
                       "NICs per machine (must divide cluster.gpus_per_node); GPU g uses NIC g / (gpus_per_node / "

@@ -158,8 +158,8 @@ TEST_CASE("analytic fidelity: asked for where it does not apply, an error names 
   tcp["network"]["model"] = "tcp";
   json jitter = base;
   jitter["stragglers"] = {{"network_jitter", {{"sigma", 0.1}, {"period", "1ms"}}}};
-  json ps = base;
-  ps["algorithm"] = {{"name", "parameter_server"}};
+  json async_ps = base;  // the synchronous PS has a closed form of its own (test_ps_analytic.cpp)
+  async_ps["algorithm"] = {{"name", "async_parameter_server"}};
   json compressed = base;
   compressed["algorithm"]["compression"] = {{"kind", "topk"}, {"ratio", 0.01}};
   const std::pair<json, std::string> cases[] = {
@@ -167,7 +167,7 @@ TEST_CASE("analytic fidelity: asked for where it does not apply, an error names 
       {flat_on_multi_gpu, "collective \"ring\": a flat ring on machines of several GPUs"},
       {tcp, "the network model is not exact"},
       {jitter, "network jitter"},
-      {ps, "\"parameter_server\" here: its messages are point-to-point"},
+      {async_ps, "\"async_parameter_server\" here: its messages are point-to-point"},
       {compressed, "compression \"topk\""},
   };
   for (const auto& c : cases) {

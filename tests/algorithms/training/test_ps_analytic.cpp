@@ -1,0 +1,131 @@
+// network.fidelity "analytic" for the synchronous parameter server: the closed form
+// 2 (alpha + p n_0 beta) after the compute (n_0 the largest shard) equals the simulated push and pull
+// ("fast"; the PS exchange is message by message at every fidelity) to 1e-6 relative, every iteration,
+// with even and uneven shards, one to eight shards, p = k included; the server summary (model updates,
+// their pace, staleness) and real-valued parameters are the same; "auto" picks it; and where it does
+// not apply, "analytic" is an error naming /network/fidelity and the reason.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "sim/engine/load_scenario.h"
+#include "tests/support/test_support.h"
+
+namespace {
+
+using nlohmann::json;
+
+double relative(double a, double b) { return std::abs(a - b) / std::max(std::abs(a), std::abs(b)); }
+
+json ps(int workers, int servers, double bytes) {
+  json s = dtsim::test::base_scenario(workers);
+  s["network"]["bandwidth"] = 3.125e9;
+  s["network"]["latency"] = 5e-6;
+  s["workload"] = {{"params", static_cast<long>(bytes)}, {"bytes_per_param", 1}, {"compute_time", "2ms"}};
+  s["algorithm"] = {{"name", "parameter_server"}, {"servers", servers}};
+  s["run"] = {{"iterations", 4}, {"warmup_iterations", 1}};
+  return s;
+}
+
+// Runs `s` at fast and at analytic: iteration times and the run's end to 1e-6, the same server summary
+// (update times to 1e-6). Returns {fast, analytic}.
+std::pair<json, json> check_same_as_fast(json s, const std::string& label) {
+  s["network"]["fidelity"] = "fast";
+  const json fast = dtsim::test::simulate(s);
+  s["network"]["fidelity"] = "analytic";
+  const json analytic = dtsim::test::simulate(s);
+  CHECK(analytic["fidelity"]["ran"] == "analytic");
+  REQUIRE(fast["rows"].size() == analytic["rows"].size());
+  double worst = relative(fast["sim_time_s"].get<double>(), analytic["sim_time_s"].get<double>());
+  for (std::size_t k = 0; k < fast["rows"].size(); ++k)
+    worst = std::max(worst, relative(fast["rows"][k]["iteration_time"].get<double>(),
+                                     analytic["rows"][k]["iteration_time"].get<double>()));
+  const json& a = analytic["parameter_server"];
+  const json& f = fast["parameter_server"];
+  INFO(label << ": fast ends at " << fast["sim_time_s"] << " s, analytic at " << analytic["sim_time_s"]
+             << " s, worst relative " << worst << "; fast " << f.dump() << "; analytic " << a.dump());
+  CHECK(worst <= 1e-6);
+  CHECK(a["model_updates"] == f["model_updates"]);
+  CHECK(a["staleness"] == f["staleness"]);
+  CHECK(relative(a["update_interval_s"].get<double>(), f["update_interval_s"].get<double>()) <= 1e-6);
+  return {fast, analytic};
+}
+
+std::string errors_of(const json& s) {
+  const dtsim::ScenarioResult r = dtsim::parse_scenario(s);
+  std::string all;
+  for (const std::string& e : r.errors) all += e + "\n";
+  return all;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("analytic parameter server: equals the simulated exchange, even and uneven shards") {
+  // 960 kB splits evenly in 1, 2, 3 and 8 shards; 1,000,003 B does not (shards differ by a byte).
+  const std::pair<int, int> shapes[] = {{2, 1}, {3, 1}, {5, 2}, {8, 3}, {16, 8}, {4, 4}, {9, 8}};
+  for (const auto& [workers, servers] : shapes)
+    for (double bytes : {960.0 * 1000, 1000003.0}) {
+      const std::string label = "p=" + std::to_string(workers) + " k=" + std::to_string(servers) +
+                                " n=" + std::to_string(bytes);
+      check_same_as_fast(ps(workers, servers, bytes), label);
+    }
+}
+
+TEST_CASE("analytic parameter server: the closed form itself, and real values give the same parameters") {
+  // Against the formula, so that a change in both the exchange and analytic cannot pass unseen:
+  // 2 ms + 2 (2 x 5 us + 8 x 120 kB / 3.125 GB/s) with 8 workers and 8 even shards.
+  json s = ps(8, 8, 960.0 * 1000);
+  s["network"]["fidelity"] = "analytic";
+  const json r = dtsim::test::simulate(s);
+  const double expected = 2e-3 + 2 * (2 * 5e-6 + 8 * 120000.0 / 3.125e9);
+  CHECK(relative(r["iteration_time_s"].get<double>(), expected) <= 1e-9);
+
+  json numeric = dtsim::test::base_scenario(4);
+  numeric["workload"] = dtsim::test::least_squares_workload(8, 16, 1.0, 0.05);
+  numeric["algorithm"] = {{"name", "parameter_server"}, {"servers", 2}};
+  numeric["run"] = {{"iterations", 10}, {"warmup_iterations", 1}};
+  const auto [fast, analytic] = check_same_as_fast(numeric, "numerics");
+  CHECK(analytic["final_params"] == fast["final_params"]);
+}
+
+TEST_CASE("analytic parameter server: auto picks it, and where it does not apply it is refused with the reason") {
+  json s = ps(4, 2, 960.0 * 1000);
+  s["network"]["fidelity"] = "auto";
+  const json chosen = dtsim::test::simulate(s);
+  CHECK(chosen["fidelity"]["ran"] == "analytic");
+
+  json base = ps(4, 2, 960.0 * 1000);
+  base["network"]["fidelity"] = "analytic";
+  CHECK(errors_of(base).empty());
+  json backup = base;
+  backup["algorithm"]["backup_workers"] = 1;
+  json aggregated = base;
+  aggregated["algorithm"]["partition_bytes"] = 4096000;
+  json machines = base;
+  machines["cluster"]["gpus_per_node"] = 2;
+  json few_workers = ps(2, 3, 960.0 * 1000);
+  few_workers["network"]["fidelity"] = "analytic";
+  json fabric = base;
+  fabric["network"]["topology"] = "fat_tree";
+  fabric["network"]["fat_tree"] = {{"down", {2, 4}}, {"up", {1, 2}}, {"links", {1, 1}}};  // 8 leaves: 4 workers, 2 servers
+  const std::pair<json, std::string> refused[] = {{backup, "backup workers"},
+                                                  {aggregated, "partition_bytes"},
+                                                  {machines, "share its NIC"},
+                                                  {few_workers, "fewer workers than shards"},
+                                                  {fabric, "shared fabric links"}};
+  for (const auto& [scenario, reason] : refused) {
+    const std::string errors = errors_of(scenario);
+    INFO(reason << ": " << errors);
+    CHECK(contains(errors, "/network/fidelity: \"analytic\" does not apply to algorithm \"parameter_server\""));
+    CHECK(contains(errors, reason));
+    json automatic = scenario;
+    automatic["network"]["fidelity"] = "auto";
+    CHECK(errors_of(automatic).empty());  // auto falls back to step
+  }
+}
