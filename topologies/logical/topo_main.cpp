@@ -3,6 +3,7 @@
 #include "topologies/logical/dot.h"
 #include "topologies/logical/properties.h"
 #include "topologies/logical/registry.h"
+#include "topologies/logical/sparse_rho.h"
 #include "topologies/logical/validate.h"
 #include "sim/base/units.h"
 #include "sim/base/cli_parse.h"
@@ -39,7 +40,9 @@ std::string dot_target_problem(const std::string& file) {
   return "";
 }
 
-constexpr int kMaxDenseRanks = 2048;  // rho: dense n x n SVD / eigensolve (4096: ~1 min)
+// Dense rho up to here (exact and, at these sizes, fast: 2048 ranks ~ 2 s); Lanczos above, where a
+// dense n x n eigensolve grows as n^3 (4096: ~1 min) and its matrix as n^2.
+constexpr int kMaxDenseRanks = 2048;
 constexpr int kMaxRoundSvdRanks = 512;  // one dense SVD per round of a time-varying graph
 constexpr double kMaxBfsWork = 4e9;   // diameter: one BFS per rank, n (n + edges) steps
 
@@ -201,27 +204,55 @@ void note_unused_options(const TopologyInfo& info, const std::vector<std::string
   }
 }
 
-// Doubly stochastic, symmetric, rho and the spectral gap (dense methods: small graphs only).
-void print_spectral(const Topology& t, int n, std::ostream& out) {
-  if (n > kMaxDenseRanks) {
-    row(out, "rho", "skipped (more than " + std::to_string(kMaxDenseRanks) + " ranks)");
-    return;
+// rho, its per-round figures and the gap, from whichever method ran (dense or sparse).
+struct Spectral {
+  SparseRho product;                 // rho of the period product (W for a static graph)
+  std::optional<SparseRho> max_round;  // time-varying only
+};
+
+std::string value_or_why(const SparseRho& r) {
+  if (!r.converged) return "not computed: " + r.why;
+  return real(r.value);
+}
+
+void print_rho_rows(const Topology& t, const Spectral& s, std::ostream& out) {
+  const SparseRho& r = s.product;
+  if (t.time_varying()) {
+    row(out, "rho of " + std::to_string(t.period()) + "-round product", value_or_why(r));
+    if (r.converged) row(out, "  per round, geometric mean", real(std::pow(r.value, 1.0 / t.period())));
+    row(out, "  largest single round", value_or_why(*s.max_round));
+  } else {
+    row(out, "rho = ||W - 11^T/n||", value_or_why(r));
   }
-  const std::string ds = check_doubly_stochastic(t);
+  if (r.converged) row(out, "spectral gap 1 - rho", real(1 - r.value));
+  std::string how = r.method.empty() ? "-" : r.method;
+  if (r.operations > 0) how += ", " + std::to_string(r.operations) + " operator applications";
+  row(out, "rho computed by", how);
+  if (s.max_round && s.max_round->converged && s.max_round->method != r.method)
+    row(out, "  largest round by", s.max_round->method);
+}
+
+SparseRho dense_result(double value) {
+  SparseRho r;
+  r.converged = true;
+  r.value = value;
+  r.method = "dense eigensolver / SVD (Eigen)";
+  return r;
+}
+
+// Doubly stochastic, symmetric, rho and the spectral gap: dense n x n methods up to
+// kMaxDenseRanks ranks (exact to rounding), Lanczos on the sparse W above (sparse_rho.h).
+void print_spectral(const Topology& t, int n, std::ostream& out) {
+  const std::string ds = check_doubly_stochastic(t);  // sparse: every round's graph
   row(out, "doubly stochastic", ds.empty() ? "yes" : "NO: " + ds);
   bool sym = true;
-  for (int k = 0; k < t.period(); ++k) sym = sym && is_symmetric(t.matrix(k));
+  for (int k = 0; k < t.period(); ++k) sym = sym && is_symmetric(sparse_mixing_matrix(t.graph(k)));
   row(out, "symmetric", sym ? "yes" : "no");
-  const double r = rho(t);
-  if (t.time_varying()) {
-    row(out, "rho of " + std::to_string(t.period()) + "-round product", real(r));
-    row(out, "  per round, geometric mean", real(std::pow(r, 1.0 / t.period())));
-    row(out, "  largest single round",
-        n <= kMaxRoundSvdRanks ? real(max_round_rho(t)) : std::string("skipped (n > 512)"));
-  } else {
-    row(out, "rho = ||W - 11^T/n||", real(r));
-  }
-  row(out, "spectral gap 1 - rho", real(1 - r));
+  Spectral s;
+  s.product = n <= kMaxDenseRanks ? dense_result(rho(t)) : sparse_rho(t);
+  if (t.time_varying())
+    s.max_round = n <= kMaxRoundSvdRanks ? dense_result(max_round_rho(t)) : sparse_max_round_rho(t);
+  print_rho_rows(t, s, out);
 }
 
 // Degrees per round (the first three and the last of a long period), diameter and traffic.
