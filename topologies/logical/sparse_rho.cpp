@@ -202,14 +202,11 @@ bool connected(const SparseW& S) {
 
 // lambda_2 of a symmetric doubly stochastic S (largest eigenvalue on the complement of 1) from
 // the largest eigenvalue 1 / (1 - lambda_2) of (I - S)^+.
-// Sets r.method; name is S as printed ("W", "W^T W").
+// S's links must connect all ranks (else I - S grounded is singular, and lambda_2 = 1). Sets
+// r.method, or r.why on failure; name is S as printed ("W", "W^T W").
 bool top_by_shift_invert(const SparseW& S, const std::string& name, double& lambda2, SparseRho& r) {
   const Eigen::Index n = S.rows();
-  if (!connected(S)) {
-    lambda2 = 1;  // one eigenvector per component: 1 is a multiple eigenvalue, exactly
-    r.method = "the links of " + name + " do not connect all ranks: lambda_2 = 1 exactly";
-    return true;
-  }
+  r.method = "shift-invert Lanczos on (I - " + name + ")^+ (sparse LDL^T; Spectra, " + tol_text() + ")";
   ColSparse G(n, n);
   G.setIdentity();
   G -= ColSparse(S);
@@ -218,11 +215,14 @@ bool top_by_shift_invert(const SparseW& S, const std::string& name, double& lamb
     r.why = "the sparse LDL^T of I - " + name + " failed";
     return false;
   }
-  const std::vector<double> ev = extreme_eigenvalues(op, Spectra::SortRule::LargestAlge, kShiftInvertRestarts,
-                                                     r.operations, r.why);
-  if (ev.empty() || !(ev[0] > 0)) return false;
+  std::string why;
+  const std::vector<double> ev =
+      extreme_eigenvalues(op, Spectra::SortRule::LargestAlge, kShiftInvertRestarts, r.operations, why);
+  if (ev.empty() || !(ev[0] > 0)) {
+    r.why = r.method + ": " + (why.empty() ? std::string("no positive eigenvalue") : why);
+    return false;
+  }
   lambda2 = 1 - 1 / ev[0];
-  r.method = "shift-invert Lanczos on (I - " + name + ")^+ (sparse LDL^T; Spectra, " + tol_text() + ")";
   return true;
 }
 
@@ -235,6 +235,28 @@ double gershgorin_lower_bound(const SparseW& W) {
     bound = std::min(bound, diag - off);
   }
   return bound;
+}
+
+// The smallest eigenvalue of W on the complement of 1, from the largest, 1 / (1 + lambda_min),
+// of (I + W)^-1.
+bool bottom_by_shift_invert(const SparseW& W, double& lambda_min, SparseRho& r) {
+  ColSparse G(W.rows(), W.rows());
+  G.setIdentity();
+  G += ColSparse(W);
+  InverseOnComplementOp op(G, /*grounded=*/false);
+  if (!op.ok()) {
+    r.why = "the sparse LDL^T of I + W failed (eigenvalue -1?)";
+    return false;
+  }
+  std::string why;
+  const std::vector<double> ev =
+      extreme_eigenvalues(op, Spectra::SortRule::LargestAlge, kShiftInvertRestarts, r.operations, why);
+  if (ev.empty() || !(ev[0] > 0)) {
+    r.why = "shift-invert Lanczos on (I + W)^-1: " + (why.empty() ? std::string("no positive eigenvalue") : why);
+    return false;
+  }
+  lambda_min = 1 / ev[0] - 1;
+  return true;
 }
 
 SparseRho symmetric_rho(const SparseW& W) {
@@ -258,46 +280,39 @@ SparseRho symmetric_rho(const SparseW& W) {
   }
   // Small spectral gap: invert around 1, where the top eigenvalue is isolated.
   double lambda2 = 0;
-  if (!top_by_shift_invert(W, "W", lambda2, r)) return r;
+  if (!top_by_shift_invert(W, "W", lambda2, r)) {
+    r.why = "Lanczos on W - 11^T/n: " + why + "; then " + r.why;
+    return r;
+  }
   double rho_value = std::abs(lambda2);
-  const double low = gershgorin_lower_bound(W);
-  if (-low > rho_value) {
-    // The bottom of the spectrum may be larger in magnitude: 1 / (1 + lambda_min) from (I + W)^-1.
-    ColSparse G(W.rows(), W.rows());
-    G.setIdentity();
-    G += ColSparse(W);
-    InverseOnComplementOp inv(G, /*grounded=*/false);
-    if (!inv.ok()) {
-      r.why = "the sparse LDL^T of I + W failed (eigenvalue -1?)";
-      return r;
-    }
-    const std::vector<double> b =
-        extreme_eigenvalues(inv, Spectra::SortRule::LargestAlge, kShiftInvertRestarts, r.operations, r.why);
-    if (b.empty() || !(b[0] > 0)) return r;
-    rho_value = std::max(rho_value, std::abs(1 / b[0] - 1));
+  if (-gershgorin_lower_bound(W) > rho_value) {  // the bottom of the spectrum may be larger
+    double lambda_min = 0;
+    if (!bottom_by_shift_invert(W, lambda_min, r)) return r;
+    rho_value = std::max(rho_value, std::abs(lambda_min));
     r.method += " and on (I + W)^-1";
   }
   r.converged = true;
   r.value = rho_value;
-  r.why.clear();
   return r;
 }
 
 SparseRho product_rho(std::vector<SparseW> rounds, bool single_round) {
   SparseRho r;
+  // A single W has a fallback (shift-invert on W^T W); a period product has none, so more restarts.
+  const int restarts = single_round ? kLanczosRestarts : kProductRestarts;
   const PeriodProduct A(std::move(rounds));
   AugmentedOp op(A);
   std::string why;
   const std::vector<double> ev =
-      extreme_eigenvalues(op, Spectra::SortRule::LargestAlge, kLanczosRestarts, r.operations, why);
-  if (!ev.empty()) {
-    r.converged = true;
-    r.value = std::max(0.0, ev[0] - 1);  // 1 + sigma_max; rounding may put it a hair below 1
-    r.method = std::string("Lanczos on [[0, A], [A^T, 0]], A = ") + (single_round ? "W" : "the period product") +
-               " - 11^T/n (Spectra, " + tol_text() + ")";
+      extreme_eigenvalues(op, Spectra::SortRule::LargestAlge, restarts, r.operations, why);
+  r.method = std::string("Lanczos on [[0, A], [A^T, 0]], A = ") + (single_round ? "W" : "the period product") +
+             " - 11^T/n (Spectra, " + tol_text() + ")";
+  if (ev.empty()) {
+    r.why = r.method + ": " + why;
     return r;
   }
-  r.why = why;
+  r.converged = true;
+  r.value = std::max(0.0, ev[0] - 1);  // 1 + sigma_max; rounding may put it a hair below 1
   return r;
 }
 

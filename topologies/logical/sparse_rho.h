@@ -19,6 +19,8 @@ constexpr double kSparseRhoTol = 1e-10;
 // shift-invert, where Lanczos would need thousands of iterations.
 constexpr int kLanczosBasis = 40;
 constexpr int kLanczosRestarts = 20;
+// A period product has no shift-invert fallback (its inverse is not at hand): more restarts.
+constexpr int kProductRestarts = 200;
 // Shift-invert pass: few iterations are needed (the top eigenvalue is well separated).
 constexpr int kShiftInvertRestarts = 200;
 

@@ -210,6 +210,7 @@ struct Spectral {
   std::optional<SparseRho> max_round;  // time-varying only
 };
 
+// The value, or why there is none (no number rather than an unconverged one).
 std::string value_or_why(const SparseRho& r) {
   if (!r.converged) return "not computed: " + r.why;
   return real(r.value);
@@ -224,10 +225,12 @@ void print_rho_rows(const Topology& t, const Spectral& s, std::ostream& out) {
   } else {
     row(out, "rho = ||W - 11^T/n||", value_or_why(r));
   }
-  if (r.converged) row(out, "spectral gap 1 - rho", real(1 - r.value));
-  std::string how = r.method.empty() ? "-" : r.method;
-  if (r.operations > 0) how += ", " + std::to_string(r.operations) + " operator applications";
-  row(out, "rho computed by", how);
+  if (r.converged) {
+    row(out, "spectral gap 1 - rho", real(1 - r.value));
+    std::string how = r.method;
+    if (r.operations > 0) how += ", " + std::to_string(r.operations) + " operator applications";
+    row(out, "rho computed by", how);
+  }
   if (s.max_round && s.max_round->converged && s.max_round->method != r.method)
     row(out, "  largest round by", s.max_round->method);
 }
