@@ -176,7 +176,7 @@ SparseRho dense_rho(const Eigen::MatrixXd& P) {
   SparseRho r;
   r.converged = true;
   r.value = rho(P);
-  r.method = "dense (at most " + std::to_string(kDenseRanks) + " ranks)";
+  r.method = "dense eigensolver / SVD (Eigen; at most " + std::to_string(kDenseRanks) + " ranks)";
   return r;
 }
 
