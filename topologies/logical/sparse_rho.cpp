@@ -151,7 +151,7 @@ std::vector<double> extreme_eigenvalues(Op& op, Spectra::SortRule rule, int rest
     const Eigen::Index found = eigs.compute(rule, restarts, kSparseRhoTol, Spectra::SortRule::LargestAlge);
     operations += eigs.num_operations();
     if (eigs.info() != Spectra::CompInfo::Successful || found < nev) {
-      why = "Spectra did not converge in " + std::to_string(eigs.num_iterations()) + " restarts (" +
+      why = "Spectra did not converge in " + std::to_string(eigs.num_iterations()) + " iterations (" +
             std::to_string(eigs.num_operations()) + " operator applications)";
       return {};
     }
@@ -204,7 +204,8 @@ bool connected(const SparseW& S) {
 // the largest eigenvalue 1 / (1 - lambda_2) of (I - S)^+.
 // S's links must connect all ranks (else I - S grounded is singular, and lambda_2 = 1). Sets
 // r.method, or r.why on failure; name is S as printed ("W", "W^T W").
-bool top_by_shift_invert(const SparseW& S, const std::string& name, double& lambda2, SparseRho& r) {
+bool top_by_shift_invert(const SparseW& S, const std::string& name, const LanczosCaps& caps, double& lambda2,
+                         SparseRho& r) {
   const Eigen::Index n = S.rows();
   r.method = "shift-invert Lanczos on (I - " + name + ")^+ (sparse LDL^T; Spectra, " + tol_text() + ")";
   ColSparse G(n, n);
@@ -217,7 +218,7 @@ bool top_by_shift_invert(const SparseW& S, const std::string& name, double& lamb
   }
   std::string why;
   const std::vector<double> ev =
-      extreme_eigenvalues(op, Spectra::SortRule::LargestAlge, kShiftInvertRestarts, r.operations, why);
+      extreme_eigenvalues(op, Spectra::SortRule::LargestAlge, caps.shift_invert_restarts, r.operations, why);
   if (ev.empty() || !(ev[0] > 0)) {
     r.why = r.method + ": " + (why.empty() ? std::string("no positive eigenvalue") : why);
     return false;
@@ -239,7 +240,7 @@ double gershgorin_lower_bound(const SparseW& W) {
 
 // The smallest eigenvalue of W on the complement of 1, from the largest, 1 / (1 + lambda_min),
 // of (I + W)^-1.
-bool bottom_by_shift_invert(const SparseW& W, double& lambda_min, SparseRho& r) {
+bool bottom_by_shift_invert(const SparseW& W, const LanczosCaps& caps, double& lambda_min, SparseRho& r) {
   ColSparse G(W.rows(), W.rows());
   G.setIdentity();
   G += ColSparse(W);
@@ -250,7 +251,7 @@ bool bottom_by_shift_invert(const SparseW& W, double& lambda_min, SparseRho& r) 
   }
   std::string why;
   const std::vector<double> ev =
-      extreme_eigenvalues(op, Spectra::SortRule::LargestAlge, kShiftInvertRestarts, r.operations, why);
+      extreme_eigenvalues(op, Spectra::SortRule::LargestAlge, caps.shift_invert_restarts, r.operations, why);
   if (ev.empty() || !(ev[0] > 0)) {
     r.why = "shift-invert Lanczos on (I + W)^-1: " + (why.empty() ? std::string("no positive eigenvalue") : why);
     return false;
@@ -259,7 +260,7 @@ bool bottom_by_shift_invert(const SparseW& W, double& lambda_min, SparseRho& r) 
   return true;
 }
 
-SparseRho symmetric_rho(const SparseW& W) {
+SparseRho symmetric_rho(const SparseW& W, const LanczosCaps& caps) {
   SparseRho r;
   if (!connected(W)) {
     r.converged = true;
@@ -271,7 +272,7 @@ SparseRho symmetric_rho(const SparseW& W) {
   ShiftedSymmetricOp op(W, 2.0);
   std::string why;
   const std::vector<double> ev =
-      extreme_eigenvalues(op, Spectra::SortRule::BothEnds, kLanczosRestarts, r.operations, why);
+      extreme_eigenvalues(op, Spectra::SortRule::BothEnds, caps.restarts, r.operations, why);
   if (!ev.empty()) {
     r.converged = true;
     r.value = std::max(std::abs(ev.front() - 2), std::abs(ev.back() - 2));
@@ -280,14 +281,14 @@ SparseRho symmetric_rho(const SparseW& W) {
   }
   // Small spectral gap: invert around 1, where the top eigenvalue is isolated.
   double lambda2 = 0;
-  if (!top_by_shift_invert(W, "W", lambda2, r)) {
+  if (!top_by_shift_invert(W, "W", caps, lambda2, r)) {
     r.why = "Lanczos on W - 11^T/n: " + why + "; then " + r.why;
     return r;
   }
   double rho_value = std::abs(lambda2);
   if (-gershgorin_lower_bound(W) > rho_value) {  // the bottom of the spectrum may be larger
     double lambda_min = 0;
-    if (!bottom_by_shift_invert(W, lambda_min, r)) return r;
+    if (!bottom_by_shift_invert(W, caps, lambda_min, r)) return r;
     rho_value = std::max(rho_value, std::abs(lambda_min));
     r.method += " and on (I + W)^-1";
   }
@@ -296,10 +297,10 @@ SparseRho symmetric_rho(const SparseW& W) {
   return r;
 }
 
-SparseRho product_rho(std::vector<SparseW> rounds, bool single_round) {
+SparseRho product_rho(std::vector<SparseW> rounds, bool single_round, const LanczosCaps& caps) {
   SparseRho r;
   // A single W has a fallback (shift-invert on W^T W); a period product has none, so more restarts.
-  const int restarts = single_round ? kLanczosRestarts : kProductRestarts;
+  const int restarts = single_round ? caps.restarts : caps.product_restarts;
   const PeriodProduct A(std::move(rounds));
   AugmentedOp op(A);
   std::string why;
@@ -316,7 +317,7 @@ SparseRho product_rho(std::vector<SparseW> rounds, bool single_round) {
   return r;
 }
 
-SparseRho nonsymmetric_rho(const SparseW& W) {
+SparseRho nonsymmetric_rho(const SparseW& W, const LanczosCaps& caps) {
   // sigma_max^2 = lambda_2(W^T W), W^T W symmetric doubly stochastic, and sparse when W is: if its
   // links do not connect all ranks, rho = 1 exactly (one-peer rounds on an even n, say).
   const bool sparse_enough = W.nonZeros() <= kMaxDegreeForProduct * W.rows();
@@ -331,13 +332,13 @@ SparseRho nonsymmetric_rho(const SparseW& W) {
       return r;
     }
   }
-  SparseRho r = product_rho({W}, true);
+  SparseRho r = product_rho({W}, true, caps);
   if (r.converged || !S) return r;
   // Small gap: shift-invert on W^T W.
   double lambda2 = 0;
   SparseRho s;
   s.operations = r.operations;
-  if (!top_by_shift_invert(*S, "W^T W", lambda2, s)) {
+  if (!top_by_shift_invert(*S, "W^T W", caps, lambda2, s)) {
     s.why = r.why + "; then " + s.why;
     return s;
   }
@@ -357,26 +358,26 @@ bool is_symmetric(const SparseW& W, double tol) {
   return true;
 }
 
-SparseRho sparse_rho(const SparseW& W) {
+SparseRho sparse_rho(const SparseW& W, const LanczosCaps& caps) {
   if (W.rows() <= kDenseRanks) return dense_rho(Eigen::MatrixXd(W));
   // The dense rho's test for symmetry (1e-14), so that both take the same branch.
-  return is_symmetric(W, 1e-14) ? symmetric_rho(W) : nonsymmetric_rho(W);
+  return is_symmetric(W, 1e-14) ? symmetric_rho(W, caps) : nonsymmetric_rho(W, caps);
 }
 
-SparseRho sparse_rho(const Topology& t) {
-  if (!t.time_varying()) return sparse_rho(sparse_mixing_matrix(t.graph(0)));
+SparseRho sparse_rho(const Topology& t, const LanczosCaps& caps) {
+  if (!t.time_varying()) return sparse_rho(sparse_mixing_matrix(t.graph(0)), caps);
   if (t.size() <= kDenseRanks) return dense_rho(period_product(t));
   std::vector<SparseW> rounds;
   for (int k = 0; k < t.period(); ++k) rounds.push_back(sparse_mixing_matrix(t.graph(k)));
-  return product_rho(std::move(rounds), false);
+  return product_rho(std::move(rounds), false, caps);
 }
 
-SparseRho sparse_max_round_rho(const Topology& t) {
+SparseRho sparse_max_round_rho(const Topology& t, const LanczosCaps& caps) {
   SparseRho worst;
   worst.converged = true;
   long long operations = 0;
   for (int k = 0; k < t.period(); ++k) {
-    SparseRho r = sparse_rho(sparse_mixing_matrix(t.graph(k)));
+    SparseRho r = sparse_rho(sparse_mixing_matrix(t.graph(k)), caps);
     operations += r.operations;
     if (!r.converged) {
       r.why = "round " + std::to_string(k) + ": " + r.why;

@@ -24,6 +24,14 @@ constexpr int kProductRestarts = 200;
 // Shift-invert pass: few iterations are needed (the top eigenvalue is well separated).
 constexpr int kShiftInvertRestarts = 200;
 
+// The restart caps above, as one value (tests lower them to see a failure reported). 0: one
+// Krylov basis, no restart; Spectra counts iterations as restarts + 1.
+struct LanczosCaps {
+  int restarts = kLanczosRestarts;
+  int product_restarts = kProductRestarts;
+  int shift_invert_restarts = kShiftInvertRestarts;
+};
+
 struct SparseRho {
   bool converged = false;
   double value = 0;         // rho, when converged
@@ -43,12 +51,12 @@ struct SparseRho {
 //    the tolerance even near 0, where sqrt(lambda_max(A^T A)) would lose half the digits. If that
 //    does not converge, shift-invert on W^T W (sparse) gives sigma_max^2.
 // Graphs of at most 32 ranks are done densely (exact; Spectra needs a basis smaller than n).
-SparseRho sparse_rho(const SparseW& W);
+SparseRho sparse_rho(const SparseW& W, const LanczosCaps& caps = {});
 // rho of the product of one period, W(period-1) ... W(0), applied round by round (never formed);
 // for a static topology sparse_rho of its W.
-SparseRho sparse_rho(const Topology& t);
+SparseRho sparse_rho(const Topology& t, const LanczosCaps& caps = {});
 // Largest rho of any single round (the first round that does not converge stops it).
-SparseRho sparse_max_round_rho(const Topology& t);
+SparseRho sparse_max_round_rho(const Topology& t, const LanczosCaps& caps = {});
 
 // W = W^T within tol, on the stored entries.
 bool is_symmetric(const SparseW& W, double tol = 1e-12);

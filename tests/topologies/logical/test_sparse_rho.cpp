@@ -151,13 +151,28 @@ TEST_CASE("logical: sparse rho finds the bottom of the spectrum when it is the l
 }
 
 TEST_CASE("logical: sparse rho says it did not converge instead of giving a number") {
-  // Two ring rounds: the product W^2 has a relative gap ~ 1/n^2 and no shift-invert fallback.
-  const Topology ring = make_topology("ring", 8192);
+  // No restarts (one Krylov basis of 40 vectors), on graphs that need more: every failure is reported.
+  LanczosCaps tiny;
+  tiny.restarts = 0;
+  tiny.product_restarts = 0;
+  tiny.shift_invert_restarts = 0;
+  const Topology ring = make_topology("ring", 1024);
   const Topology twice("ring_twice", {ring.graph(0), ring.graph(0)}, Weighting::Uniform);
-  const SparseRho s = sparse_rho(twice);
-  CHECK_FALSE(s.converged);
-  CHECK(s.why.find("did not converge in") != std::string::npos);
-  CHECK(s.why.find("period product") != std::string::npos);
+  const SparseRho product = sparse_rho(twice, tiny);
+  CHECK_FALSE(product.converged);
+  CHECK(product.why.find("Lanczos on [[0, A], [A^T, 0]], A = the period product - 11^T/n (Spectra, tol 1e-10): "
+                         "Spectra did not converge in 1 iterations (") == 0);
+  // Symmetric: plain Lanczos fails, then shift-invert fails too.
+  const SparseRho sym = sparse_rho(ring, tiny);
+  CHECK_FALSE(sym.converged);
+  CHECK(sym.why.find("Lanczos on W - 11^T/n: Spectra did not converge in") == 0);
+  CHECK(sym.why.find("; then shift-invert Lanczos on (I - W)^+") != std::string::npos);
+  const SparseRho rounds = sparse_max_round_rho(make_topology("one_peer_exponential", 1000), tiny);
+  CHECK_FALSE(rounds.converged);
+  CHECK(rounds.why.find("round 0: ") == 0);
+  // With the default caps all three converge, to the dense values.
+  CHECK(std::abs(sparse_rho(twice).value - rho(twice)) <= 1e-9);
+  CHECK(std::abs(sparse_rho(ring).value - rho(ring)) <= 1e-9);
 }
 
 TEST_CASE("logical: sparse rho is the same, bit for bit, run after run") {
