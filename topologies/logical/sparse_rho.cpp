@@ -9,7 +9,7 @@
 #include <cmath>
 #include <exception>
 #include <new>
-#include <optional>
+#include <numeric>
 #include <vector>
 
 namespace dtsim::logical {
@@ -200,6 +200,48 @@ bool connected(const SparseW& S) {
   return reached == n;
 }
 
+// Whether W^T W links all ranks without forming it: ranks i and j are linked when some row of W
+// holds both (union-find over W's rows, O(entries)).
+bool gram_connected(const SparseW& W) {
+  std::vector<Eigen::Index> parent(static_cast<std::size_t>(W.cols()));
+  std::iota(parent.begin(), parent.end(), Eigen::Index{0});
+  const auto root = [&parent](Eigen::Index j) {
+    while (parent[j] != j) j = parent[j] = parent[parent[j]];  // path halving
+    return j;
+  };
+  Eigen::Index sets = W.cols();
+  for (Eigen::Index i = 0; i < W.rows(); ++i) {
+    Eigen::Index first = -1;
+    for (SparseW::InnerIterator it(W, i); it; ++it) {
+      if (it.value() == 0) continue;
+      if (first < 0) {
+        first = root(it.col());
+      } else if (const Eigen::Index other = root(it.col()); other != first) {
+        parent[other] = first;
+        --sets;
+      }
+    }
+  }
+  return sets == 1;
+}
+
+// Why rho = 1 exactly, known from the links alone, or "": a symmetric W whose links leave ranks
+// apart has eigenvalue 1 once per component; likewise W^T W (whose eigenvalues are the squared
+// singular values) for any W. rho <= 1 for every doubly stochastic W, so 1 is also the largest.
+std::string exactly_one(const SparseW& W, bool symmetric) {
+  if (symmetric ? !connected(W) : !gram_connected(W))
+    return std::string("the links of ") + (symmetric ? "W" : "W^T W") + " do not connect all ranks: rho = 1 exactly";
+  return "";
+}
+
+SparseRho exact_one(const std::string& method) {
+  SparseRho r;
+  r.converged = true;
+  r.value = 1;
+  r.method = method;
+  return r;
+}
+
 // lambda_2 of a symmetric doubly stochastic S (largest eigenvalue on the complement of 1) from
 // the largest eigenvalue 1 / (1 - lambda_2) of (I - S)^+.
 // S's links must connect all ranks (else I - S grounded is singular, and lambda_2 = 1). Sets
@@ -261,13 +303,8 @@ bool bottom_by_shift_invert(const SparseW& W, const LanczosCaps& caps, double& l
 }
 
 SparseRho symmetric_rho(const SparseW& W, const LanczosCaps& caps) {
+  if (std::string why_one = exactly_one(W, true); !why_one.empty()) return exact_one(why_one);
   SparseRho r;
-  if (!connected(W)) {
-    r.converged = true;
-    r.value = 1;
-    r.method = "the links of W do not connect all ranks: rho = 1 exactly";
-    return r;
-  }
   // Shift 2: the operator's eigenvalues lie in [1, 3], so Spectra's relative test is absolute.
   ShiftedSymmetricOp op(W, 2.0);
   std::string why;
@@ -318,27 +355,15 @@ SparseRho product_rho(std::vector<SparseW> rounds, bool single_round, const Lanc
 }
 
 SparseRho nonsymmetric_rho(const SparseW& W, const LanczosCaps& caps) {
-  // sigma_max^2 = lambda_2(W^T W), W^T W symmetric doubly stochastic, and sparse when W is: if its
-  // links do not connect all ranks, rho = 1 exactly (one-peer rounds on an even n, say).
-  const bool sparse_enough = W.nonZeros() <= kMaxDegreeForProduct * W.rows();
-  std::optional<SparseW> S;
-  if (sparse_enough) {
-    S = SparseW(W.transpose()) * W;
-    if (!connected(*S)) {
-      SparseRho r;
-      r.converged = true;
-      r.value = 1;
-      r.method = "the links of W^T W do not connect all ranks: rho = 1 exactly";
-      return r;
-    }
-  }
+  if (std::string why_one = exactly_one(W, false); !why_one.empty()) return exact_one(why_one);
   SparseRho r = product_rho({W}, true, caps);
-  if (r.converged || !S) return r;
-  // Small gap: shift-invert on W^T W.
+  if (r.converged || W.nonZeros() > kMaxDegreeForProduct * W.rows()) return r;
+  // Small gap: sigma_max^2 = lambda_2(W^T W), W^T W symmetric doubly stochastic and sparse.
+  const SparseW S = SparseW(W.transpose()) * W;
   double lambda2 = 0;
   SparseRho s;
   s.operations = r.operations;
-  if (!top_by_shift_invert(*S, "W^T W", caps, lambda2, s)) {
+  if (!top_by_shift_invert(S, "W^T W", caps, lambda2, s)) {
     s.why = r.why + "; then " + s.why;
     return s;
   }
@@ -373,6 +398,12 @@ SparseRho sparse_rho(const Topology& t, const LanczosCaps& caps) {
 }
 
 SparseRho sparse_max_round_rho(const Topology& t, const LanczosCaps& caps) {
+  // A round with rho = 1 exactly settles it (no round exceeds 1): one-peer rounds k >= 1 on even n.
+  for (int k = 0; k < t.period(); ++k) {
+    const SparseW W = sparse_mixing_matrix(t.graph(k));
+    if (std::string why_one = exactly_one(W, is_symmetric(W, 1e-14)); !why_one.empty())
+      return exact_one("round " + std::to_string(k) + ": " + why_one);
+  }
   SparseRho worst;
   worst.converged = true;
   long long operations = 0;
