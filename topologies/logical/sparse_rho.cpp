@@ -10,6 +10,7 @@
 #include <exception>
 #include <new>
 #include <numeric>
+#include <sstream>
 #include <vector>
 
 namespace dtsim::logical {
@@ -22,7 +23,11 @@ constexpr int kDenseRanks = 32;
 // W^T W is formed only for at most this many stored entries per row of W (its cost: n degree^2).
 constexpr Eigen::Index kMaxDegreeForProduct = 32;
 
-std::string tol_text() { return "tol 1e-10"; }  // kSparseRhoTol, as printed
+std::string tol_text() {
+  std::ostringstream s;
+  s << "tol " << kSparseRhoTol;  // "tol 1e-10"
+  return s.str();
+}
 
 // x - mean(x) 1: the projection onto the complement of the all-ones vector.
 void remove_mean(Eigen::Ref<Vec> x) { x.array() -= x.mean(); }
@@ -181,7 +186,7 @@ SparseRho dense_rho(const Eigen::MatrixXd& P) {
 }
 
 // Whether the links of a symmetric S (its nonzero off-diagonal entries) connect all ranks.
-bool connected(const SparseW& S) {
+bool links_connect_all(const SparseW& S) {
   const Eigen::Index n = S.rows();
   std::vector<char> seen(static_cast<std::size_t>(n), 0);
   std::vector<Eigen::Index> stack{0};
@@ -229,7 +234,7 @@ bool gram_connected(const SparseW& W) {
 // apart has eigenvalue 1 once per component; likewise W^T W (whose eigenvalues are the squared
 // singular values) for any W. rho <= 1 for every doubly stochastic W, so 1 is also the largest.
 std::string exactly_one(const SparseW& W, bool symmetric) {
-  if (symmetric ? !connected(W) : !gram_connected(W))
+  if (symmetric ? !links_connect_all(W) : !gram_connected(W))
     return std::string("the links of ") + (symmetric ? "W" : "W^T W") + " do not connect all ranks: rho = 1 exactly";
   return "";
 }
