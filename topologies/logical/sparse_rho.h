@@ -35,7 +35,7 @@ struct LanczosCaps {
 struct SparseRho {
   bool converged = false;
   double value = 0;         // rho, when converged
-  std::string method;       // how it was obtained, e.g. "Lanczos (Spectra, tol 1e-10)"
+  std::string method;       // how it was obtained, e.g. "Lanczos on W - 11^T/n (Spectra, tol 1e-10)"
   long long operations = 0; // operator applications (products or sparse solves), all passes
   std::string why;          // when not converged: what failed
 };
@@ -48,14 +48,19 @@ struct SparseRho {
 //    from Gershgorin's bound or from (I + W)^-1.
 //  - Non-symmetric W: Lanczos on the symmetric 2n x 2n operator [[0, A], [A^T, 0]] + I, A =
 //    W - 11^T/n, whose eigenvalues are 1 +- sigma_i: sigma_max keeps an absolute accuracy of about
-//    the tolerance even near 0, where sqrt(lambda_max(A^T A)) would lose half the digits. If that
-//    does not converge, shift-invert on W^T W (sparse) gives sigma_max^2.
+//    the tolerance even near 0, where sqrt(lambda_max(A^T A)) would lose half the digits (on the
+//    one-peer product on 4096 ranks, A = 0 up to rounding, Spectra on A^T A threw "TridiagEigen:
+//    eigen decomposition failed"). If that does not converge, shift-invert on W^T W (sparse).
+//  - rho = 1 exactly, without iterating, when W's links (W^T W's, if W is not symmetric) leave
+//    ranks apart.
 // Graphs of at most 32 ranks are done densely (exact; Spectra needs a basis smaller than n).
+// The same W gives the same digits every run (Spectra's start vector has a fixed seed).
 SparseRho sparse_rho(const SparseW& W, const LanczosCaps& caps = {});
 // rho of the product of one period, W(period-1) ... W(0), applied round by round (never formed);
 // for a static topology sparse_rho of its W.
 SparseRho sparse_rho(const Topology& t, const LanczosCaps& caps = {});
-// Largest rho of any single round (the first round that does not converge stops it).
+// Largest rho of any single round: 1 at once if a round has rho = 1 exactly (see above), else the
+// rounds one by one (the first that does not converge stops it).
 SparseRho sparse_max_round_rho(const Topology& t, const LanczosCaps& caps = {});
 
 // W = W^T within tol, on the stored entries.
