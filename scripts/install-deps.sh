@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config file
   libsimgrid-dev libeigen3-dev libboost-graph-dev nlohmann-json3-dev doctest-dev zlib1g-dev libcli11-dev
+  libspectra-dev
   libjemalloc-dev
   dataset-fashion-mnist
   python3 python3-matplotlib python3-jsonschema
