@@ -63,7 +63,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 }  // namespace
 
-TEST_CASE("analytic fidelity: the ring equals fast, one GPU per machine; the others are refused") {
+TEST_CASE("analytic fidelity: the ring equals fast, one GPU per machine, the others are refused") {
   // Even (960 kB) and uneven (1,000,003 B: chunks differ by a byte) messages.
   for (const std::string name : {"ring", "hierarchical"})
     for (int p : {2, 3, 5, 8, 16})

@@ -119,7 +119,9 @@ TEST_CASE("analytic parameter server: auto picks it, and where it does not apply
                                                   {machines, "share its NIC"},
                                                   {few_workers, "fewer workers than shards"},
                                                   {fabric, "shared fabric links"}};
-  for (const auto& [scenario, reason] : refused) {
+  for (const auto& c : refused) {  // not a structured binding: clang cannot capture one in INFO
+    const json& scenario = c.first;
+    const std::string& reason = c.second;
     const std::string errors = errors_of(scenario);
     INFO(reason << ": " << errors);
     CHECK(contains(errors, "/network/fidelity: \"analytic\" does not apply to algorithm \"parameter_server\""));

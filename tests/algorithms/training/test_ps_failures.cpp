@@ -23,7 +23,7 @@ json ps_job(const std::string& algorithm, int iterations) {
 
 }  // namespace
 
-TEST_CASE("PS failures: with b backup workers, b dead workers cost no update; b + 1 end the run") {
+TEST_CASE("PS failures: with b backup workers, b dead workers cost no update, b + 1 end the run") {
   const int n = 30;
   json s = ps_job("parameter_server", n);
   s["algorithm"]["backup_workers"] = 2;

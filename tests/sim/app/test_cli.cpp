@@ -73,7 +73,7 @@ TEST_CASE("core: cli reports an unwritable output directory") {
   CHECK(contains(r.err, "cannot create it"));
 }
 
-TEST_CASE("core: cli run writes summary, iterations and trace; --set overrides") {
+TEST_CASE("core: cli run writes summary, iterations and trace, --set overrides") {
   const std::string dir = dtsim::test::make_temp_dir();
   json s = dtsim::test::base_scenario(4);
   s["output"]["trace"] = true;

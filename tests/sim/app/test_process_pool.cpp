@@ -122,7 +122,7 @@ TEST_CASE("process pool: at most `jobs` children run at once, and that many do")
   }
 }
 
-TEST_CASE("process pool: a child past the timeout is killed and reported timed out; the others finish") {
+TEST_CASE("process pool: a child past the timeout is killed and reported timed out, the others finish") {
   dtsim::ProcessPoolOptions options;
   options.jobs = 2;
   options.timeout_s = 0.5;

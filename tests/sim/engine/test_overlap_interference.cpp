@@ -94,7 +94,7 @@ TEST_CASE("overlap_slowdown: 0 is perfect overlap, and compute outside any trans
   CHECK(std::abs(at(before, "wait0_end") - (3e-3 + kTransfer)) <= 1e-12);
 }
 
-TEST_CASE("overlap_slowdown: a run whose compute never overlaps its allreduce is unchanged; bucketed runs slow down") {
+TEST_CASE("overlap_slowdown: a run whose compute never overlaps its allreduce is unchanged, bucketed runs slow down") {
   json s = dtsim::test::base_scenario(4);
   json plain = dtsim::test::simulate(s);
   s["workload"]["overlap_slowdown"] = 0.4;

@@ -107,7 +107,7 @@ TEST_CASE("links: a parameter server's link carries every worker's push at once"
   CHECK(r.summary["bottleneck_links"][0]["link"].get<std::string>().rfind("server0-nic-link", 0) == 0);
 }
 
-TEST_CASE("links: multi-GPU machines report GPU links apart from NICs; output.links false writes none") {
+TEST_CASE("links: multi-GPU machines report GPU links apart from NICs, output.links false writes none") {
   json s = dtsim::test::base_scenario(2);
   s["cluster"]["gpus_per_node"] = 2;
   const Run r = run(s);

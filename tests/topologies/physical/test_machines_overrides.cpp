@@ -65,7 +65,7 @@ TEST_CASE("physical: a heterogeneous rack (range of nodes with other bandwidth a
   check_close(pt::iteration_time(tiny), pt::ring_closed_form(p, 192.0 * 4, 2 * 20e-6, 2.5e9 / 8));
 }
 
-TEST_CASE("physical: overrides of one NIC and of intra-node links; later entries win") {
+TEST_CASE("physical: overrides of one NIC and of intra-node links, later entries win") {
   json s = pt::ring_scenario(2, kBytes, kBw, kLat);
   s["cluster"]["gpus_per_node"] = 4;
   s["network"]["nics_per_node"] = 2;
@@ -82,7 +82,7 @@ TEST_CASE("physical: overrides of one NIC and of intra-node links; later entries
   CHECK(r["routes"][3]["latency"].get<double>() == doctest::Approx(4e-6));
 }
 
-TEST_CASE("physical: GPUs reach the fabric through their own NIC; intra-node traffic stays inside") {
+TEST_CASE("physical: GPUs reach the fabric through their own NIC, intra-node traffic stays inside") {
   json s = pt::ring_scenario(2, kBytes, kBw, kLat);
   s["cluster"]["gpus_per_node"] = 4;
   s["network"]["nics_per_node"] = 2;
