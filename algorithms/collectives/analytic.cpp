@@ -40,6 +40,10 @@ std::string Collective::analytic_blocker(const CostModel&) const {
 
 double Collective::analytic_time(const CostModel& m, const Message&, int) const { return closed_form_on(m); }
 
+bool Collective::runs_analytic(const RankContext& ctx, const std::vector<int>& group) const {
+  return fidelity(ctx) == Fidelity::Analytic && group.size() > 1;
+}
+
 bool Collective::run_analytic(RankContext& ctx, const std::vector<int>& group, Message& data) const {
   if (fidelity(ctx) != Fidelity::Analytic) return false;
   const int p = static_cast<int>(group.size());
@@ -49,9 +53,10 @@ bool Collective::run_analytic(RankContext& ctx, const std::vector<int>& group, M
                            std::to_string(ctx.size()) + " ranks");
   const int me = index_in_group(group, ctx.rank());
   const bool values = !data.values.empty();
-  auto meeting = fast::meet(ctx, group, std::move(data.values));
+  const double seconds = analytic_time(cost_model(ctx.scenario(), data.bytes), data, me);
+  auto meeting = fast::meet_and_wait(ctx, group, std::move(data.values), seconds);
   if (values) data.values = meeting->sum();
-  ctx.comm_pause(analytic_time(cost_model(ctx.scenario(), data.bytes), data, me));
+  if (seconds > 0) ctx.communicated(meeting->latest_arrival, ctx.now());
   return true;
 }
 

@@ -2,11 +2,11 @@
 // form (a contention-free fabric, the exact network model, no rank perturbed, one collective at a time
 // over all ranks), a collective charges that time with one wait after a zero-cost meeting of its
 // members instead of simulating flows. Same iteration times as "fast" (tested to 1e-6), with no
-// transfer, mailbox or max-min solve per message: the cost per rank per iteration is a compute, a
-// barrier and a sleep.
+// transfer, mailbox or max-min solve per message. The compute before it runs under RankContext::Lockstep,
+// so a rank blocks once per iteration (fast::meet_and_wait: the last member sleeps for everybody).
 //
-// What it does not keep: the breakdown's transfer spans and bytes (comm_time_s and the tiers' busy
-// time and bytes are 0; the collective's wall span and exposed communication remain).
+// What it does not keep: the breakdown's transfer spans and bytes (comm_time_s, exposed_comm_time_s
+// and the tiers' busy time and bytes are 0; the collective's wall span and the compute time remain).
 #pragma once
 #include <string>
 

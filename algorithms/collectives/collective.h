@@ -58,6 +58,10 @@ class Collective {
   // leaves, as the fast fidelity would give with equal entry times (the closed form by default).
   virtual double analytic_time(const CostModel& m, const Message& data, int me) const;
 
+  // Whether allreduce over `group` is charged its closed form by one meeting (the analytic fidelity):
+  // a compute just before it may then run under RankContext::Lockstep.
+  bool runs_analytic(const RankContext& ctx, const std::vector<int>& group) const;
+
   // Fidelity: set explicitly, else the scenario's network.fidelity.
   void set_fidelity(Fidelity f) { fidelity_ = f; }
   Fidelity fidelity(const RankContext& ctx) const { return fidelity_ ? *fidelity_ : scenario_fidelity(ctx.scenario()); }

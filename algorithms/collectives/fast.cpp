@@ -92,9 +92,14 @@ struct Pending {
   int arrived = 0;
 };
 using GroupKey = std::tuple<int, int, int>;  // first member, size, last member
-}  // namespace
 
-std::shared_ptr<Meeting> meet(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine) {
+// Deposits `mine` in the group's next meeting; `last`: this member completed it.
+struct Entry {
+  std::shared_ptr<Meeting> meeting;
+  sg4::BarrierPtr barrier;
+  bool last = false;
+};
+Entry enter(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine) {
   static std::map<std::pair<int, GroupKey>, long> calls;  // per (endpoint, group): collectives entered
   static std::map<std::pair<GroupKey, long>, Pending> pending;
   const int p = static_cast<int>(group.size());
@@ -108,11 +113,35 @@ std::shared_ptr<Meeting> meet(RankContext& ctx, const std::vector<int>& group, s
     slot.barrier = sg4::Barrier::create(p);
   }
   slot.meeting->contributions[me] = std::move(mine);
-  std::shared_ptr<Meeting> meeting = slot.meeting;
-  sg4::BarrierPtr barrier = slot.barrier;
-  if (++slot.arrived == p) pending.erase({key, sequence});
-  barrier->wait();
-  return meeting;
+  Entry entry{slot.meeting, slot.barrier, ++slot.arrived == p};
+  if (entry.last) pending.erase({key, sequence});
+  return entry;
+}
+
+}  // namespace
+
+std::shared_ptr<Meeting> meet(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine) {
+  Entry entry = enter(ctx, group, std::move(mine));
+  ctx.sleep_until(ctx.now());  // time charged ahead (a Lockstep) passes before the barrier
+  entry.barrier->wait();
+  return entry.meeting;
+}
+
+std::shared_ptr<Meeting> meet_and_wait(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine,
+                                       double seconds) {
+  Entry entry = enter(ctx, group, std::move(mine));
+  Meeting& m = *entry.meeting;
+  const double arrival = ctx.now();
+  const bool first = m.least_wait < 0;
+  m.latest_arrival = first ? arrival : std::max(m.latest_arrival, arrival);
+  m.least_wait = first ? seconds : std::min(m.least_wait, seconds);
+  if (entry.last) ctx.sleep_until(m.latest_arrival + m.least_wait);
+  entry.barrier->wait();
+  ctx.caught_up(arrival);
+  // A longer wait by less than SimGrid's timing precision (a ring's one-byte-larger chunk at 25 Gbps:
+  // 0.3 ns) is not charged: SimGrid would round the sleep up to 1 ns, and most members would block twice.
+  if (seconds - m.least_wait >= RankContext::timing_precision()) ctx.sleep_until(m.latest_arrival + seconds);
+  return entry.meeting;
 }
 
 }  // namespace dtsim::fast

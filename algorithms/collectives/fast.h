@@ -23,6 +23,9 @@ void latency_wait(RankContext& ctx, double seconds);
 class Meeting {
  public:
   std::vector<std::vector<float>> contributions;
+  // meet_and_wait only: the latest member's arrival (its now()) and the least of the members' waits.
+  double latest_arrival = -1;
+  double least_wait = -1;
   // Element-wise sum of all contributions in group order (computed once, shared by all members).
   const std::vector<float>& sum();
 
@@ -31,5 +34,14 @@ class Meeting {
   bool summed_ = false;
 };
 std::shared_ptr<Meeting> meet(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine);
+
+// The analytic fidelity's collective with one blocking call per member: meets the group as meet() does,
+// then returns at the latest member's arrival plus `seconds` (this member's closed-form time). The
+// member that completes the meeting sleeps for everybody, the least of the members' `seconds`, then
+// releases them; a member whose own `seconds` is longer by SimGrid's timing precision or more sleeps the
+// rest itself (shorter differences are dropped: under 1 ns per collective). Arrival is ctx.now(), which
+// under RankContext::Lockstep includes compute charged ahead of the engine's clock.
+std::shared_ptr<Meeting> meet_and_wait(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine,
+                                       double seconds);
 
 }  // namespace dtsim::fast

@@ -101,6 +101,9 @@ class AllreducePsgd : public TrainingAlgorithm {
       bucketed_iteration(ctx, work);
       return;
     }
+    const std::vector<int>& group = ctx.live_ranks().empty() ? group_ : ctx.live_ranks();
+    // Analytic: the compute's time is taken by the allreduce's single wait (RankContext::Lockstep).
+    RankContext::Lockstep one_wait(ctx, compression_kind_ == "none" && collective_->runs_analytic(ctx, group));
     Message gradient = work.gradient(ctx);
     if (compression_kind_ != "none") {
       if (!compressed_)
@@ -111,7 +114,6 @@ class AllreducePsgd : public TrainingAlgorithm {
     }
     // Elastic training after a failure: the collective is rebuilt over the live ranks, and the update
     // is their mean gradient.
-    const std::vector<int>& group = ctx.live_ranks().empty() ? group_ : ctx.live_ranks();
     collective_->allreduce(ctx, group, gradient);
     work.apply_gradient_sum(ctx, gradient, static_cast<int>(group.size()));
   }

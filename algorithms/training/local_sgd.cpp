@@ -98,6 +98,8 @@ class LocalSgd : public TrainingAlgorithm {
 
   void worker_iteration(RankContext& ctx, Workload& work) override {
     set_up(ctx.scenario());
+    // Analytic: the local steps' compute is taken by the averaging's single wait (RankContext::Lockstep).
+    RankContext::Lockstep one_wait(ctx, collective_->runs_analytic(ctx, group_));
     const std::string& schedule = options_.local_schedule;
     if (schedule == "by_speed") {
       const int rank = ctx.rank();

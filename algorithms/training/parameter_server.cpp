@@ -107,7 +107,7 @@ class ParameterServer : public TrainingAlgorithm {
   void worker_iteration(RankContext& ctx, Workload& work) override {
     if (backup_workers_ > 0) return backup_worker_iteration(ctx, work);
     if (deployed(ctx.scenario())) return deployment(ctx).worker_iteration(ctx, work);
-    if (ctx.scenario().network.fidelity == "analytic") return analytic_worker_iteration(ctx, work);
+    if (scenario_fidelity(ctx.scenario()) == Fidelity::Analytic) return analytic_worker_iteration(ctx, work);
     const int k = ctx.endpoints() - ctx.size();
     const Message gradient = work.gradient(ctx);
     const Chunks shards(gradient, k);
@@ -168,18 +168,20 @@ class ParameterServer : public TrainingAlgorithm {
       all_ranks_.resize(static_cast<std::size_t>(p));
       std::iota(all_ranks_.begin(), all_ranks_.end(), 0);
     }
+    // The compute's time is taken by the meeting's single wait (RankContext::Lockstep).
+    RankContext::Lockstep one_wait(ctx, true);
     Message sum = work.gradient(ctx);
     const double largest_shard = Chunks::chunk_bytes(sum, k, 0);
     const CostModel m = cost_model(ctx.scenario(), sum.bytes);
     const double one_way = m.alpha + p * largest_shard * m.beta;
     const bool values = !sum.values.empty();
-    auto meeting = fast::meet(ctx, all_ranks_, std::move(sum.values));
+    auto meeting = fast::meet_and_wait(ctx, all_ranks_, std::move(sum.values), 2 * one_way);
     if (values) sum.values = meeting->sum();
+    ctx.communicated(meeting->latest_arrival, ctx.now());
     if (ctx.rank() == 0) {  // what server 0 records when its last push arrives
       for (int w = 0; w < p; ++w) ctx.counters().add_staleness(0);
-      ctx.counters().update_times.push_back(ctx.now() + one_way);
+      ctx.counters().update_times.push_back(meeting->latest_arrival + one_way);
     }
-    ctx.comm_pause(2 * one_way);
     work.apply_gradient_sum(ctx, sum, p);
   }
 

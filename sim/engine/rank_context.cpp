@@ -4,6 +4,8 @@
 #include <exception>
 #include <stdexcept>
 
+#include <xbt/config.h>
+
 #include "sim/engine/link_usage.h"
 #include "sim/engine/straggler_model.h"
 
@@ -26,7 +28,45 @@ void RankContext::release_abandoned_transfers() { abandoned().clear(); }
 
 RankContext::RankContext(const Cluster& cluster, int endpoint) : cluster_(cluster), endpoint_(endpoint) {}
 
-double RankContext::now() const { return sg4::Engine::get_clock(); }
+double RankContext::now() const { return sg4::Engine::get_clock() + ahead_; }
+
+RankContext::Lockstep::Lockstep(RankContext& ctx, bool on)
+    : ctx_(ctx), on_(on && !ctx.cluster_.interference && !ctx.deferring_) {
+  if (on_) ctx_.deferring_ = true;
+}
+
+RankContext::Lockstep::~Lockstep() {
+  if (!on_) return;
+  ctx_.deferring_ = false;
+  if (std::uncaught_exceptions() > 0) {
+    ctx_.ahead_ = 0;  // unwinding (a failure): no simcall from a destructor
+    return;
+  }
+  ctx_.settle();
+}
+
+double RankContext::timing_precision() {
+  static const double precision = sg_cfg_get_double("surf/precision");
+  return precision;
+}
+
+void RankContext::settle() {
+  if (ahead_ > 0) sleep_until(now());
+}
+
+void RankContext::sleep_until(double when) {
+  const double engine = sg4::Engine::get_clock();
+  ahead_ = 0;
+  if (when > engine) sg4::this_actor::sleep_for(when - engine);
+}
+
+void RankContext::caught_up(double arrival) {
+  // A meeting releases its members at the latest arrival plus the least wait (rounding aside).
+  if (sg4::Engine::get_clock() < arrival * (1 - 1e-12))
+    throw std::logic_error("lockstep: released at " + std::to_string(sg4::Engine::get_clock()) +
+                           " s, before this endpoint's arrival at " + std::to_string(arrival) + " s");
+  ahead_ = 0;
+}
 
 sg4::Mailbox* RankContext::mailbox(int from, int to) {
   // One mailbox per ordered pair, so a receive names its sender (MPI's source argument).
@@ -125,6 +165,13 @@ void RankContext::end_iteration() {
 }
 
 void RankContext::compute(double seconds) {
+  if (deferring_) {
+    const double begin = now();
+    if (seconds > 0) ahead_ += std::max(seconds, timing_precision());  // as SimGrid would sleep
+    record(SpanKind::Compute, begin, now(), 0, -1);
+    return;
+  }
+  settle();
   const double begin = now();
   if (seconds > 0) {
     if (cluster_.interference && endpoint_ < cluster_.workers) cluster_.interference->compute(endpoint_, seconds);
@@ -135,6 +182,7 @@ void RankContext::compute(double seconds) {
 
 void RankContext::comm_pause(double seconds) {
   if (seconds <= 0) return;
+  settle();
   entered(now());
   sg4::this_actor::sleep_for(seconds);
   left(now());
@@ -160,6 +208,7 @@ RankContext::Request RankContext::isend_to_inbox(int peer, Message message) {
 }
 
 void RankContext::send_detached(int peer, Message message) {
+  settle();
   check_peer("send_detached", peer);
   message.source = endpoint_;
   message.transfer = cluster_.recorder.next_transfer_id();
@@ -174,6 +223,7 @@ void RankContext::send_detached(int peer, Message message) {
 }
 
 RankContext::Request RankContext::irecv_any() {
+  settle();
   sg4::Mailbox* box = inbox(endpoint_);
   if (!inbox_claimed_) {  // once: this actor becomes the inbox's permanent receiver
     box->set_receiver(sg4::Actor::self());
@@ -189,6 +239,7 @@ RankContext::Request RankContext::irecv_any() {
 }
 
 RankContext::Request RankContext::post_send(sg4::Mailbox* box, long pair_key, int peer, Message message) {
+  settle();
   check_peer("isend", peer);
   message.source = endpoint_;
   message.transfer = cluster_.recorder.next_transfer_id();
@@ -210,6 +261,7 @@ RankContext::Request RankContext::post_send(sg4::Mailbox* box, long pair_key, in
 }
 
 RankContext::Request RankContext::irecv(int peer) {
+  settle();
   if (peer < 0 || peer >= endpoints() || peer == endpoint_)
     throw std::logic_error("irecv: bad peer " + std::to_string(peer) + " at " + std::to_string(endpoint_));
   Request request;
@@ -230,6 +282,7 @@ double RankContext::compute_factor() const {
 }
 
 Message RankContext::wait(Request& request) {
+  settle();
   auto& s = *request.state_;
   if (s.flight) cluster_.interference->wait(s.flight);  // its watcher waits on the transfer
   else s.comm->wait();

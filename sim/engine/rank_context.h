@@ -133,6 +133,38 @@ class RankContext {
   // Waits `seconds` as part of a collective (latencies charged without a message, fast fidelity): not a
   // transfer, but inside the collective's wall span.
   void comm_pause(double seconds);
+
+  // Lockstep (analytic fidelity): while one is alive, compute() charges its time without sleeping and
+  // now() runs that far ahead of the engine's clock; the analytic meeting that follows
+  // (fast::meet_and_wait) takes it with the collective's own wait, so that a rank blocks once per
+  // iteration instead of three times (compute, meeting, closed form), the cost that dominates at
+  // 65,536 ranks. Any other blocking or posting operation first sleeps the time charged (settle());
+  // so does leaving the scope. Only where nothing between the compute and the meeting touches SimGrid.
+  class Lockstep {
+   public:
+    Lockstep(RankContext& ctx, bool on);
+    ~Lockstep();
+    Lockstep(const Lockstep&) = delete;
+    Lockstep& operator=(const Lockstep&) = delete;
+
+   private:
+    RankContext& ctx_;
+    bool on_;
+  };
+  // Sleeps until simulated time `when` (nothing if it is not later than now()), taking any time charged
+  // ahead under a Lockstep.
+  void sleep_until(double when);
+  // This endpoint blocked in a meeting at virtual time `arrival` (its now() then), and the meeting's
+  // last member slept for everybody: the time charged ahead has passed. Throws std::logic_error if the
+  // engine's clock is still before `arrival`.
+  void caught_up(double arrival);
+  // SimGrid's timing precision (surf/precision, 1 ns by default): it sleeps at least that long.
+  static double timing_precision();
+  // [begin, end] was spent inside a collective's communication (for waits charged by a meeting).
+  void communicated(double begin, double end) {
+    entered(begin);
+    left(end);
+  }
   // The mini-batch number of the next gradient: the iteration, unless an algorithm that takes several
   // gradient steps per iteration (local SGD rounds) sets it; reset at every begin_iteration.
   std::int64_t sample_step() const { return sample_step_ >= 0 ? sample_step_ : iteration_; }
@@ -175,8 +207,12 @@ class RankContext {
   void record(SpanKind kind, double begin, double end, double bytes, int peer, std::int64_t transfer = -1);
   Message finish(Request& request);  // records a completed request's spans and takes its message
 
+  void settle();  // sleeps the time charged ahead by a Lockstep, if any
+
   const Cluster& cluster_;
   int endpoint_;
+  bool deferring_ = false;  // inside a Lockstep: compute() charges without sleeping
+  double ahead_ = 0;        // seconds now() is ahead of the engine's clock
   int iteration_ = -1;
   std::int64_t sample_step_ = -1;
   bool stop_requested_ = false;

@@ -85,6 +85,16 @@ CommandResult run_dtsim(const std::vector<std::string>& args) {
   return r;
 }
 
+std::string scenario_errors(const nlohmann::json& scenario) {
+  std::string all;
+  for (const std::string& e : parse_scenario(scenario).errors) all += e + "\n";
+  return all;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
 nlohmann::json base_scenario(int nodes) {
   return {{"name", "test"},
           {"cluster", {{"nodes", nodes}}},

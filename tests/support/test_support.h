@@ -31,6 +31,10 @@ bool file_exists(const std::string& path);
 // returns, so that the other cases still run: the caller returns right after it.
 void skip_test(const std::string& reason);
 
+// Every error parse_scenario reports for `scenario`, one per line ("" : valid).
+std::string scenario_errors(const nlohmann::json& scenario);
+bool contains(const std::string& haystack, const std::string& needle);
+
 // A minimal valid scenario for timing tests: `nodes` on one switch, exact model, explicit sizes.
 nlohmann::json base_scenario(int nodes);
 

@@ -10,34 +10,16 @@
 #include "algorithms/collectives/analytic.h"
 #include "algorithms/collectives/collective.h"
 #include "sim/engine/load_scenario.h"
+#include "tests/support/analytic_against_fast.h"
 #include "tests/support/test_support.h"
 
 namespace {
 
 using nlohmann::json;
 
-// Relative difference of two times (both > 0 in these runs).
-double relative(double a, double b) { return std::abs(a - b) / std::max(std::abs(a), std::abs(b)); }
-
-// Runs `s` at fast and at analytic; checks every iteration's time and the run's end agree to 1e-6 and
-// that summary.json names the mode that ran. Returns the analytic summary.
-json check_same_as_fast(json s, const std::string& label) {
-  s["network"]["fidelity"] = "fast";
-  const json fast = dtsim::test::simulate(s);
-  s["network"]["fidelity"] = "analytic";
-  const json analytic = dtsim::test::simulate(s);
-  CHECK(analytic["fidelity"]["ran"] == "analytic");
-  REQUIRE(fast["rows"].size() == analytic["rows"].size());
-  double worst = relative(fast["sim_time_s"].get<double>(), analytic["sim_time_s"].get<double>());
-  for (std::size_t k = 0; k < fast["rows"].size(); ++k)
-    worst = std::max(worst, relative(fast["rows"][k]["iteration_time"].get<double>(),
-                                     analytic["rows"][k]["iteration_time"].get<double>()));
-  const double fast_end = fast["sim_time_s"].get<double>();
-  const double analytic_end = analytic["sim_time_s"].get<double>();
-  INFO(label << ": fast ends at " << fast_end << " s, analytic at " << analytic_end << " s, worst relative "
-             << worst);
-  CHECK(worst <= 1e-6);
-  return analytic;
+// Runs `s` at fast and at analytic (tests/support/analytic_against_fast.h). Returns the analytic summary.
+json check_same_as_fast(const json& s, const std::string& label) {
+  return dtsim::test::analytic_against_fast(s, label).analytic;
 }
 
 json psgd(int nodes, const std::string& collective, double bytes) {
@@ -50,16 +32,8 @@ json psgd(int nodes, const std::string& collective, double bytes) {
   return s;
 }
 
-std::string errors_of(const json& s) {
-  const dtsim::ScenarioResult r = dtsim::parse_scenario(s);
-  std::string all;
-  for (const std::string& e : r.errors) all += e + "\n";
-  return all;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using dtsim::test::contains;
+std::string errors_of(const json& s) { return dtsim::test::scenario_errors(s); }
 
 }  // namespace
 
@@ -124,7 +98,7 @@ TEST_CASE("analytic fidelity: auto picks analytic where it applies, else step, a
   CHECK(chosen["fidelity"]["ran"] == "analytic");
   s["network"]["fidelity"] = "fast";
   const double fast = dtsim::test::simulate(s)["iteration_time_s"].get<double>();
-  CHECK(relative(chosen["iteration_time_s"].get<double>(), fast) <= 1e-6);
+  CHECK(dtsim::test::relative_difference(chosen["iteration_time_s"].get<double>(), fast) <= 1e-6);
 
   // Stragglers perturb ranks: auto falls back to step, with the reason; the times are step's.
   s["stragglers"] = {{"rank_factors", {{{"ranks", {1}}, {"factor", 1.5}}}}};

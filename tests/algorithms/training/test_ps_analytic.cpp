@@ -11,13 +11,14 @@
 #include <string>
 
 #include "sim/engine/load_scenario.h"
+#include "tests/support/analytic_against_fast.h"
 #include "tests/support/test_support.h"
 
 namespace {
 
 using nlohmann::json;
 
-double relative(double a, double b) { return std::abs(a - b) / std::max(std::abs(a), std::abs(b)); }
+using dtsim::test::relative_difference;
 
 json ps(int workers, int servers, double bytes) {
   json s = dtsim::test::base_scenario(workers);
@@ -29,40 +30,21 @@ json ps(int workers, int servers, double bytes) {
   return s;
 }
 
-// Runs `s` at fast and at analytic: iteration times and the run's end to 1e-6, the same server summary
-// (update times to 1e-6). Returns {fast, analytic}.
-std::pair<json, json> check_same_as_fast(json s, const std::string& label) {
-  s["network"]["fidelity"] = "fast";
-  const json fast = dtsim::test::simulate(s);
-  s["network"]["fidelity"] = "analytic";
-  const json analytic = dtsim::test::simulate(s);
-  CHECK(analytic["fidelity"]["ran"] == "analytic");
-  REQUIRE(fast["rows"].size() == analytic["rows"].size());
-  double worst = relative(fast["sim_time_s"].get<double>(), analytic["sim_time_s"].get<double>());
-  for (std::size_t k = 0; k < fast["rows"].size(); ++k)
-    worst = std::max(worst, relative(fast["rows"][k]["iteration_time"].get<double>(),
-                                     analytic["rows"][k]["iteration_time"].get<double>()));
-  const json& a = analytic["parameter_server"];
-  const json& f = fast["parameter_server"];
-  INFO(label << ": fast ends at " << fast["sim_time_s"] << " s, analytic at " << analytic["sim_time_s"]
-             << " s, worst relative " << worst << "; fast " << f.dump() << "; analytic " << a.dump());
-  CHECK(worst <= 1e-6);
+// Runs `s` at fast and at analytic (tests/support/analytic_against_fast.h), and checks the same server
+// summary (update times to 1e-6). Returns {fast, analytic}.
+std::pair<json, json> check_same_as_fast(const json& s, const std::string& label) {
+  const dtsim::test::FastAndAnalytic r = dtsim::test::analytic_against_fast(s, label);
+  const json& a = r.analytic["parameter_server"];
+  const json& f = r.fast["parameter_server"];
+  INFO(label << ": fast " << f.dump() << "; analytic " << a.dump());
   CHECK(a["model_updates"] == f["model_updates"]);
   CHECK(a["staleness"] == f["staleness"]);
-  CHECK(relative(a["update_interval_s"].get<double>(), f["update_interval_s"].get<double>()) <= 1e-6);
-  return {fast, analytic};
+  CHECK(relative_difference(a["update_interval_s"].get<double>(), f["update_interval_s"].get<double>()) <= 1e-6);
+  return {r.fast, r.analytic};
 }
 
-std::string errors_of(const json& s) {
-  const dtsim::ScenarioResult r = dtsim::parse_scenario(s);
-  std::string all;
-  for (const std::string& e : r.errors) all += e + "\n";
-  return all;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using dtsim::test::contains;
+std::string errors_of(const json& s) { return dtsim::test::scenario_errors(s); }
 
 }  // namespace
 
@@ -84,7 +66,7 @@ TEST_CASE("analytic parameter server: the closed form itself, and real values gi
   s["network"]["fidelity"] = "analytic";
   const json r = dtsim::test::simulate(s);
   const double expected = 2e-3 + 2 * (2 * 5e-6 + 8 * 120000.0 / 3.125e9);
-  CHECK(relative(r["iteration_time_s"].get<double>(), expected) <= 1e-9);
+  CHECK(relative_difference(r["iteration_time_s"].get<double>(), expected) <= 1e-9);
 
   json numeric = dtsim::test::base_scenario(4);
   numeric["workload"] = dtsim::test::least_squares_workload(8, 16, 1.0, 0.05);
