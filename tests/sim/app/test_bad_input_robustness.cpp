@@ -18,9 +18,7 @@ using dtsim::test::file_exists;
 using dtsim::test::make_temp_dir;
 using dtsim::test::run_dtsim;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using dtsim::test::contains;
 
 std::string write_text(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;

@@ -17,9 +17,7 @@ std::string write_scenario(const std::string& dir, const json& scenario) {
   return path;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using dtsim::test::contains;
 
 }  // namespace
 

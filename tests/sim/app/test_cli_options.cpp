@@ -11,9 +11,7 @@ namespace {
 using dtsim::test::run_dtsim;
 using nlohmann::json;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using dtsim::test::contains;
 
 const char* const kCommands[] = {"run", "validate", "sweep", "collective", "topo", "plot", "calibrate", "schema"};
 

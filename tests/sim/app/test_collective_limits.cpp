@@ -12,9 +12,7 @@
 
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using dtsim::test::contains;
 
 // The default platform's temporary files (/tmp/dtsim-collective-*) present now.
 // dtsim collective writes its default platform under $TMPDIR: a private one per test process, so that

@@ -13,9 +13,7 @@ namespace {
 using dtsim::test::run_dtsim;
 using nlohmann::json;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using dtsim::test::contains;
 
 // Points DTSIM_PLOT_SCRIPT at a script that prints its arguments as a JSON list.
 void use_echo_script() {

@@ -18,9 +18,7 @@ std::string errors_of(const json& scenario) {
   return all;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using dtsim::test::contains;
 
 // A catalog model (compute time from its published throughput) with checkpoints costed by bandwidth.
 json catalog_scenario() {

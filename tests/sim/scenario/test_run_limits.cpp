@@ -10,9 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using dtsim::test::contains;
 
 dtsim::test::CommandResult run(const json& scenario, const std::string& dir) {
   std::ofstream(dir + "/s.json") << scenario.dump();

@@ -19,9 +19,7 @@ std::string errors_of(const json& scenario) {
   return all;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using dtsim::test::contains;
 
 }  // namespace
 

@@ -10,9 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using dtsim::test::contains;
 
 // Runs `dtsim run` on the 8-machine test scenario with `network` merged in; returns stderr after
 // checking exit 2 and that the output directory was never created.
