@@ -48,6 +48,19 @@ double rank_steps_per_second(int ranks_per_call, double min_seconds, F&& body) {
   return double(calls) * ranks_per_call / seconds_since(t0);
 }
 
+// The benchmarked replicas: MLP 784-256-128-10 (or softmax regression), batch 32 per rank, the
+// global-shuffle partition, on the CPU unless the caller says otherwise.
+ReplicaSpec bench_spec(ModelKind kind, int ranks) {
+  ReplicaSpec spec;
+  spec.model.kind = kind;
+  spec.model.hidden = {256, 128};
+  spec.partition.kind = PartitionKind::global_shuffle;
+  spec.ranks = ranks;
+  spec.batch_size = 32;
+  spec.backend = Backend::cpu;
+  return spec;
+}
+
 // Per-rank relative L2 difference between two sets of gradients: the median, the largest, and how
 // many ranks differ by more than 1e-5. ReLU networks have kinks: a pre-activation within rounding
 // of zero takes the other branch on the other device and moves that rank's gradient by ~1e-3, so
@@ -81,12 +94,7 @@ void gpu_rows(const std::shared_ptr<const DataBundle>& data, double cpu_gemm) {
               "x 1-core", "grad med", "grad max", ">1e-5", "loss max");
   for (ModelKind kind : {ModelKind::mlp, ModelKind::softmax_regression}) {
     for (int ranks : {8, 64, 512}) {
-      ReplicaSpec spec;
-      spec.model.kind = kind;
-      spec.model.hidden = {256, 128};
-      spec.partition.kind = PartitionKind::global_shuffle;
-      spec.ranks = ranks;
-      spec.batch_size = 32;
+      ReplicaSpec spec = bench_spec(kind, ranks);
       spec.threads = 1;
       for (bool distinct : {false, true}) {
         spec.backend = Backend::cpu;
@@ -133,13 +141,7 @@ int main() {
               "of 1-core", "of all-core");
 
   for (int ranks : {8, 64}) {
-    ReplicaSpec spec;
-    spec.model.kind = ModelKind::mlp;
-    spec.model.hidden = {256, 128};
-    spec.partition.kind = PartitionKind::global_shuffle;
-    spec.ranks = ranks;
-    spec.batch_size = 32;
-    spec.backend = Backend::cpu;
+    ReplicaSpec spec = bench_spec(ModelKind::mlp, ranks);
     const double seconds = ranks == 8 ? 1.5 : 3.0;
     auto report = [&](const char* mode, double rate, double flops_per_sample) {
       const double gflops = rate * spec.batch_size * flops_per_sample / 1e9;

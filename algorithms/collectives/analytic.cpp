@@ -56,7 +56,6 @@ bool Collective::run_analytic(RankContext& ctx, const std::vector<int>& group, M
   const double seconds = analytic_time(cost_model(ctx.scenario(), data.bytes), data, me);
   auto meeting = fast::meet_and_wait(ctx, group, std::move(data.values), seconds);
   if (values) data.values = meeting->sum();
-  if (seconds > 0) ctx.communicated(meeting->latest_arrival, ctx.now());
   return true;
 }
 

@@ -122,7 +122,7 @@ Entry enter(RankContext& ctx, const std::vector<int>& group, std::vector<float> 
 
 std::shared_ptr<Meeting> meet(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine) {
   Entry entry = enter(ctx, group, std::move(mine));
-  ctx.sleep_until(ctx.now());  // time charged ahead (a Lockstep) passes before the barrier
+  ctx.settle();  // time charged ahead (a Lockstep) passes before the barrier
   entry.barrier->wait();
   return entry.meeting;
 }
@@ -141,6 +141,7 @@ std::shared_ptr<Meeting> meet_and_wait(RankContext& ctx, const std::vector<int>&
   // A longer wait by less than SimGrid's timing precision (a ring's one-byte-larger chunk at 25 Gbps:
   // 0.3 ns) is not charged: SimGrid would round the sleep up to 1 ns, and most members would block twice.
   if (seconds - m.least_wait >= RankContext::timing_precision()) ctx.sleep_until(m.latest_arrival + seconds);
+  if (seconds > 0) ctx.communicated(m.latest_arrival, ctx.now());  // the collective's span of this iteration
   return entry.meeting;
 }
 

@@ -40,7 +40,8 @@ std::shared_ptr<Meeting> meet(RankContext& ctx, const std::vector<int>& group, s
 // member that completes the meeting sleeps for everybody, the least of the members' `seconds`, then
 // releases them; a member whose own `seconds` is longer by SimGrid's timing precision or more sleeps the
 // rest itself (shorter differences are dropped: under 1 ns per collective). Arrival is ctx.now(), which
-// under RankContext::Lockstep includes compute charged ahead of the engine's clock.
+// under RankContext::Lockstep includes compute charged ahead of the engine's clock. The member's
+// communication spans its wait, from the latest arrival (RankContext::communicated).
 std::shared_ptr<Meeting> meet_and_wait(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine,
                                        double seconds);
 

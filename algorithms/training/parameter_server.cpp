@@ -177,7 +177,6 @@ class ParameterServer : public TrainingAlgorithm {
     const bool values = !sum.values.empty();
     auto meeting = fast::meet_and_wait(ctx, all_ranks_, std::move(sum.values), 2 * one_way);
     if (values) sum.values = meeting->sum();
-    ctx.communicated(meeting->latest_arrival, ctx.now());
     if (ctx.rank() == 0) {  // what server 0 records when its last push arrives
       for (int w = 0; w < p; ++w) ctx.counters().add_staleness(0);
       ctx.counters().update_times.push_back(meeting->latest_arrival + one_way);

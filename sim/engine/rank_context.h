@@ -151,6 +151,8 @@ class RankContext {
     RankContext& ctx_;
     bool on_;
   };
+  // Sleeps the time charged ahead by a Lockstep, if any.
+  void settle();
   // Sleeps until simulated time `when` (nothing if it is not later than now()), taking any time charged
   // ahead under a Lockstep.
   void sleep_until(double when);
@@ -206,8 +208,6 @@ class RankContext {
   void check_peer(const char* operation, int peer) const;  // throws std::logic_error on a bad peer
   void record(SpanKind kind, double begin, double end, double bytes, int peer, std::int64_t transfer = -1);
   Message finish(Request& request);  // records a completed request's spans and takes its message
-
-  void settle();  // sleeps the time charged ahead by a Lockstep, if any
 
   const Cluster& cluster_;
   int endpoint_;

@@ -33,7 +33,7 @@ json psgd(int nodes, const std::string& collective, double bytes) {
 }
 
 using dtsim::test::contains;
-std::string errors_of(const json& s) { return dtsim::test::scenario_errors(s); }
+using dtsim::test::scenario_errors;
 
 }  // namespace
 
@@ -48,7 +48,7 @@ TEST_CASE("analytic fidelity: the ring equals fast, one GPU per machine, the oth
     if (name == "ring" || name == "hierarchical" || name == "hierarchical_ring") continue;
     json s = psgd(4, name, 960.0 * 1000);
     s["network"]["fidelity"] = "analytic";
-    const std::string errors = errors_of(s);
+    const std::string errors = scenario_errors(s);
     INFO(name << ": " << errors);
     CHECK(contains(errors, "/network/fidelity: \"analytic\" does not apply"));
   }
@@ -121,7 +121,7 @@ TEST_CASE("analytic fidelity: auto picks analytic where it applies, else step, a
 TEST_CASE("analytic fidelity: asked for where it does not apply, an error names the path and the reason") {
   json base = psgd(4, "ring", 960.0 * 1000);
   base["network"]["fidelity"] = "analytic";
-  CHECK(errors_of(base).empty());
+  CHECK(scenario_errors(base).empty());
 
   json fat_tree = base;
   fat_tree["network"]["topology"] = "fat_tree";
@@ -145,7 +145,7 @@ TEST_CASE("analytic fidelity: asked for where it does not apply, an error names 
       {compressed, "compression \"topk\""},
   };
   for (const auto& c : cases) {
-    const std::string errors = errors_of(c.first);
+    const std::string errors = scenario_errors(c.first);
     const std::string expected = c.second;
     INFO(errors);
     CHECK(contains(errors, "/network/fidelity: \"analytic\" does not apply"));

@@ -44,7 +44,7 @@ std::pair<json, json> check_same_as_fast(const json& s, const std::string& label
 }
 
 using dtsim::test::contains;
-std::string errors_of(const json& s) { return dtsim::test::scenario_errors(s); }
+using dtsim::test::scenario_errors;
 
 }  // namespace
 
@@ -84,7 +84,7 @@ TEST_CASE("analytic parameter server: auto picks it, and where it does not apply
 
   json base = ps(4, 2, 960.0 * 1000);
   base["network"]["fidelity"] = "analytic";
-  CHECK(errors_of(base).empty());
+  CHECK(scenario_errors(base).empty());
   json backup = base;
   backup["algorithm"]["backup_workers"] = 1;
   json aggregated = base;
@@ -104,12 +104,12 @@ TEST_CASE("analytic parameter server: auto picks it, and where it does not apply
   for (const auto& c : refused) {  // not a structured binding: clang cannot capture one in INFO
     const json& scenario = c.first;
     const std::string& reason = c.second;
-    const std::string errors = errors_of(scenario);
+    const std::string errors = scenario_errors(scenario);
     INFO(reason << ": " << errors);
     CHECK(contains(errors, "/network/fidelity: \"analytic\" does not apply to algorithm \"parameter_server\""));
     CHECK(contains(errors, reason));
     json automatic = scenario;
     automatic["network"]["fidelity"] = "auto";
-    CHECK(errors_of(automatic).empty());  // auto falls back to step
+    CHECK(scenario_errors(automatic).empty());  // auto falls back to step
   }
 }
