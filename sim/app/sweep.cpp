@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "sim/app/sweep_file.h"
 #include "sim/app/sweep_values.h"
@@ -108,7 +109,15 @@ std::vector<std::string> expand_points(const SweepFile& file, std::size_t total,
                    (where.empty() ? "" : " among " + where));
       continue;
     }
-    ScenarioResult parsed = parse_scenario(point_document(plan, point));
+    json doc;
+    try {
+      doc = point_document(plan, point);
+    } catch (const std::invalid_argument& e) {
+      const std::string line = e.what();
+      problems.add(source_of(line.substr(0, line.find(": ")), file, point) + ": " + line);
+      continue;
+    }
+    ScenarioResult parsed = parse_scenario(doc);
     for (const std::string& line : parsed.errors)
       problems.add(source_of(line.substr(0, line.find(": ")), file, point) + ": " + line);
     plan.points.push_back(std::move(point));
@@ -147,8 +156,14 @@ std::string sweep_point_id(const json& overrides) {
 
 json point_document(const SweepPlan& plan, const SweepPoint& point) {
   json doc = plan.base;
-  for (auto it = point.overrides.begin(); it != point.overrides.end(); ++it)
-    doc[json::json_pointer(it.key())] = it.value();
+  for (auto it = point.overrides.begin(); it != point.overrides.end(); ++it) {
+    try {
+      doc[json::json_pointer(it.key())] = it.value();
+    } catch (const json::exception&) {  // e.g. "/workload/proxy/x" where /workload/proxy is a string
+      throw std::invalid_argument(it.key() + ": cannot be set: a value on its path is not an object; allowed: a "
+                                             "pointer whose every parent is an object (or absent)");
+    }
+  }
   return doc;
 }
 
