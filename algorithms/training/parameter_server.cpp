@@ -112,7 +112,8 @@ class ParameterServer : public TrainingAlgorithm {
     const Message gradient = work.gradient(ctx);
     const Chunks shards(gradient, k);
     std::vector<RankContext::Request> pushes;
-    for (int s = 0; s < k; ++s) pushes.push_back(ctx.isend_to_inbox(ctx.size() + s, shards.extract(gradient, s)));
+    const int lane = ctx.rank() % push_lanes(ctx.scenario(), ctx.size());
+    for (int s = 0; s < k; ++s) pushes.push_back(ctx.isend_to_inbox(ctx.size() + s, shards.extract(gradient, s), lane));
     ctx.wait_all(pushes);
     std::vector<RankContext::Request> pulls;
     for (int s = 0; s < k; ++s) pulls.push_back(ctx.irecv(ctx.size() + s));
@@ -126,14 +127,15 @@ class ParameterServer : public TrainingAlgorithm {
     if (backup_workers_ > 0) return backup_server_event(ctx, server, work);
     // Under "analytic" no push arrives: the server waits here until the run ends (a daemon).
     if (deployed(ctx.scenario())) return deployment(ctx).server_event(ctx, server);
-    // The pushes arrive in the server's inbox in any order (one receive outstanding, not one per
-    // worker: SimGrid 3.32 scans an actor's outstanding transfers at every completion, which made 8
-    // servers of 4096 workers cost 1.5 ms per rank per iteration); they are summed in worker order.
+    // The pushes arrive in the server's inboxes in any order (a receive outstanding per inbox, not one
+    // per worker: SimGrid 3.32 scans an actor's outstanding transfers at every completion, which made
+    // 8 servers of 4096 workers cost 1.5 ms per rank per iteration); they are summed in worker order.
     const int workers = ctx.size();
+    const int lanes = push_lanes(ctx.scenario(), workers);
     ServerEventLoop& loop = servers_[server].loop;
     std::vector<Message> shards(static_cast<std::size_t>(workers));
     for (int i = 0; i < workers; ++i) {
-      ServerEventLoop::Push push = loop.next_push(ctx);
+      ServerEventLoop::Push push = loop.next_push(ctx, lanes);
       shards.at(static_cast<std::size_t>(push.worker)) = std::move(push.gradient);
     }
     if (server == 0) {  // every gradient counts at once: staleness 0, one update per iteration
@@ -143,9 +145,10 @@ class ParameterServer : public TrainingAlgorithm {
     Message sum = std::move(shards[0]);
     for (int w = 1; w < workers; ++w)
       for (size_t i = 0; i < sum.values.size(); ++i) sum.values[i] += shards[w].values[i];
-    // Replies detached: each completes when its worker takes it (its transfer shows on the worker).
-    // No worker pushes again before it has its reply, so no push of the next iteration mixes in.
-    for (int w = 0; w < workers; ++w) loop.reply(ctx, w, sum);
+    // The server does not wait for its replies: each completes when its worker takes it (its transfer
+    // shows on the worker). No worker pushes again before it has its reply, so no push of the next
+    // iteration mixes in.
+    loop.reply_all(ctx, all_ranks(workers), sum);
   }
 
  private:
@@ -154,9 +157,19 @@ class ParameterServer : public TrainingAlgorithm {
     return deployment_.local_aggregation || deployment_.colocated || deployment_.partition_bytes > 0 ||
            deployment_.priority || s.workload.fusion.overlaps();
   }
+  // The plain exchange's inboxes per server (ps_exchange.h); one where a worker may die mid-push.
+  static int push_lanes(const Scenario& s, int workers) { return s.failures.any() ? 1 : dtsim::push_lanes(workers); }
   PsPushPull& deployment(RankContext& ctx) {
     if (!push_pull_) push_pull_ = std::make_unique<PsPushPull>(ctx.scenario(), deployment_, ctx.endpoints() - ctx.size());
     return *push_pull_;
+  }
+
+  const std::vector<int>& all_ranks(int p) {
+    if (all_ranks_.empty()) {
+      all_ranks_.resize(static_cast<std::size_t>(p));
+      std::iota(all_ranks_.begin(), all_ranks_.end(), 0);
+    }
+    return all_ranks_;
   }
 
   // The closed form of the plain exchange (top of the file). The meeting sums the gradients in worker
@@ -164,10 +177,6 @@ class ParameterServer : public TrainingAlgorithm {
   void analytic_worker_iteration(RankContext& ctx, Workload& work) {
     const int p = ctx.size();
     const int k = ctx.endpoints() - ctx.size();
-    if (all_ranks_.empty()) {
-      all_ranks_.resize(static_cast<std::size_t>(p));
-      std::iota(all_ranks_.begin(), all_ranks_.end(), 0);
-    }
     // The compute's time is taken by the meeting's single wait (RankContext::Lockstep).
     RankContext::Lockstep one_wait(ctx, true);
     Message sum = work.gradient(ctx);
@@ -175,7 +184,7 @@ class ParameterServer : public TrainingAlgorithm {
     const CostModel m = cost_model(ctx.scenario(), sum.bytes);
     const double one_way = m.alpha + p * largest_shard * m.beta;
     const bool values = !sum.values.empty();
-    auto meeting = fast::meet_and_wait(ctx, all_ranks_, std::move(sum.values), 2 * one_way);
+    auto meeting = fast::meet_and_wait(ctx, all_ranks(p), std::move(sum.values), 2 * one_way);
     if (values) sum.values = meeting->sum();
     if (ctx.rank() == 0) {  // what server 0 records when its last push arrives
       for (int w = 0; w < p; ++w) ctx.counters().add_staleness(0);
@@ -259,7 +268,7 @@ class ParameterServer : public TrainingAlgorithm {
   PsDeployment deployment_;   // /algorithm/local_aggregation, placement, partition_bytes, scheduling
   std::unique_ptr<PsPushPull> push_pull_;
   std::vector<std::int64_t> versions_;  // per worker: the model version it holds
-  std::vector<int> all_ranks_;          // analytic: the meeting's members, 0 .. p-1
+  std::vector<int> all_ranks_;          // 0 .. p-1: the analytic meeting's members, the replies' workers
   std::map<int, Server> servers_;
 };
 

@@ -1,5 +1,8 @@
 #include "algorithms/training/ps_exchange.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace dtsim {
 
 std::vector<MessageHeader> push_gradient_pull_model(RankContext& ctx, Workload& work, const Message& gradient,
@@ -54,27 +57,37 @@ bool ShardRecovery::restore_if_failed(ServerShard& shard, RankContext& ctx, int 
   return true;
 }
 
-ServerEventLoop::Push ServerEventLoop::next_push(RankContext& ctx) {
+int push_lanes(int workers) { return std::max(1, static_cast<int>(std::lround(std::sqrt(workers) / 4))); }
+
+ServerEventLoop::Push ServerEventLoop::next_push(RankContext& ctx, int lanes) {
   for (;;) {
-    if (!started_) {
-      pending_ = ctx.irecv_any();
-      started_ = true;
-    }
+    pending_.resize(static_cast<std::size_t>(lanes));
+    for (int lane = 0; lane < lanes; ++lane)
+      if (!RankContext::in_flight(pending_[static_cast<std::size_t>(lane)]))
+        pending_[static_cast<std::size_t>(lane)] = ctx.irecv_any(lane);
     try {
-      Message gradient = ctx.wait(pending_);
-      pending_ = ctx.irecv_any();
+      Message gradient;
+      const std::size_t lane = lanes == 1 ? 0 : ctx.wait_any(pending_, gradient);
+      if (lanes == 1) gradient = ctx.wait(pending_[0]);
+      pending_[lane] = ctx.irecv_any(static_cast<int>(lane));
       const int worker = gradient.source;
       return Push{worker, std::move(gradient)};
     } catch (const simgrid::Exception&) {
       // A worker died in the middle of its push (run.recovery): its transfer failed or was cancelled;
-      // wait for the next one.
-      started_ = false;
+      // post that inbox's receive again and wait for the next one. (Several lanes are for runs without
+      // failures: a cancelled receive may still look in flight.)
+      if (lanes == 1) pending_[0] = RankContext::Request();
     }
   }
 }
 
 void ServerEventLoop::reply(RankContext& ctx, int worker, Message message) {
   ctx.send_detached(worker, std::move(message));
+}
+
+void ServerEventLoop::reply_all(RankContext& ctx, const std::vector<int>& workers, const Message& message) {
+  if (!couriers_) couriers_ = std::make_unique<ReplyCouriers>(ctx.size(), ctx.endpoints() - ctx.size());
+  couriers_->send_all(ctx, workers, message);
 }
 
 }  // namespace dtsim

@@ -3,10 +3,12 @@
 // server's event loop over pushes arriving from any worker in any order.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "algorithms/collectives/chunks.h"
 #include "sim/engine/rank_context.h"
+#include "sim/engine/reply_couriers.h"
 #include "sim/engine/workload.h"
 
 namespace dtsim {
@@ -46,21 +48,31 @@ class ShardRecovery {
 // Takes shard `server` of the initial model the first time it is called.
 void initialize_shard(ServerShard& shard, RankContext& ctx, Workload& work, int server);
 
+// How many inboxes a server spreads the pushes of `workers` workers over, where the order it takes
+// them in does not matter (the synchronous PS sums in worker order): about their square root, so that
+// neither an inbox's queue (RankContext::irecv_any) nor the wait over the inboxes grows with the workers.
+int push_lanes(int workers);
+
 // A server's mailbox: pushes from every worker arrive in its shared inbox (RankContext::irecv_any),
-// taken in the order their transfers complete, and replies go out detached, completing whenever the
-// worker takes them, so the server never blocks on a slow reader and costs O(1) per message.
+// taken in the order their transfers complete, and replies go out without the server waiting for
+// them, completing whenever the worker takes them, so the server never blocks on a slow reader.
 class ServerEventLoop {
  public:
   struct Push {
     int worker;
     Message gradient;
   };
-  Push next_push(RankContext& ctx);  // the next gradient to arrive, from any worker
-  void reply(RankContext& ctx, int worker, Message message);
+  // The next gradient to arrive, from any worker. `lanes`: the inboxes the workers push into (the
+  // same at every call; worker w into lane w % lanes, push_lanes()).
+  Push next_push(RankContext& ctx, int lanes = 1);
+  void reply(RankContext& ctx, int worker, Message message);  // detached
+  // The same message to several workers at once (a round's update), in their order, through couriers
+  // (sim/engine/reply_couriers.h: detached transfers cost a scan of all of them at each completion).
+  void reply_all(RankContext& ctx, const std::vector<int>& workers, const Message& message);
 
  private:
-  RankContext::Request pending_;  // the receive posted on the inbox
-  bool started_ = false;
+  std::vector<RankContext::Request> pending_;  // the receive posted on each inbox
+  std::unique_ptr<ReplyCouriers> couriers_;
 };
 
 }  // namespace dtsim

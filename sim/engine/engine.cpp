@@ -156,12 +156,11 @@ RunResult run_simulation(const Scenario& scenario) {
   used = true;
 
   const auto wall_begin = std::chrono::steady_clock::now();
-  std::unique_ptr<sg4::Engine> engine_owner = start_simgrid("dtsim", scenario);
-  sg4::Engine& engine = *engine_owner;
-
   std::unique_ptr<TrainingAlgorithm> algorithm =
       TrainingAlgorithmRegistry::create(scenario.algorithm.name, scenario.algorithm.options);
   const int servers = algorithm->server_count(scenario);
+  std::unique_ptr<sg4::Engine> engine_owner = start_simgrid("dtsim", scenario, servers);
+  sg4::Engine& engine = *engine_owner;
 
   RunResult result;
   result.recorder = Recorder(scenario.output.trace);

@@ -79,13 +79,16 @@ sg4::Mailbox* RankContext::mailbox(int from, int to) {
   return box;
 }
 
-sg4::Mailbox* RankContext::inbox(int endpoint) {
+sg4::Mailbox* RankContext::inbox(int endpoint, int lane) {
   // Cached beside the pair mailboxes under a negative key (pair keys are >= 0).
-  const long key = -1L - endpoint;
+  constexpr long kMaxLanes = 1 << 16;
+  if (lane < 0 || lane >= kMaxLanes) throw std::logic_error("inbox: bad lane " + std::to_string(lane));
+  const long key = -1L - (static_cast<long>(endpoint) * kMaxLanes + lane);
   auto it = mailboxes_.find(key);
   if (it != mailboxes_.end()) return it->second;
   const std::string epoch = cluster_.epoch > 0 ? "e" + std::to_string(cluster_.epoch) + ":" : "";
-  sg4::Mailbox* box = sg4::Mailbox::by_name(epoch + "inbox" + std::to_string(endpoint));
+  const std::string suffix = lane > 0 ? "." + std::to_string(lane) : "";
+  sg4::Mailbox* box = sg4::Mailbox::by_name(epoch + "inbox" + std::to_string(endpoint) + suffix);
   mailboxes_.emplace(key, box);
   return box;
 }
@@ -203,11 +206,16 @@ RankContext::Request RankContext::isend(int peer, Message message) {
   return post_send(mailbox(endpoint_, peer), mailbox_key(endpoint_, peer), peer, std::move(message));
 }
 
-RankContext::Request RankContext::isend_to_inbox(int peer, Message message) {
-  return post_send(inbox(peer), -1, peer, std::move(message));
+RankContext::Request RankContext::isend_to_inbox(int peer, Message message, int lane) {
+  return post_send(inbox(peer, lane), -1, peer, std::move(message));
 }
 
 void RankContext::send_detached(int peer, Message message) {
+  const UnwaitedSend send = book_unwaited_send(peer, std::move(message));
+  send.mailbox->put_init(send.message, send.bytes)->detach();
+}
+
+RankContext::UnwaitedSend RankContext::book_unwaited_send(int peer, Message message) {
   settle();
   check_peer("send_detached", peer);
   message.source = endpoint_;
@@ -217,17 +225,18 @@ void RankContext::send_detached(int peer, Message message) {
   entered(now());
   left(now());  // nobody waits for it: the sender is done once it is posted
   const auto simulated = static_cast<uint64_t>(std::llround(message.bytes));
-  mailbox(endpoint_, peer)->put_init(new Message(std::move(message)), simulated)->detach();
   if (cluster_.interference && endpoint_ < cluster_.workers && peer < cluster_.workers)
     cluster_.interference->posted(mailbox_key(endpoint_, peer), true, nullptr);
+  return UnwaitedSend{mailbox(endpoint_, peer), new Message(std::move(message)), simulated};
 }
 
-RankContext::Request RankContext::irecv_any() {
+RankContext::Request RankContext::irecv_any(int lane) {
   settle();
-  sg4::Mailbox* box = inbox(endpoint_);
-  if (!inbox_claimed_) {  // once: this actor becomes the inbox's permanent receiver
+  sg4::Mailbox* box = inbox(endpoint_, lane);
+  if (static_cast<std::size_t>(lane) >= inbox_claimed_.size()) inbox_claimed_.resize(static_cast<std::size_t>(lane) + 1);
+  if (!inbox_claimed_[static_cast<std::size_t>(lane)]) {  // once: this actor becomes the inbox's permanent receiver
     box->set_receiver(sg4::Actor::self());
-    inbox_claimed_ = true;
+    inbox_claimed_[static_cast<std::size_t>(lane)] = true;
   }
   Request request;
   request.state_ = std::make_unique<Request::State>();
@@ -287,6 +296,26 @@ Message RankContext::wait(Request& request) {
   if (s.flight) cluster_.interference->wait(s.flight);  // its watcher waits on the transfer
   else s.comm->wait();
   return finish(request);
+}
+
+std::size_t RankContext::wait_any(std::vector<Request>& requests, Message& out) {
+  settle();
+  std::vector<sg4::CommPtr> comms;
+  comms.reserve(requests.size());
+  for (const Request& r : requests) {
+    if (!r.state_ || r.state_->flight) throw std::logic_error("wait_any: an empty or tracked request");
+    comms.push_back(r.state_->comm);
+  }
+  const auto index = static_cast<std::size_t>(sg4::Comm::wait_any(comms));
+  out = finish(requests[index]);
+  // The others were waited for in the same wait, recorded once (with the completed one's span).
+  for (Request& r : requests)
+    if (r.state_) r.state_->posted = std::max(r.state_->posted, now());
+  return index;
+}
+
+bool RankContext::in_flight(const Request& request) {
+  return request.state_ && request.state_->comm->get_state() == sg4::Activity::State::STARTED;
 }
 
 Message RankContext::finish(Request& request) {

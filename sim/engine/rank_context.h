@@ -3,6 +3,7 @@
 // Every operation is recorded as spans and folded into the endpoint's iteration breakdown.
 #pragma once
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <memory>
 #include <string>
@@ -184,20 +185,36 @@ class RankContext {
   Request irecv(int peer);
   Message wait(Request& request);  // the received message, or an empty one for a send
   std::vector<Message> wait_all(std::vector<Request>& requests);
+  // Waits until one of `requests` completes (none may be tracked for overlap_slowdown); returns its
+  // index and leaves it empty, its message in `out` (a send's is empty). Throws as wait() does when a
+  // transfer fails; in_flight() then tells which requests are still posted.
+  std::size_t wait_any(std::vector<Request>& requests, Message& out);
+  static bool in_flight(const Request& request);
   // This endpoint's shared inbox: messages from any sender, taken in the order their transfers
   // complete. The endpoint is its permanent receiver, so a transfer starts as soon as it is posted,
   // as it would with one receive posted per peer, but one receive serves them all (a server facing
-  // thousands of workers). The received message's `source` names the sender.
-  Request irecv_any();
-  Request isend_to_inbox(int peer, Message message);
+  // thousands of workers). The received message's `source` names the sender. An endpoint may have
+  // several inboxes (`lane`): SimGrid 3.32 takes a message out of an inbox's queue by shifting all
+  // those behind it, so thousands of senders into one inbox cost a quadratic number of moves.
+  Request irecv_any(int lane = 0);
+  Request isend_to_inbox(int peer, Message message, int lane = 0);
   // A send nobody waits for (a server's reply): its bytes count, its transfer shows on the receiver.
   void send_detached(int peer, Message message);
+  // A send this endpoint does not wait for, booked as sent now (its bytes, transfer id and span); the
+  // caller posts `message` (heap-allocated, owned by the transfer once posted) on `mailbox`: detached
+  // (send_detached) or by another actor on this endpoint's host (sim/engine/reply_couriers.h).
+  struct UnwaitedSend {
+    simgrid::s4u::Mailbox* mailbox;
+    Message* message;
+    std::uint64_t bytes;
+  };
+  UnwaitedSend book_unwaited_send(int peer, Message message);
   void send(int peer, Message message);
   Message recv(int peer);
 
  private:
   simgrid::s4u::Mailbox* mailbox(int from, int to);
-  simgrid::s4u::Mailbox* inbox(int endpoint);
+  simgrid::s4u::Mailbox* inbox(int endpoint, int lane);
   long mailbox_key(int from, int to) const { return static_cast<long>(from) * static_cast<long>(cluster_.hosts.size()) + to; }
   // `pair_key`: the pair mailbox's key, or -1 for a server's inbox.
   Request post_send(simgrid::s4u::Mailbox* box, long pair_key, int peer, Message message);
@@ -218,7 +235,7 @@ class RankContext {
   bool stop_requested_ = false;
   double iteration_begin_ = 0;
   std::unordered_map<long, simgrid::s4u::Mailbox*> mailboxes_;  // pair mailboxes, and inboxes (key < 0)
-  bool inbox_claimed_ = false;                                   // this actor is its inbox's receiver
+  std::vector<bool> inbox_claimed_;  // per lane: this actor is that inbox's permanent receiver
   std::vector<Interval> compute_spans_, transfer_spans_, wait_spans_;
   std::vector<Interval> intra_spans_, inter_spans_;  // transfers within the machine / across machines
   double bytes_sent_ = 0, intra_bytes_ = 0, inter_bytes_ = 0;

@@ -5,6 +5,7 @@
 #include <xbt/log.h>
 
 #include "sim/engine/actor_contexts.h"
+#include "sim/engine/reply_couriers.h"
 
 namespace sg4 = simgrid::s4u;
 
@@ -21,16 +22,17 @@ void configure_network_model(sg4::Engine& engine) {
 }
 
 // Actors a run creates at most at once: one per rank, a communication stream per rank with gradient
-// fusion, and a margin for servers and the supervisor.
-long expected_actors(const Scenario& scenario) {
+// fusion, the servers and their reply couriers, and a margin for the supervisor and helpers.
+long expected_actors(const Scenario& scenario, int servers) {
   const long ranks = scenario.cluster.ranks();
   const long per_rank = scenario.workload.fusion.overlaps() ? 2 : 1;
-  return ranks * per_rank + ranks / 8 + 64;
+  const long couriers = servers > 0 ? servers * ReplyCouriers::couriers_for(ranks, servers) : 0;
+  return ranks * per_rank + servers + couriers + ranks / 8 + 64;
 }
 
 }  // namespace
 
-std::unique_ptr<sg4::Engine> start_simgrid(const char* program, const Scenario& scenario) {
+std::unique_ptr<sg4::Engine> start_simgrid(const char* program, const Scenario& scenario, int servers) {
   static std::string name;  // SimGrid keeps argv[0]
   name = program;
   int argc = 1;
@@ -38,7 +40,7 @@ std::unique_ptr<sg4::Engine> start_simgrid(const char* program, const Scenario& 
   xbt_log_control_set("root.thresh:warning");
   auto engine = std::make_unique<sg4::Engine>(&argc, argv);
   configure_network_model(*engine);
-  const ContextSettings contexts = context_settings(expected_actors(scenario), system_max_map_count());
+  const ContextSettings contexts = context_settings(expected_actors(scenario, servers), system_max_map_count());
   engine->set_config("contexts/stack-size:" + std::to_string(contexts.stack_kib));  // KiB: virtual, touched pages only
   engine->set_config("contexts/guard-size:" + std::to_string(contexts.guard_pages));
   if (contexts.guard_pages == 0) keep_stacks_out_of_the_heap();

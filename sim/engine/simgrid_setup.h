@@ -11,8 +11,8 @@
 
 namespace dtsim {
 
-// A SimGrid engine for `scenario` (program name `program` in SimGrid's own messages). SimGrid allows
-// one engine per process.
-std::unique_ptr<simgrid::s4u::Engine> start_simgrid(const char* program, const Scenario& scenario);
+// A SimGrid engine for `scenario` (program name `program` in SimGrid's own messages), whose
+// algorithm runs `servers` parameter servers. SimGrid allows one engine per process.
+std::unique_ptr<simgrid::s4u::Engine> start_simgrid(const char* program, const Scenario& scenario, int servers = 0);
 
 }  // namespace dtsim

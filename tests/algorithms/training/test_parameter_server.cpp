@@ -1,9 +1,13 @@
 // Synchronous PS with k shards on their own hosts: iteration = compute + 2(alpha + p n beta / k)
-// (push then pull; each server link carries p shards of n/k bytes), to 1e-6 relative.
+// (push then pull; each server link carries p shards of n/k bytes), to 1e-6 relative; with many
+// workers too, where a server spreads the pushes over several inboxes and replies through couriers
+// (algorithms/training/ps_exchange.h, sim/engine/reply_couriers.h).
 #include <doctest/doctest.h>
 
 #include <cmath>
 
+#include "algorithms/training/ps_exchange.h"
+#include "sim/engine/reply_couriers.h"
 #include "tests/support/test_support.h"
 
 namespace {
@@ -32,3 +36,28 @@ void check_ps(int p, int k) {
 TEST_CASE("core: parameter server closed form k=1") { check_ps(8, 1); }
 TEST_CASE("core: parameter server closed form k=2") { check_ps(8, 2); }
 TEST_CASE("core: parameter server closed form k=4") { check_ps(8, 4); }
+
+TEST_CASE("core: parameter server closed form with 300 workers (several inboxes, reply couriers)") {
+  REQUIRE(dtsim::push_lanes(300) == 4);
+  REQUIRE(dtsim::ReplyCouriers::couriers_for(300, 3) == 5);
+  check_ps(300, 3);
+}
+
+TEST_CASE("core: inboxes and reply couriers grow with the workers within their bounds") {
+  // One inbox for a few workers (the order a server takes pushes in is then the order they were sent).
+  CHECK(dtsim::push_lanes(1) == 1);
+  CHECK(dtsim::push_lanes(16) == 1);
+  CHECK(dtsim::push_lanes(4096) == 16);
+  CHECK(dtsim::push_lanes(65536) == 64);
+  // Batches of 64 replies, but at most a quarter of the workers (+ 64) in couriers over all servers.
+  CHECK(dtsim::ReplyCouriers::couriers_for(16, 1) == 1);
+  CHECK(dtsim::ReplyCouriers::couriers_for(4096, 8) == 64);
+  CHECK(dtsim::ReplyCouriers::couriers_for(65536, 1024) == 16);
+  CHECK(dtsim::ReplyCouriers::couriers_for(8, 65536) == 1);
+  for (long workers : {1L, 100L, 4096L, 65536L})
+    for (long servers : {1L, 8L, 512L}) {
+      const long total = servers * dtsim::ReplyCouriers::couriers_for(workers, servers);
+      INFO("workers " << workers << " servers " << servers << ": " << total << " couriers");
+      CHECK((total <= workers / 4 + 64 || total == servers));
+    }
+}

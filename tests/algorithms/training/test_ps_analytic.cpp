@@ -50,7 +50,8 @@ using dtsim::test::scenario_errors;
 
 TEST_CASE("analytic parameter server: equals the simulated exchange, even and uneven shards") {
   // 960 kB splits evenly in 1, 2, 3 and 8 shards; 1,000,003 B does not (shards differ by a byte).
-  const std::pair<int, int> shapes[] = {{2, 1}, {3, 1}, {5, 2}, {8, 3}, {16, 8}, {4, 4}, {9, 8}};
+  // 300 workers: each server spreads the pushes over 4 inboxes and replies through 5 couriers.
+  const std::pair<int, int> shapes[] = {{2, 1}, {3, 1}, {5, 2}, {8, 3}, {16, 8}, {4, 4}, {9, 8}, {300, 3}};
   for (const auto& [workers, servers] : shapes)
     for (double bytes : {960.0 * 1000, 1000003.0}) {
       const std::string label = "p=" + std::to_string(workers) + " k=" + std::to_string(servers) +
@@ -74,6 +75,14 @@ TEST_CASE("analytic parameter server: the closed form itself, and real values gi
   numeric["run"] = {{"iterations", 10}, {"warmup_iterations", 1}};
   const auto [fast, analytic] = check_same_as_fast(numeric, "numerics");
   CHECK(analytic["final_params"] == fast["final_params"]);
+
+  // With 300 workers the servers take the pushes from 4 inboxes in no fixed order and still sum them
+  // in worker order: the same parameters as the meeting's sum.
+  json many = numeric;
+  many["cluster"]["nodes"] = 300;
+  many["run"] = {{"iterations", 3}, {"warmup_iterations", 1}};
+  const auto [fast_many, analytic_many] = check_same_as_fast(many, "numerics, 300 workers");
+  CHECK(analytic_many["final_params"] == fast_many["final_params"]);
 }
 
 TEST_CASE("analytic parameter server: auto picks it, and where it does not apply it is refused with the reason") {

@@ -1,0 +1,94 @@
+#include "sim/engine/reply_couriers.h"
+
+#include <algorithm>
+#include <string>
+
+#include <simgrid/Exception.hpp>
+
+namespace sg4 = simgrid::s4u;
+
+namespace dtsim {
+
+struct ReplyCouriers::Courier {
+  std::vector<RankContext::UnwaitedSend> batch;  // handed over, to post when woken
+  Courier* successor = nullptr;                  // woken once this one has posted: keeps the server's order
+  bool idle = true;                              // no batch handed over or in flight
+  sg4::SemaphorePtr wake = sg4::Semaphore::create(0);
+};
+
+namespace {
+constexpr long kBatch = 64;
+}
+
+long ReplyCouriers::couriers_for(long workers, long servers) {
+  const long wanted = (workers + kBatch - 1) / kBatch;
+  const long budget = (workers / 4 + 64) / std::max(1L, servers);
+  return std::max(1L, std::min(wanted, budget));
+}
+
+ReplyCouriers::ReplyCouriers(long workers, long servers)
+    : max_couriers_(static_cast<std::size_t>(couriers_for(workers, servers))),
+      batch_(static_cast<std::size_t>(std::max(1L, (workers + static_cast<long>(max_couriers_) - 1) /
+                                                      static_cast<long>(max_couriers_)))) {}
+
+void ReplyCouriers::serve(Courier& courier) {
+  for (;;) {
+    courier.wake->acquire();
+    std::vector<sg4::CommPtr> comms;
+    comms.reserve(courier.batch.size());
+    for (const RankContext::UnwaitedSend& send : courier.batch)
+      comms.push_back(send.mailbox->put_async(send.message, send.bytes));
+    courier.batch.clear();
+    if (courier.successor != nullptr) {
+      courier.successor->wake->release();
+      courier.successor = nullptr;
+    }
+    for (const sg4::CommPtr& comm : comms) {
+      try {
+        comm->wait();
+      } catch (const simgrid::Exception&) {
+        // The receiver died (run.recovery): nothing to deliver, as for a detached send.
+      }
+    }
+    courier.idle = true;
+  }
+}
+
+ReplyCouriers::Courier* ReplyCouriers::idle_courier() {
+  for (std::size_t i = 0; i < couriers_.size(); ++i) {
+    const std::size_t at = (next_ + i) % couriers_.size();
+    if (couriers_[at]->idle) {
+      next_ = at + 1;
+      return couriers_[at].get();
+    }
+  }
+  if (couriers_.size() >= max_couriers_) return nullptr;
+  auto courier = std::make_shared<Courier>();
+  // On the server's host: the replies take the server's route.
+  sg4::Actor::create("courier" + std::to_string(couriers_.size()), sg4::this_actor::get_host(), [courier] {
+    sg4::Actor::self()->daemonize();
+    serve(*courier);
+  });
+  couriers_.push_back(courier);
+  next_ = couriers_.size();
+  return courier.get();
+}
+
+void ReplyCouriers::send_all(RankContext& ctx, const std::vector<int>& peers, const Message& message) {
+  Courier* first = nullptr;
+  Courier* last = nullptr;
+  std::size_t i = 0;
+  while (i < peers.size()) {
+    Courier* courier = idle_courier();
+    if (courier == nullptr) break;
+    courier->idle = false;
+    for (; i < peers.size() && courier->batch.size() < batch_; ++i)
+      courier->batch.push_back(ctx.book_unwaited_send(peers[i], message));
+    (last != nullptr ? last->successor : first) = courier;
+    last = courier;
+  }
+  if (first != nullptr) first->wake->release();
+  for (; i < peers.size(); ++i) ctx.send_detached(peers[i], message);  // every courier busy: as before
+}
+
+}  // namespace dtsim
