@@ -57,7 +57,8 @@ class AsyncParameterServer : public TrainingAlgorithm {
     const double begin = ctx.now();
     const Message gradient = work.gradient(ctx);
     const double compute = ctx.now() - begin;
-    const std::vector<MessageHeader> replies = push_gradient_pull_model(ctx, work, gradient, read);
+    const std::vector<MessageHeader> replies = push_gradient_pull_model(
+        ctx, work, gradient, read, [this](int s) -> ServerEventLoop& { return servers_[s].loop; });
     int unapplied = 0;
     for (std::size_t s = 0; s < replies.size(); ++s) {
       read[s] = replies[s].version;  // the versions now held
@@ -74,8 +75,11 @@ class AsyncParameterServer : public TrainingAlgorithm {
       initialize_shard(me.shard, ctx, work, server);
       me.recovery.after_update(me.shard, server, work, checkpoint_every);  // the initial model
     }
-    if (me.completed.empty()) me.completed.assign(static_cast<std::size_t>(ctx.size()), 0);
-    ServerEventLoop::Push push = me.loop.next_push(ctx);
+    if (me.completed.empty()) {
+      me.completed.assign(static_cast<std::size_t>(ctx.size()), 0);
+      me.clocks[0] = ctx.size();
+    }
+    ServerEventLoop::Push push = me.loop.next_push(ctx, push_lanes(ctx.scenario()));
     me.recovery.restore_if_failed(me.shard, ctx, server, work);
     if (me.shard.version >= budget(ctx.scenario())) {  // the run is over: not applied, worker stops
       if (server == 0) ++ctx.counters().gradients_unapplied_at_end;
@@ -91,7 +95,9 @@ class AsyncParameterServer : public TrainingAlgorithm {
     ++me.shard.version;
     me.recovery.after_update(me.shard, server, work, checkpoint_every);
     if (server == 0) ctx.counters().update_times.push_back(ctx.now());
-    ++me.completed[static_cast<std::size_t>(push.worker)];
+    const std::int64_t clock = me.completed[static_cast<std::size_t>(push.worker)]++;
+    if (--me.clocks[clock] == 0) me.clocks.erase(clock);
+    ++me.clocks[clock + 1];
     me.waiting.push_back(push.worker);
     release_allowed(ctx, me);
   }
@@ -101,6 +107,7 @@ class AsyncParameterServer : public TrainingAlgorithm {
     ServerShard shard;
     ServerEventLoop loop;
     std::vector<std::int64_t> completed;  // iterations each worker has finished (its SSP clock)
+    std::map<std::int64_t, int> clocks;   // how many workers are at each clock: the slowest in O(log p)
     std::vector<int> waiting;             // workers whose reply is held back by the staleness bound
     ShardRecovery recovery;
   };
@@ -110,9 +117,9 @@ class AsyncParameterServer : public TrainingAlgorithm {
     const int bound = staleness_bound_;
     // The slowest live worker (a dead one's clock stops: run.recovery "elastic").
     std::int64_t slowest = std::numeric_limits<std::int64_t>::max();
-    for (std::size_t w = 0; w < me.completed.size(); ++w)
-      if (ctx.live_ranks().empty() || std::binary_search(ctx.live_ranks().begin(), ctx.live_ranks().end(), static_cast<int>(w)))
-        slowest = std::min(slowest, me.completed[w]);
+    if (ctx.live_ranks().empty()) slowest = me.clocks.begin()->first;
+    else
+      for (int w : ctx.live_ranks()) slowest = std::min(slowest, me.completed[static_cast<std::size_t>(w)]);
     const bool over = me.shard.version >= budget(ctx.scenario());
     std::vector<int> still_waiting;
     for (int w : me.waiting) {

@@ -112,8 +112,8 @@ class ParameterServer : public TrainingAlgorithm {
     const Message gradient = work.gradient(ctx);
     const Chunks shards(gradient, k);
     std::vector<RankContext::Request> pushes;
-    const int lane = ctx.rank() % push_lanes(ctx.scenario(), ctx.size());
-    for (int s = 0; s < k; ++s) pushes.push_back(ctx.isend_to_inbox(ctx.size() + s, shards.extract(gradient, s), lane));
+    const int lanes = push_lanes(ctx.scenario());
+    for (int s = 0; s < k; ++s) pushes.push_back(servers_[s].loop.push(ctx, ctx.size() + s, shards.extract(gradient, s), lanes));
     ctx.wait_all(pushes);
     std::vector<RankContext::Request> pulls;
     for (int s = 0; s < k; ++s) pulls.push_back(ctx.irecv(ctx.size() + s));
@@ -131,7 +131,7 @@ class ParameterServer : public TrainingAlgorithm {
     // per worker: SimGrid 3.32 scans an actor's outstanding transfers at every completion, which made
     // 8 servers of 4096 workers cost 1.5 ms per rank per iteration); they are summed in worker order.
     const int workers = ctx.size();
-    const int lanes = push_lanes(ctx.scenario(), workers);
+    const int lanes = push_lanes(ctx.scenario());
     ServerEventLoop& loop = servers_[server].loop;
     std::vector<Message> shards(static_cast<std::size_t>(workers));
     for (int i = 0; i < workers; ++i) {
@@ -157,8 +157,6 @@ class ParameterServer : public TrainingAlgorithm {
     return deployment_.local_aggregation || deployment_.colocated || deployment_.partition_bytes > 0 ||
            deployment_.priority || s.workload.fusion.overlaps();
   }
-  // The plain exchange's inboxes per server (ps_exchange.h); one where a worker may die mid-push.
-  static int push_lanes(const Scenario& s, int workers) { return s.failures.any() ? 1 : dtsim::push_lanes(workers); }
   PsPushPull& deployment(RankContext& ctx) {
     if (!push_pull_) push_pull_ = std::make_unique<PsPushPull>(ctx.scenario(), deployment_, ctx.endpoints() - ctx.size());
     return *push_pull_;
@@ -201,7 +199,8 @@ class ParameterServer : public TrainingAlgorithm {
     const Message gradient = work.gradient(ctx);
     const double compute = ctx.now() - begin;
     const std::vector<MessageHeader> replies =
-        push_gradient_pull_model(ctx, work, gradient, std::vector<std::int64_t>(static_cast<std::size_t>(k), version));
+        push_gradient_pull_model(ctx, work, gradient, std::vector<std::int64_t>(static_cast<std::size_t>(k), version),
+                                 [this](int s) -> ServerEventLoop& { return servers_[s].loop; });
     int dropped = 0;
     for (const MessageHeader& reply : replies) dropped += reply.dropped ? 1 : 0;
     ctx.counters().dropped_compute_s += compute * dropped / k;  // a shard's share of the wasted pass
@@ -217,7 +216,7 @@ class ParameterServer : public TrainingAlgorithm {
       me.recovery.after_update(me.shard, server, work, checkpoint_every);  // the initial model
     }
     const int m = ctx.size() - backup_workers_;
-    ServerEventLoop::Push push = me.loop.next_push(ctx);
+    ServerEventLoop::Push push = me.loop.next_push(ctx, push_lanes(ctx.scenario()));
     if (me.recovery.restore_if_failed(me.shard, ctx, server, work)) {
       // The gradients gathered for the lost version are gone too: their workers start over from the
       // restored model.

@@ -6,14 +6,16 @@
 namespace dtsim {
 
 std::vector<MessageHeader> push_gradient_pull_model(RankContext& ctx, Workload& work, const Message& gradient,
-                                                    const std::vector<std::int64_t>& versions) {
+                                                    const std::vector<std::int64_t>& versions,
+                                                    const std::function<ServerEventLoop&(int)>& loop_of) {
+  const int lanes = push_lanes(ctx.scenario());
   const int k = ctx.endpoints() - ctx.size();
   const Chunks shards(gradient, k);
   std::vector<RankContext::Request> pushes, pulls;
   for (int s = 0; s < k; ++s) {
     Message part = shards.extract(gradient, s);
     part.header.version = versions[static_cast<std::size_t>(s)];
-    pushes.push_back(ctx.isend_to_inbox(ctx.size() + s, std::move(part)));
+    pushes.push_back(loop_of(s).push(ctx, ctx.size() + s, std::move(part), lanes));
   }
   for (int s = 0; s < k; ++s) pulls.push_back(ctx.irecv(ctx.size() + s));
   ctx.wait_all(pushes);
@@ -59,24 +61,46 @@ bool ShardRecovery::restore_if_failed(ServerShard& shard, RankContext& ctx, int 
 
 int push_lanes(int workers) { return std::max(1, static_cast<int>(std::lround(std::sqrt(workers) / 4))); }
 
+int push_lanes(const Scenario& s) { return s.failures.any() ? 1 : push_lanes(s.cluster.ranks()); }
+
+simgrid::s4u::Semaphore& ServerEventLoop::arrival() {
+  if (!arrival_) arrival_ = simgrid::s4u::Semaphore::create(0);
+  return *arrival_;
+}
+
+RankContext::Request ServerEventLoop::push(RankContext& ctx, int server, Message message, int lanes) {
+  if (lanes == 1) return ctx.isend_to_inbox(server, std::move(message));
+  RankContext::Request request = ctx.isend_to_inbox(server, std::move(message), ctx.rank() % lanes, &posted_lanes_);
+  if (idle_) {
+    idle_ = false;
+    arrival().release();
+  }
+  return request;
+}
+
 ServerEventLoop::Push ServerEventLoop::next_push(RankContext& ctx, int lanes) {
   for (;;) {
-    pending_.resize(static_cast<std::size_t>(lanes));
-    for (int lane = 0; lane < lanes; ++lane)
-      if (!RankContext::in_flight(pending_[static_cast<std::size_t>(lane)]))
-        pending_[static_cast<std::size_t>(lane)] = ctx.irecv_any(lane);
+    if (pending_.empty())
+      for (int lane = 0; lane < lanes; ++lane) pending_.push_back(ctx.irecv_any(lane));
+    std::size_t lane = 0;
+    if (lanes > 1) {
+      while (posted_lanes_.empty()) {
+        idle_ = true;
+        arrival().acquire();
+      }
+      lane = static_cast<std::size_t>(posted_lanes_.front());
+      posted_lanes_.pop_front();
+      ctx.waiting_from_now(pending_[lane]);
+    }
     try {
-      Message gradient;
-      const std::size_t lane = lanes == 1 ? 0 : ctx.wait_any(pending_, gradient);
-      if (lanes == 1) gradient = ctx.wait(pending_[0]);
+      Message gradient = ctx.wait(pending_[lane]);
       pending_[lane] = ctx.irecv_any(static_cast<int>(lane));
       const int worker = gradient.source;
       return Push{worker, std::move(gradient)};
     } catch (const simgrid::Exception&) {
       // A worker died in the middle of its push (run.recovery): its transfer failed or was cancelled;
-      // post that inbox's receive again and wait for the next one. (Several lanes are for runs without
-      // failures: a cancelled receive may still look in flight.)
-      if (lanes == 1) pending_[0] = RankContext::Request();
+      // post that inbox's receive again and wait for the next one.
+      pending_[lane] = ctx.irecv_any(static_cast<int>(lane));
     }
   }
 }

@@ -3,6 +3,8 @@
 // server's event loop over pushes arriving from any worker in any order.
 #pragma once
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -13,11 +15,15 @@
 
 namespace dtsim {
 
-// Worker side: sends shard s of `gradient` to server s with header version versions[s] (the model
-// version it was computed from), then receives every server's reply: its model shard and header.
-// Installs the assembled model as the rank's parameters and returns the replies' headers.
+class ServerEventLoop;
+
+// Worker side: sends shard s of `gradient` to server s (through its event loop, loop_of(s)) with
+// header version versions[s] (the model version it was computed from), then receives every server's
+// reply: its model shard and header. Installs the assembled model as the rank's parameters and
+// returns the replies' headers.
 std::vector<MessageHeader> push_gradient_pull_model(RankContext& ctx, Workload& work, const Message& gradient,
-                                                    const std::vector<std::int64_t>& versions);
+                                                    const std::vector<std::int64_t>& versions,
+                                                    const std::function<ServerEventLoop&(int)>& loop_of);
 
 // Server side: the model shard a server holds and updates itself.
 struct ServerShard {
@@ -48,30 +54,40 @@ class ShardRecovery {
 // Takes shard `server` of the initial model the first time it is called.
 void initialize_shard(ServerShard& shard, RankContext& ctx, Workload& work, int server);
 
-// How many inboxes a server spreads the pushes of `workers` workers over, where the order it takes
-// them in does not matter (the synchronous PS sums in worker order): about their square root, so that
-// neither an inbox's queue (RankContext::irecv_any) nor the wait over the inboxes grows with the workers.
+// How many inboxes a server spreads the pushes of `workers` workers over: about their square root, so
+// that an inbox's queue (RankContext::irecv_any) does not grow with the workers. 1 for a few workers.
 int push_lanes(int workers);
+// The inboxes of a scenario's servers: push_lanes(ranks), or one where a worker may die mid-push.
+int push_lanes(const Scenario& s);
 
-// A server's mailbox: pushes from every worker arrive in its shared inbox (RankContext::irecv_any),
-// taken in the order their transfers complete, and replies go out without the server waiting for
-// them, completing whenever the worker takes them, so the server never blocks on a slow reader.
+// A server's mailbox: pushes from every worker arrive in its shared inbox (RankContext::irecv_any) and
+// are taken first posted, first taken; replies go out without the server waiting for them,
+// completing whenever the worker takes them, so the server never blocks on a slow reader.
+// With several inboxes (`lanes`, the same at every call on both sides; worker w pushes into lane
+// w % lanes), the workers record the order they post in, and the server takes the pushes in that
+// order, as from one inbox: the same pushes in the same order at the same times, without SimGrid
+// 3.32's cost of taking a message from a long queue (it shifts everything behind it). Several lanes
+// are for runs without failures (a push cancelled in flight would leave its place in the order).
 class ServerEventLoop {
  public:
   struct Push {
     int worker;
     Message gradient;
   };
-  // The next gradient to arrive, from any worker. `lanes`: the inboxes the workers push into (the
-  // same at every call; worker w into lane w % lanes, push_lanes()).
-  Push next_push(RankContext& ctx, int lanes = 1);
+  // Worker side: posts `message` to this loop's server, endpoint `server`.
+  RankContext::Request push(RankContext& ctx, int server, Message message, int lanes);
+  Push next_push(RankContext& ctx, int lanes);  // the next gradient, from any worker
   void reply(RankContext& ctx, int worker, Message message);  // detached
   // The same message to several workers at once (a round's update), in their order, through couriers
   // (sim/engine/reply_couriers.h: detached transfers cost a scan of all of them at each completion).
   void reply_all(RankContext& ctx, const std::vector<int>& workers, const Message& message);
 
  private:
+  simgrid::s4u::Semaphore& arrival();
   std::vector<RankContext::Request> pending_;  // the receive posted on each inbox
+  std::deque<int> posted_lanes_;               // lanes > 1: the lane of each push not yet taken, in posting order
+  simgrid::s4u::SemaphorePtr arrival_;         // lanes > 1: released by a push while the server waits for one
+  bool idle_ = false;                          // lanes > 1: the server waits for a push to be posted
   std::unique_ptr<ReplyCouriers> couriers_;
 };
 

@@ -206,8 +206,11 @@ RankContext::Request RankContext::isend(int peer, Message message) {
   return post_send(mailbox(endpoint_, peer), mailbox_key(endpoint_, peer), peer, std::move(message));
 }
 
-RankContext::Request RankContext::isend_to_inbox(int peer, Message message, int lane) {
-  return post_send(inbox(peer, lane), -1, peer, std::move(message));
+RankContext::Request RankContext::isend_to_inbox(int peer, Message message, int lane, std::deque<int>* posted_lanes) {
+  sg4::Mailbox* box = inbox(peer, lane);  // (a simcall the first time: before the order is recorded)
+  settle();
+  if (posted_lanes != nullptr) posted_lanes->push_back(lane);  // no simcall until the transfer is posted
+  return post_send(box, -1, peer, std::move(message));
 }
 
 void RankContext::send_detached(int peer, Message message) {
@@ -298,24 +301,8 @@ Message RankContext::wait(Request& request) {
   return finish(request);
 }
 
-std::size_t RankContext::wait_any(std::vector<Request>& requests, Message& out) {
-  settle();
-  std::vector<sg4::CommPtr> comms;
-  comms.reserve(requests.size());
-  for (const Request& r : requests) {
-    if (!r.state_ || r.state_->flight) throw std::logic_error("wait_any: an empty or tracked request");
-    comms.push_back(r.state_->comm);
-  }
-  const auto index = static_cast<std::size_t>(sg4::Comm::wait_any(comms));
-  out = finish(requests[index]);
-  // The others were waited for in the same wait, recorded once (with the completed one's span).
-  for (Request& r : requests)
-    if (r.state_) r.state_->posted = std::max(r.state_->posted, now());
-  return index;
-}
-
-bool RankContext::in_flight(const Request& request) {
-  return request.state_ && request.state_->comm->get_state() == sg4::Activity::State::STARTED;
+void RankContext::waiting_from_now(Request& request) {
+  if (request.state_) request.state_->posted = std::max(request.state_->posted, now());
 }
 
 Message RankContext::finish(Request& request) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <memory>
 #include <string>
@@ -185,19 +186,19 @@ class RankContext {
   Request irecv(int peer);
   Message wait(Request& request);  // the received message, or an empty one for a send
   std::vector<Message> wait_all(std::vector<Request>& requests);
-  // Waits until one of `requests` completes (none may be tracked for overlap_slowdown); returns its
-  // index and leaves it empty, its message in `out` (a send's is empty). Throws as wait() does when a
-  // transfer fails; in_flight() then tells which requests are still posted.
-  std::size_t wait_any(std::vector<Request>& requests, Message& out);
-  static bool in_flight(const Request& request);
+  // From now on this endpoint waits for `request` (posted ahead, e.g. on one of several inboxes): its
+  // wait span starts now, not when it was posted.
+  void waiting_from_now(Request& request);
   // This endpoint's shared inbox: messages from any sender, taken in the order their transfers
   // complete. The endpoint is its permanent receiver, so a transfer starts as soon as it is posted,
   // as it would with one receive posted per peer, but one receive serves them all (a server facing
   // thousands of workers). The received message's `source` names the sender. An endpoint may have
   // several inboxes (`lane`): SimGrid 3.32 takes a message out of an inbox's queue by shifting all
   // those behind it, so thousands of senders into one inbox cost a quadratic number of moves.
+  // `posted_lanes`: where the receiver learns the order messages were posted in across its inboxes
+  // (`lane` is appended at the instant the transfer is posted).
   Request irecv_any(int lane = 0);
-  Request isend_to_inbox(int peer, Message message, int lane = 0);
+  Request isend_to_inbox(int peer, Message message, int lane = 0, std::deque<int>* posted_lanes = nullptr);
   // A send nobody waits for (a server's reply): its bytes count, its transfer shows on the receiver.
   void send_detached(int peer, Message message);
   // A send this endpoint does not wait for, booked as sent now (its bytes, transfer id and span); the

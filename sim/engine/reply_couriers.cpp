@@ -10,9 +10,11 @@ namespace sg4 = simgrid::s4u;
 namespace dtsim {
 
 struct ReplyCouriers::Courier {
-  std::vector<RankContext::UnwaitedSend> batch;  // handed over, to post when woken
+  std::vector<RankContext::UnwaitedSend> batch;  // handed over, to post when woken, and wait for
+  std::vector<RankContext::UnwaitedSend> after;  // to post detached after the batch (no courier was free)
   Courier* successor = nullptr;                  // woken once this one has posted: keeps the server's order
   bool idle = true;                              // no batch handed over or in flight
+  bool posted = true;                            // everything handed over is posted
   sg4::SemaphorePtr wake = sg4::Semaphore::create(0);
 };
 
@@ -39,6 +41,12 @@ void ReplyCouriers::serve(Courier& courier) {
     for (const RankContext::UnwaitedSend& send : courier.batch)
       comms.push_back(send.mailbox->put_async(send.message, send.bytes));
     courier.batch.clear();
+    for (std::size_t i = 0; i < courier.after.size(); ++i) {  // (the server may add to it meanwhile)
+      const RankContext::UnwaitedSend send = courier.after[i];
+      send.mailbox->put_init(send.message, send.bytes)->detach();
+    }
+    courier.after.clear();
+    courier.posted = true;
     if (courier.successor != nullptr) {
       courier.successor->wake->release();
       courier.successor = nullptr;
@@ -75,20 +83,34 @@ ReplyCouriers::Courier* ReplyCouriers::idle_courier() {
 }
 
 void ReplyCouriers::send_all(RankContext& ctx, const std::vector<int>& peers, const Message& message) {
-  Courier* first = nullptr;
-  Courier* last = nullptr;
+  // An earlier call's couriers that have not posted yet go first.
+  Courier* before = last_ != nullptr && !last_->posted ? last_ : nullptr;
+  std::vector<Courier*> chain;
   std::size_t i = 0;
   while (i < peers.size()) {
     Courier* courier = idle_courier();
     if (courier == nullptr) break;
     courier->idle = false;
+    courier->posted = false;
     for (; i < peers.size() && courier->batch.size() < batch_; ++i)
       courier->batch.push_back(ctx.book_unwaited_send(peers[i], message));
-    (last != nullptr ? last->successor : first) = courier;
-    last = courier;
+    if (!chain.empty()) chain.back()->successor = courier;
+    chain.push_back(courier);
   }
-  if (first != nullptr) first->wake->release();
-  for (; i < peers.size(); ++i) ctx.send_detached(peers[i], message);  // every courier busy: as before
+  // Every courier busy: the rest go out detached, after what is handed over (a worker takes its
+  // server's messages in the order they were posted).
+  std::vector<RankContext::UnwaitedSend> rest;
+  for (; i < peers.size(); ++i) rest.push_back(ctx.book_unwaited_send(peers[i], message));
+  if (!chain.empty()) {
+    chain.back()->after = std::move(rest);
+    if (before != nullptr) before->successor = chain.front();
+    else chain.front()->wake->release();
+    last_ = chain.back();
+  } else if (before != nullptr) {
+    before->after.insert(before->after.end(), rest.begin(), rest.end());
+  } else {
+    for (const RankContext::UnwaitedSend& send : rest) send.mailbox->put_init(send.message, send.bytes)->detach();
+  }
 }
 
 }  // namespace dtsim

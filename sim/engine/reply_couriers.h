@@ -8,9 +8,9 @@
 //
 // Exact: a reply goes out at the simulated time the server hands it over (the courier runs at the same
 // instant, before the engine advances the clock), over the same route (the courier's host is the
-// server's), in the server's order (a batch is a contiguous run of replies, posted in order). A courier
-// takes replies only until it starts posting; when none is free the reply goes out detached, as before,
-// so a reply is never delayed.
+// server's), in the server's order (a batch is a contiguous run of replies, and the couriers post one
+// after another). A courier is handed a batch only when idle; when none is free the rest goes out
+// detached, as before, so a reply is never delayed (after the couriers' posts, to keep the order).
 #pragma once
 #include <cstddef>
 #include <memory>
@@ -36,7 +36,8 @@ class ReplyCouriers {
   static void serve(Courier& courier);  // a courier's actor
   Courier* idle_courier();              // nullptr when all are busy and no more may be created
   std::vector<std::shared_ptr<Courier>> couriers_;
-  std::size_t next_ = 0;  // where to look for an idle courier first
+  std::size_t next_ = 0;      // where to look for an idle courier first
+  Courier* last_ = nullptr;   // the last courier handed replies: later ones are posted after its
   std::size_t max_couriers_;
   std::size_t batch_;
 };
