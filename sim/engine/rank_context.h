@@ -189,14 +189,16 @@ class RankContext {
   // From now on this endpoint waits for `request` (posted ahead, e.g. on one of several inboxes): its
   // wait span starts now, not when it was posted.
   void waiting_from_now(Request& request);
-  // This endpoint's shared inbox: messages from any sender, taken in the order their transfers
-  // complete. The endpoint is its permanent receiver, so a transfer starts as soon as it is posted,
-  // as it would with one receive posted per peer, but one receive serves them all (a server facing
-  // thousands of workers). The received message's `source` names the sender. An endpoint may have
-  // several inboxes (`lane`): SimGrid 3.32 takes a message out of an inbox's queue by shifting all
-  // those behind it, so thousands of senders into one inbox cost a quadratic number of moves.
-  // `posted_lanes`: where the receiver learns the order messages were posted in across its inboxes
-  // (`lane` is appended at the instant the transfer is posted).
+  // This endpoint's shared inbox: messages from any sender, taken first posted, first taken (a
+  // receive takes the oldest message and waits for its transfer to end). The endpoint is its
+  // permanent receiver from its first irecv_any on, so a transfer starts as soon as it is posted, as
+  // it would with one receive posted per peer, but one receive serves them all (a server facing
+  // thousands of workers); post that receive before any sender can post (an earlier send waits for
+  // it). The received message's `source` names the sender. An endpoint may have several inboxes
+  // (`lane`): SimGrid 3.32 takes a message out of an inbox's queue by shifting all those behind it,
+  // so thousands of senders into one inbox cost a quadratic number of moves. `posted_lanes`: where
+  // the receiver learns the order messages were posted in across its inboxes (`lane` is appended at
+  // the instant the transfer is posted).
   Request irecv_any(int lane = 0);
   Request isend_to_inbox(int peer, Message message, int lane = 0, std::deque<int>* posted_lanes = nullptr);
   // A send nobody waits for (a server's reply): its bytes count, its transfer shows on the receiver.
