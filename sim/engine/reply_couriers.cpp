@@ -83,8 +83,6 @@ ReplyCouriers::Courier* ReplyCouriers::idle_courier() {
 }
 
 void ReplyCouriers::send_all(RankContext& ctx, const std::vector<int>& peers, const Message& message) {
-  // An earlier call's couriers that have not posted yet go first.
-  Courier* before = last_ != nullptr && !last_->posted ? last_ : nullptr;
   std::vector<Courier*> chain;
   std::size_t i = 0;
   while (i < peers.size()) {
@@ -101,6 +99,12 @@ void ReplyCouriers::send_all(RankContext& ctx, const std::vector<int>& peers, co
   // server's messages in the order they were posted).
   std::vector<RankContext::UnwaitedSend> rest;
   for (; i < peers.size(); ++i) rest.push_back(ctx.book_unwaited_send(peers[i], message));
+  // An earlier call's couriers that have not posted yet go first. (Decided here, after the last
+  // simcall above: meanwhile they may have posted; a courier of this chain is not one of them.)
+  Courier* before = last_ != nullptr && !last_->posted &&
+                            std::find(chain.begin(), chain.end(), last_) == chain.end()
+                        ? last_
+                        : nullptr;
   if (!chain.empty()) {
     chain.back()->after = std::move(rest);
     if (before != nullptr) before->successor = chain.front();
