@@ -79,7 +79,7 @@ class AsyncParameterServer : public TrainingAlgorithm {
       me.completed.assign(static_cast<std::size_t>(ctx.size()), 0);
       me.clocks[0] = ctx.size();
     }
-    ServerEventLoop::Push push = me.loop.next_push(ctx, push_lanes(ctx.scenario()));
+    ServerEventLoop::Push push = me.loop.next_push(ctx);
     me.recovery.restore_if_failed(me.shard, ctx, server, work);
     if (me.shard.version >= budget(ctx.scenario())) {  // the run is over: not applied, worker stops
       if (server == 0) ++ctx.counters().gradients_unapplied_at_end;

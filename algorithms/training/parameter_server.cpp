@@ -112,8 +112,7 @@ class ParameterServer : public TrainingAlgorithm {
     const Message gradient = work.gradient(ctx);
     const Chunks shards(gradient, k);
     std::vector<RankContext::Request> pushes;
-    const int lanes = push_lanes(ctx.scenario());
-    for (int s = 0; s < k; ++s) pushes.push_back(servers_[s].loop.push(ctx, ctx.size() + s, shards.extract(gradient, s), lanes));
+    for (int s = 0; s < k; ++s) pushes.push_back(servers_[s].loop.push(ctx, ctx.size() + s, shards.extract(gradient, s)));
     ctx.wait_all(pushes);
     std::vector<RankContext::Request> pulls;
     for (int s = 0; s < k; ++s) pulls.push_back(ctx.irecv(ctx.size() + s));
@@ -131,11 +130,10 @@ class ParameterServer : public TrainingAlgorithm {
     // per worker: SimGrid 3.32 scans an actor's outstanding transfers at every completion, which made
     // 8 servers of 4096 workers cost 1.5 ms per rank per iteration); they are summed in worker order.
     const int workers = ctx.size();
-    const int lanes = push_lanes(ctx.scenario());
     ServerEventLoop& loop = servers_[server].loop;
     std::vector<Message> shards(static_cast<std::size_t>(workers));
     for (int i = 0; i < workers; ++i) {
-      ServerEventLoop::Push push = loop.next_push(ctx, lanes);
+      ServerEventLoop::Push push = loop.next_push(ctx);
       shards.at(static_cast<std::size_t>(push.worker)) = std::move(push.gradient);
     }
     if (server == 0) {  // every gradient counts at once: staleness 0, one update per iteration
@@ -216,7 +214,7 @@ class ParameterServer : public TrainingAlgorithm {
       me.recovery.after_update(me.shard, server, work, checkpoint_every);  // the initial model
     }
     const int m = ctx.size() - backup_workers_;
-    ServerEventLoop::Push push = me.loop.next_push(ctx, push_lanes(ctx.scenario()));
+    ServerEventLoop::Push push = me.loop.next_push(ctx);
     if (me.recovery.restore_if_failed(me.shard, ctx, server, work)) {
       // The gradients gathered for the lost version are gone too: their workers start over from the
       // restored model.

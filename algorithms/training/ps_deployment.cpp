@@ -54,7 +54,7 @@ struct PsPushPull::Iteration {
 };
 
 struct PsPushPull::Server {
-  ServerEventLoop loop;
+  ServerEventLoop loop{1};   // one inbox: the pieces are posted into it directly (isend_to_inbox)
   std::vector<int> count;    // per piece: pushes received this iteration
   std::vector<Message> sum;  // per piece: their sum
 };
@@ -235,7 +235,7 @@ void PsPushPull::server_event(RankContext& ctx, int server) {
     slot->sum.resize(pieces_.size());
   }
   Server& me = *slot;
-  ServerEventLoop::Push push = me.loop.next_push(ctx, 1);  // one inbox: its pieces arrive in posting order
+  ServerEventLoop::Push push = me.loop.next_push(ctx);
   const auto piece = static_cast<std::size_t>(push.gradient.header.version);
   if (me.count[piece]++ == 0) me.sum[piece] = std::move(push.gradient);
   else add_into(me.sum[piece], push.gradient);

@@ -8,14 +8,13 @@ namespace dtsim {
 std::vector<MessageHeader> push_gradient_pull_model(RankContext& ctx, Workload& work, const Message& gradient,
                                                     const std::vector<std::int64_t>& versions,
                                                     const std::function<ServerEventLoop&(int)>& loop_of) {
-  const int lanes = push_lanes(ctx.scenario());
   const int k = ctx.endpoints() - ctx.size();
   const Chunks shards(gradient, k);
   std::vector<RankContext::Request> pushes, pulls;
   for (int s = 0; s < k; ++s) {
     Message part = shards.extract(gradient, s);
     part.header.version = versions[static_cast<std::size_t>(s)];
-    pushes.push_back(loop_of(s).push(ctx, ctx.size() + s, std::move(part), lanes));
+    pushes.push_back(loop_of(s).push(ctx, ctx.size() + s, std::move(part)));
   }
   for (int s = 0; s < k; ++s) pulls.push_back(ctx.irecv(ctx.size() + s));
   ctx.wait_all(pushes);
@@ -68,7 +67,13 @@ simgrid::s4u::Semaphore& ServerEventLoop::arrival() {
   return *arrival_;
 }
 
-RankContext::Request ServerEventLoop::push(RankContext& ctx, int server, Message message, int lanes) {
+int ServerEventLoop::lanes(const RankContext& ctx) {
+  if (lanes_ == 0) lanes_ = push_lanes(ctx.scenario());
+  return lanes_;
+}
+
+RankContext::Request ServerEventLoop::push(RankContext& ctx, int server, Message message) {
+  const int lanes = this->lanes(ctx);
   if (lanes == 1) return ctx.isend_to_inbox(server, std::move(message));
   RankContext::Request request = ctx.isend_to_inbox(server, std::move(message), ctx.rank() % lanes, &posted_lanes_);
   if (idle_) {
@@ -78,7 +83,8 @@ RankContext::Request ServerEventLoop::push(RankContext& ctx, int server, Message
   return request;
 }
 
-ServerEventLoop::Push ServerEventLoop::next_push(RankContext& ctx, int lanes) {
+ServerEventLoop::Push ServerEventLoop::next_push(RankContext& ctx) {
+  const int lanes = this->lanes(ctx);
   for (;;) {
     if (pending_.empty())
       for (int lane = 0; lane < lanes; ++lane) pending_.push_back(ctx.irecv_any(lane));

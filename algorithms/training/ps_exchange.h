@@ -63,20 +63,23 @@ int push_lanes(const Scenario& s);
 // A server's mailbox: pushes from every worker arrive in its shared inbox (RankContext::irecv_any) and
 // are taken first posted, first taken; replies go out without the server waiting for them,
 // completing whenever the worker takes them, so the server never blocks on a slow reader.
-// With several inboxes (`lanes`, the same at every call on both sides; worker w pushes into lane
-// w % lanes), the workers record the order they post in, and the server takes the pushes in that
-// order, as from one inbox: the same pushes in the same order at the same times, without SimGrid
-// 3.32's cost of taking a message from a long queue (it shifts everything behind it). Several lanes
-// are for runs without failures (a push cancelled in flight would leave its place in the order).
+// With several inboxes (`lanes`; worker w pushes into lane w % lanes), the workers record the order
+// they post in, and the server takes the pushes in that order, as from one inbox: the same pushes in
+// the same order at the same times, without SimGrid 3.32's cost of taking a message from a long
+// queue (it shifts everything behind it). Several lanes are for runs without failures (a push
+// cancelled in flight would leave its place in the order).
 class ServerEventLoop {
  public:
   struct Push {
     int worker;
     Message gradient;
   };
+  // `lanes`: the server's inboxes; 0: push_lanes(scenario), decided at first use. A server whose
+  // workers post into its inbox themselves (RankContext::isend_to_inbox) needs 1.
+  explicit ServerEventLoop(int lanes = 0) : lanes_(lanes) {}
   // Worker side: posts `message` to this loop's server, endpoint `server`.
-  RankContext::Request push(RankContext& ctx, int server, Message message, int lanes);
-  Push next_push(RankContext& ctx, int lanes);  // the next gradient, from any worker
+  RankContext::Request push(RankContext& ctx, int server, Message message);
+  Push next_push(RankContext& ctx);  // the next gradient, from any worker
   void reply(RankContext& ctx, int worker, Message message);  // detached
   // The same message to several workers at once (a round's update), in their order, through couriers
   // (sim/engine/reply_couriers.h: detached transfers cost a scan of all of them at each completion).
@@ -84,6 +87,8 @@ class ServerEventLoop {
 
  private:
   simgrid::s4u::Semaphore& arrival();
+  int lanes(const RankContext& ctx);
+  int lanes_;
   std::vector<RankContext::Request> pending_;  // the receive posted on each inbox
   std::deque<int> posted_lanes_;               // lanes > 1: the lane of each push not yet taken, in posting order
   simgrid::s4u::SemaphorePtr arrival_;         // lanes > 1: released by a push while the server waits for one

@@ -48,8 +48,8 @@ TEST_CASE("server event loop: eight inboxes take the pushes in posting order, at
   // Workers post at staggered instants (several at once) messages of different sizes, so that the
   // transfers end in another order than they were posted; a server takes them first posted, first taken.
   const json r = simulate_plumbing([](dtsim::Cluster& cluster, json& out) {
-    auto one_inbox = std::make_shared<dtsim::ServerEventLoop>();
-    auto eight_inboxes = std::make_shared<dtsim::ServerEventLoop>();
+    auto one_inbox = std::make_shared<dtsim::ServerEventLoop>(1);
+    auto eight_inboxes = std::make_shared<dtsim::ServerEventLoop>(8);
     for (int w = 0; w < kWorkers; ++w)
       sg4::Actor::create("w" + std::to_string(w), cluster.hosts[w], [&cluster, &out, one_inbox, eight_inboxes, w] {
         dtsim::RankContext ctx(cluster, w);
@@ -57,23 +57,23 @@ TEST_CASE("server event loop: eight inboxes take the pushes in posting order, at
         sg4::this_actor::sleep_for(((w * 7) % 13 + 1) * 1e-6);
         const dtsim::Message m{1000.0 + ((w * 37) % 11) * 50000.0, {}};
         out["posted"].push_back(w);  // no simcall between this and the post
-        auto a = one_inbox->push(ctx, kServerA, m, 1);
-        auto b = eight_inboxes->push(ctx, kServerB, m, 8);
+        auto a = one_inbox->push(ctx, kServerA, m);
+        auto b = eight_inboxes->push(ctx, kServerB, m);
         ctx.wait(a);
         out["arrived"][std::to_string(w)] = ctx.now();  // its transfer to A ended
         ctx.wait(b);
       });
-    auto serve = [&cluster, &out](int endpoint, std::shared_ptr<dtsim::ServerEventLoop> loop, int lanes, const char* key) {
-      sg4::Actor::create(key, cluster.hosts[endpoint], [&cluster, &out, endpoint, loop, lanes, key] {
+    auto serve = [&cluster, &out](int endpoint, std::shared_ptr<dtsim::ServerEventLoop> loop, const char* key) {
+      sg4::Actor::create(key, cluster.hosts[endpoint], [&cluster, &out, endpoint, loop, key] {
         dtsim::RankContext ctx(cluster, endpoint);
         for (int i = 0; i < kWorkers; ++i) {  // (not a daemon: the run lasts until it has them all)
-          dtsim::ServerEventLoop::Push push = loop->next_push(ctx, lanes);
+          dtsim::ServerEventLoop::Push push = loop->next_push(ctx);
           out[key].push_back({push.worker, ctx.now()});
         }
       });
     };
-    serve(kServerA, one_inbox, 1, "one_inbox");
-    serve(kServerB, eight_inboxes, 8, "eight_inboxes");
+    serve(kServerA, one_inbox, "one_inbox");
+    serve(kServerB, eight_inboxes, "eight_inboxes");
   });
   INFO(r.dump());
   REQUIRE(r["one_inbox"].size() == static_cast<std::size_t>(kWorkers));
