@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "kernels/eigen_blocking.h"
 #include "kernels/rng.h"
 
 namespace dtsim::kernels {
@@ -12,6 +13,7 @@ DenseNetwork<S>::DenseNetwork(std::string name, DenseLayout layout) : name_(std:
   if (layout_.layers() < 1) throw std::invalid_argument("a dense network needs at least one layer");
   if (layout_.loss == Loss::half_squared_error && layout_.sizes.back() != 1)
     throw std::invalid_argument("squared-error networks have one output");
+  pin_eigen_blocking();
 }
 
 template <class S>

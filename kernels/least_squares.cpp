@@ -3,11 +3,13 @@
 #include <Eigen/Cholesky>
 #include <stdexcept>
 
+#include "kernels/eigen_blocking.h"
 #include "kernels/rng.h"
 
 namespace dtsim::kernels {
 
 Vec<double> LeastSquaresProblem::solve(const std::vector<Mat<double>>& A, const std::vector<Vec<double>>& b) {
+  pin_eigen_blocking();
   const Index d = A.at(0).cols();
   Mat<double> H = Mat<double>::Zero(d, d);
   Vec<double> g = Vec<double>::Zero(d);
