@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <simgrid/kernel/routing/NetZoneImpl.hpp>
+
 namespace sg4 = simgrid::s4u;
 
 namespace dtsim {
@@ -16,6 +18,24 @@ std::set<const sg4::Link*>& intra_node_links() {
   return links;
 }
 }  // namespace
+
+void inherit_models(sg4::NetZone* zone, const sg4::NetZone* parent) {
+  auto* z = zone->get_impl();
+  const auto* p = parent->get_impl();
+  z->set_network_model(p->get_network_model());
+  z->set_cpu_pm_model(p->get_cpu_pm_model());
+  z->set_cpu_vm_model(p->get_cpu_vm_model());
+  z->set_disk_model(p->get_disk_model());
+  z->set_host_model(p->get_host_model());
+}
+
+sg4::NetZone* create_platform_root() { return sg4::create_empty_zone("platform"); }
+
+void attach_fabric(sg4::NetZone* fabric, sg4::NetZone* platform) {
+  fabric->set_parent(platform);
+  fabric->seal();
+  platform->seal();
+}
 
 sg4::SplitDuplexLink* create_duplex_link(sg4::NetZone* zone, const std::string& name, const LinkSpec& spec) {
   auto* link = zone->create_split_duplex_link(name, spec.bandwidth);
@@ -71,6 +91,10 @@ ClusterLeaves::ClusterLeaves(const Scenario& s, int extra_hosts) : s_(s), nics_(
 
 std::pair<simgrid::kernel::routing::NetPoint*, simgrid::kernel::routing::NetPoint*> ClusterLeaves::create(
     sg4::NetZone* parent, unsigned long index) {
+  // SimGrid's fabric builders (fat-tree, torus, dragonfly) made without a parent ask for their first
+  // leaf before creating anything: the detached fabric gets the platform's models here.
+  if (!parent->get_impl()->get_network_model())
+    inherit_models(parent, sg4::Engine::get_instance()->get_netzone_root());
   if (index >= leaves_.size()) return {parent->create_router("spare" + std::to_string(index)), nullptr};
   Leaf& leaf = leaves_[index];
   // Leaves of one fabric are all hosts or all zones: SimGrid 3.32 misroutes GPUs inside zone leaves

@@ -24,6 +24,19 @@
 
 namespace dtsim {
 
+// SimGrid 3.32 checks every new host and link name, and lists a zone's hosts when sealing it, by
+// walking every zone attached to the platform's root: filling zones after N machines are attached
+// costs O(N) each, O(N^2) in all (8,192 machines of 8 GPUs: minutes). So platforms are filled
+// detached and attached when complete. A detached zone needs the models that NetZone::set_parent
+// would copy from its parent: this copies them from `parent` without attaching.
+void inherit_models(simgrid::s4u::NetZone* zone, const simgrid::s4u::NetZone* parent);
+
+// The platform's root, made before the fabric so that the fabric can be filled detached from it. It
+// holds only the fabric (routes between hosts never leave the fabric).
+simgrid::s4u::NetZone* create_platform_root();
+// Attaches the completed fabric to the root and seals both.
+void attach_fabric(simgrid::s4u::NetZone* fabric, simgrid::s4u::NetZone* platform);
+
 // A split-duplex link: traffic in each direction has the full bandwidth, as on real NICs.
 simgrid::s4u::SplitDuplexLink* create_duplex_link(simgrid::s4u::NetZone* zone, const std::string& name,
                                                  const LinkSpec& spec);

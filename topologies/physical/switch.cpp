@@ -11,7 +11,11 @@ namespace {
 class SwitchTopology : public FabricTopology {
  public:
   std::vector<sg4::Host*> build(const Scenario& s, int extra_hosts) const override {
+    // The fabric is filled detached from the platform's root and attached when complete, so that
+    // SimGrid's name checks and seals walk an empty platform (see inherit_models).
+    auto* platform = create_platform_root();
     auto* fabric = sg4::create_star_zone("fabric");
+    inherit_models(fabric, platform);
     ClusterLeaves leaves(s, extra_hosts);
     for (long i = 0; i < leaves.used(); ++i) {
       auto [netpoint, gateway] = leaves.create(fabric, static_cast<unsigned long>(i));
@@ -22,7 +26,7 @@ class SwitchTopology : public FabricTopology {
                         {sg4::LinkInRoute(nic, sg4::LinkInRoute::Direction::DOWN)}, false);
     }
     leaves.add_intra_machine_routes(fabric);
-    fabric->seal();
+    attach_fabric(fabric, platform);
     leaves.apply_overrides();
     return leaves.hosts();
   }

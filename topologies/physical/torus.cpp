@@ -47,6 +47,8 @@ class TorusTopology : public FabricTopology {
   }
 
   std::vector<sg4::Host*> build(const Scenario& s, int extra_hosts) const override {
+    // Filled detached from the platform's root, attached when complete (see inherit_models).
+    auto* platform = create_platform_root();
     ClusterLeaves leaves(s, extra_hosts);
     auto make_leaf = [&](sg4::NetZone* zone, const std::vector<unsigned long>&, unsigned long id) {
       return leaves.create(zone, id);
@@ -56,7 +58,7 @@ class TorusTopology : public FabricTopology {
                                           s.network.link.bandwidth, s.network.link.latency,
                                           sg4::Link::SharingPolicy::SPLITDUPLEX);
     leaves.add_intra_machine_routes(fabric);
-    fabric->seal();
+    attach_fabric(fabric, platform);
     leaves.apply_overrides();
     return leaves.hosts();
   }
