@@ -112,12 +112,16 @@ ServerEventLoop::Push ServerEventLoop::next_push(RankContext& ctx) {
 }
 
 void ServerEventLoop::reply(RankContext& ctx, int worker, Message message) {
-  ctx.send_detached(worker, std::move(message));
+  couriers(ctx).send_one(ctx, worker, std::move(message));
 }
 
 void ServerEventLoop::reply_all(RankContext& ctx, const std::vector<int>& workers, const Message& message) {
+  couriers(ctx).send_all(ctx, workers, message);
+}
+
+ReplyCouriers& ServerEventLoop::couriers(const RankContext& ctx) {
   if (!couriers_) couriers_ = std::make_unique<ReplyCouriers>(ctx.size(), ctx.endpoints() - ctx.size());
-  couriers_->send_all(ctx, workers, message);
+  return *couriers_;
 }
 
 }  // namespace dtsim

@@ -80,14 +80,16 @@ class ServerEventLoop {
   // Worker side: posts `message` to this loop's server, endpoint `server`.
   RankContext::Request push(RankContext& ctx, int server, Message message);
   Push next_push(RankContext& ctx);  // the next gradient, from any worker
-  void reply(RankContext& ctx, int worker, Message message);  // detached
-  // The same message to several workers at once (a round's update), in their order, through couriers
-  // (sim/engine/reply_couriers.h: detached transfers cost a scan of all of them at each completion).
+  // Replies go out through couriers (sim/engine/reply_couriers.h: detached transfers cost a scan of
+  // all of them at each completion), at the instant of the call, in the order of the calls.
+  void reply(RankContext& ctx, int worker, Message message);
+  // The same message to several workers at once (a round's update), in their order.
   void reply_all(RankContext& ctx, const std::vector<int>& workers, const Message& message);
 
  private:
   simgrid::s4u::Semaphore& arrival();
   int lanes(const RankContext& ctx);
+  ReplyCouriers& couriers(const RankContext& ctx);
   int lanes_;
   std::vector<RankContext::Request> pending_;  // the receive posted on each inbox
   std::deque<int> posted_lanes_;               // lanes > 1: the lane of each push not yet taken, in posting order

@@ -15,6 +15,9 @@ struct ReplyCouriers::Courier {
   Courier* successor = nullptr;                  // woken once this one has posted: keeps the server's order
   bool idle = true;                              // no batch handed over or in flight
   bool posted = true;                            // everything handed over is posted
+  bool deferred = false;                         // its wake is its predecessor's (see successor)
+  bool open = false;                             // taking single replies (send_one) until it holds batch_
+  std::size_t count = 0;                         // replies handed over since it was last idle
   sg4::SemaphorePtr wake = sg4::Semaphore::create(0);
 };
 
@@ -34,12 +37,14 @@ ReplyCouriers::ReplyCouriers(long workers, long servers)
                                                       static_cast<long>(max_couriers_)))) {}
 
 void ReplyCouriers::serve(Courier& courier) {
+  std::vector<sg4::CommPtr> comms;
   for (;;) {
     courier.wake->acquire();
-    std::vector<sg4::CommPtr> comms;
-    comms.reserve(courier.batch.size());
-    for (const RankContext::UnwaitedSend& send : courier.batch)
+    // By index: an open courier may be handed more while it posts (each post yields to the server).
+    for (std::size_t i = 0; i < courier.batch.size(); ++i) {
+      const RankContext::UnwaitedSend send = courier.batch[i];
       comms.push_back(send.mailbox->put_async(send.message, send.bytes));
+    }
     courier.batch.clear();
     for (std::size_t i = 0; i < courier.after.size(); ++i) {  // (the server may add to it meanwhile)
       const RankContext::UnwaitedSend send = courier.after[i];
@@ -48,9 +53,12 @@ void ReplyCouriers::serve(Courier& courier) {
     courier.after.clear();
     courier.posted = true;
     if (courier.successor != nullptr) {
-      courier.successor->wake->release();
+      Courier* next = courier.successor;
       courier.successor = nullptr;
+      next->deferred = false;
+      next->wake->release();
     }
+    if (courier.open) continue;  // more single replies may come; it waits for them once full
     for (const sg4::CommPtr& comm : comms) {
       try {
         comm->wait();
@@ -58,6 +66,8 @@ void ReplyCouriers::serve(Courier& courier) {
         // The receiver died (run.recovery): nothing to deliver, as for a detached send.
       }
     }
+    comms.clear();
+    courier.count = 0;
     courier.idle = true;
   }
 }
@@ -83,6 +93,7 @@ ReplyCouriers::Courier* ReplyCouriers::idle_courier() {
 }
 
 void ReplyCouriers::send_all(RankContext& ctx, const std::vector<int>& peers, const Message& message) {
+  close_open();
   std::vector<Courier*> chain;
   std::size_t i = 0;
   while (i < peers.size()) {
@@ -92,7 +103,10 @@ void ReplyCouriers::send_all(RankContext& ctx, const std::vector<int>& peers, co
     courier->posted = false;
     for (; i < peers.size() && courier->batch.size() < batch_; ++i)
       courier->batch.push_back(ctx.book_unwaited_send(peers[i], message));
-    if (!chain.empty()) chain.back()->successor = courier;
+    if (!chain.empty()) {
+      chain.back()->successor = courier;
+      courier->deferred = true;
+    }
     chain.push_back(courier);
   }
   // Every courier busy: the rest go out detached, after what is handed over (a worker takes its
@@ -107,13 +121,63 @@ void ReplyCouriers::send_all(RankContext& ctx, const std::vector<int>& peers, co
                         : nullptr;
   if (!chain.empty()) {
     chain.back()->after = std::move(rest);
-    if (before != nullptr) before->successor = chain.front();
-    else chain.front()->wake->release();
+    if (before != nullptr) {
+      before->successor = chain.front();
+      chain.front()->deferred = true;
+    } else {
+      chain.front()->wake->release();
+    }
     last_ = chain.back();
   } else if (before != nullptr) {
     before->after.insert(before->after.end(), rest.begin(), rest.end());
   } else {
     for (const RankContext::UnwaitedSend& send : rest) send.mailbox->put_init(send.message, send.bytes)->detach();
+  }
+}
+
+void ReplyCouriers::close_open() {
+  Courier* c = open_;
+  if (c == nullptr) return;
+  open_ = nullptr;
+  c->open = false;
+  if (c->posted) {  // blocked for more: wake it to wait for what it posted
+    c->posted = false;
+    c->wake->release();
+  }
+}
+
+void ReplyCouriers::send_one(RankContext& ctx, int peer, Message message) {
+  const RankContext::UnwaitedSend send = ctx.book_unwaited_send(peer, std::move(message));
+  // A courier that took a send_all batch after the open one was handed its last reply goes first.
+  if (open_ != nullptr && last_ != open_) close_open();
+  Courier* c = open_;
+  if (c == nullptr) {
+    Courier* before = last_ != nullptr && !last_->posted ? last_ : nullptr;
+    c = idle_courier();
+    if (c == nullptr) {  // every courier busy: detached, after what is handed over
+      if (before != nullptr) before->after.push_back(send);
+      else send.mailbox->put_init(send.message, send.bytes)->detach();
+      return;
+    }
+    c->idle = false;
+    c->open = true;
+    c->count = 0;
+    open_ = c;
+    if (before != nullptr && before != c) {
+      before->successor = c;
+      c->deferred = true;
+    }
+  }
+  c->batch.push_back(send);
+  ++c->count;
+  last_ = c;
+  if (c->posted) {  // it holds nothing unposted: it needs a wake (unless its predecessor gives it)
+    c->posted = false;
+    if (!c->deferred) c->wake->release();
+  }
+  if (c->count >= batch_) {  // full: it waits for its replies once it has posted them
+    open_ = nullptr;
+    c->open = false;
   }
 }
 

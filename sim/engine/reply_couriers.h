@@ -27,6 +27,10 @@ class ReplyCouriers {
   // Sends `message` to each of `peers` from the server `ctx`, in that order, at this simulated time;
   // never blocks the caller.
   void send_all(RankContext& ctx, const std::vector<int>& peers, const Message& message);
+  // Sends one reply from the server `ctx` at this simulated time, after every reply handed over before
+  // it; never blocks. Single replies fill an open courier, which posts each as it comes and waits for
+  // them once it holds a batch (the asynchronous PS replies one push at a time).
+  void send_one(RankContext& ctx, int peer, Message message);
   // Couriers per server: batches of 64 replies, but at most a quarter of the workers (+ 64) over all
   // servers, since each actor costs memory mappings (simgrid_setup.cpp counts them in advance).
   static long couriers_for(long workers, long servers);
@@ -35,9 +39,11 @@ class ReplyCouriers {
   struct Courier;
   static void serve(Courier& courier);  // a courier's actor
   Courier* idle_courier();              // nullptr when all are busy and no more may be created
+  void close_open();                    // the open courier takes no more and waits once posted
   std::vector<std::shared_ptr<Courier>> couriers_;
   std::size_t next_ = 0;      // where to look for an idle courier first
-  Courier* last_ = nullptr;   // the last courier handed replies: later ones are posted after its
+  Courier* last_ = nullptr;   // the last courier handed replies: later ones are posted after its posts
+  Courier* open_ = nullptr;   // the courier taking single replies (send_one), if any
   std::size_t max_couriers_;
   std::size_t batch_;
 };

@@ -5,6 +5,7 @@
 // two servers' transfers are symmetric).
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <numeric>
 #include <vector>
 
@@ -147,5 +148,82 @@ TEST_CASE("reply couriers: the same arrivals, in the same order, as detached sen
   }
   // Same arrivals: each worker waits for A's reply then B's, and the two are symmetric, so the
   // times must agree exactly.
+  CHECK(r["couriers"] == r["detached"]);
+}
+
+TEST_CASE("reply couriers: single replies arrive as detached ones, through open, full, chained and no free couriers") {
+  // Server A replies one worker at a time through couriers (three couriers of 64: one fills and waits
+  // for its replies while the next takes over), server B detached, in the same order at the same
+  // instants. Round 1: one reply every 10 us (fills the first courier). Rounds 2-4 at 1 ms, one
+  // instant: 64 replies fill the second courier, 64 in reverse worker order the third (which must
+  // post after the second), and 64 more find none free and go detached, after the third. Round 5 at
+  // 5 ms: half single replies, half one send_all, at one instant. Rounds 6-8 at 8 ms: three couriers
+  // in a chain, each posting after the one before (otherwise a worker's later round overtakes an
+  // earlier one). Worker w reads at (w % 5) x 0.4 ms.
+  constexpr int kRounds = 8;
+  const json r = simulate_plumbing([](dtsim::Cluster& cluster, json& out) {
+    auto reply = [](int round) {
+      dtsim::Message m{20000.0 * round, {}};
+      m.header.version = round;
+      return m;
+    };
+    std::vector<int> upper(kWorkers / 2);
+    std::iota(upper.begin(), upper.end(), kWorkers / 2);
+    // `one(w, round)` sends a single reply, `many(workers, round)` a round's update to several.
+    auto script = [upper](const std::function<void(int, int)>& one,
+                          const std::function<void(const std::vector<int>&, int)>& many) {
+      for (int w = 0; w < kWorkers; ++w) {
+        sg4::this_actor::sleep_until(w * 10e-6);
+        one(w, 1);
+      }
+      // Three rounds at one instant, alternately in worker order and in reverse.
+      auto burst = [&one](int first_round) {
+        for (int round = first_round; round < first_round + 3; ++round)
+          for (int i = 0; i < kWorkers; ++i) one(round % 2 == first_round % 2 ? i : kWorkers - 1 - i, round);
+      };
+      sg4::this_actor::sleep_until(1e-3);
+      burst(2);
+      sg4::this_actor::sleep_until(5e-3);
+      for (int w = 0; w < kWorkers / 2; ++w) one(w, 5);
+      many(upper, 5);
+      sg4::this_actor::sleep_until(8e-3);
+      burst(6);
+    };
+    sg4::Actor::create("couriers", cluster.hosts[kServerA], [&cluster, reply, script] {
+      dtsim::RankContext ctx(cluster, kServerA);
+      dtsim::ReplyCouriers couriers(3 * kWorkers, 1);  // three couriers of 64
+      script([&](int w, int round) { couriers.send_one(ctx, w, reply(round)); },
+             [&](const std::vector<int>& ws, int round) { couriers.send_all(ctx, ws, reply(round)); });
+    });
+    sg4::Actor::create("detached", cluster.hosts[kServerB], [&cluster, reply, script] {
+      dtsim::RankContext ctx(cluster, kServerB);
+      script([&](int w, int round) { ctx.send_detached(w, reply(round)); },
+             [&](const std::vector<int>& ws, int round) {
+               for (int w : ws) ctx.send_detached(w, reply(round));
+             });
+    });
+    for (int w = 0; w < kWorkers; ++w)
+      sg4::Actor::create("w" + std::to_string(w), cluster.hosts[w], [&cluster, &out, w] {
+        dtsim::RankContext ctx(cluster, w);
+        sg4::this_actor::sleep_for((w % 5) * 0.4e-3);
+        for (int round = 0; round < kRounds; ++round) {
+          auto a = ctx.irecv(kServerA);
+          auto b = ctx.irecv(kServerB);
+          const dtsim::Message from_a = ctx.wait(a);
+          const double at_a = ctx.now();
+          const dtsim::Message from_b = ctx.wait(b);
+          out["couriers"][w].push_back({from_a.header.version, at_a, from_a.bytes});
+          out["detached"][w].push_back({from_b.header.version, ctx.now(), from_b.bytes});
+        }
+      });
+  });
+  INFO(r.dump());
+  REQUIRE(r["couriers"].size() == static_cast<std::size_t>(kWorkers));
+  for (int w = 0; w < kWorkers; ++w) {
+    INFO("worker " << w);
+    const json& a = r["couriers"][w];
+    REQUIRE(a.size() == static_cast<std::size_t>(kRounds));
+    for (int round = 0; round < kRounds; ++round) CHECK(a[round][0].get<int>() == round + 1);  // in order
+  }
   CHECK(r["couriers"] == r["detached"]);
 }
