@@ -11,6 +11,8 @@
 // server's), in the server's order (a batch is a contiguous run of replies, and the couriers post one
 // after another). A courier is handed a batch only when idle; when none is free the rest goes out
 // detached, as before, so a reply is never delayed (after the couriers' posts, to keep the order).
+// Replies that come one at a time (the asynchronous PS answers each push as it applies it) fill one
+// open courier, which posts each at once and, once it holds a batch, waits for them all.
 #pragma once
 #include <cstddef>
 #include <memory>
