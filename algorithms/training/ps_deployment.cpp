@@ -54,7 +54,9 @@ struct PsPushPull::Iteration {
 };
 
 struct PsPushPull::Server {
-  ServerEventLoop loop{1};   // one inbox: the pieces are posted into it directly (isend_to_inbox)
+  // One inbox: the pieces are posted into it directly (isend_to_inbox). Detached replies: a few per
+  // piece, and through couriers this schedule's times move (ServerEventLoop::reply).
+  ServerEventLoop loop{1, ServerEventLoop::Replies::detached};
   std::vector<int> count;    // per piece: pushes received this iteration
   std::vector<Message> sum;  // per piece: their sum
 };

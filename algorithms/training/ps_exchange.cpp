@@ -112,7 +112,8 @@ ServerEventLoop::Push ServerEventLoop::next_push(RankContext& ctx) {
 }
 
 void ServerEventLoop::reply(RankContext& ctx, int worker, Message message) {
-  couriers(ctx).send_one(ctx, worker, std::move(message));
+  if (replies_ == Replies::detached) ctx.send_detached(worker, std::move(message));
+  else couriers(ctx).send_one(ctx, worker, std::move(message));
 }
 
 void ServerEventLoop::reply_all(RankContext& ctx, const std::vector<int>& workers, const Message& message) {

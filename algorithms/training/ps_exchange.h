@@ -76,12 +76,19 @@ class ServerEventLoop {
   };
   // `lanes`: the server's inboxes; 0: push_lanes(scenario), decided at first use. A server whose
   // workers post into its inbox themselves (RankContext::isend_to_inbox) needs 1.
-  explicit ServerEventLoop(int lanes = 0) : lanes_(lanes) {}
+  // `Replies::detached`: reply() posts detached transfers instead of handing them to couriers (see
+  // reply()).
+  enum class Replies { couriers, detached };
+  explicit ServerEventLoop(int lanes = 0, Replies replies = Replies::couriers) : lanes_(lanes), replies_(replies) {}
   // Worker side: posts `message` to this loop's server, endpoint `server`.
   RankContext::Request push(RankContext& ctx, int server, Message message);
   Push next_push(RankContext& ctx);  // the next gradient, from any worker
   // Replies go out through couriers (sim/engine/reply_couriers.h: detached transfers cost a scan of
-  // all of them at each completion), at the instant of the call, in the order of the calls.
+  // all of them at each completion), at the instant of the call, in the order of the calls. A courier
+  // posts after the server's own actions of that instant, so transfers may start in another order
+  // within the instant; SimGrid's max-min solver then agrees only to its precision, which a
+  // contended, first-come schedule can amplify (seen with the BytePS-style deployment's partitions
+  // and local aggregation: iteration times moved by up to 2 %; it keeps detached replies).
   void reply(RankContext& ctx, int worker, Message message);
   // The same message to several workers at once (a round's update), in their order.
   void reply_all(RankContext& ctx, const std::vector<int>& workers, const Message& message);
@@ -91,6 +98,7 @@ class ServerEventLoop {
   int lanes(const RankContext& ctx);
   ReplyCouriers& couriers(const RankContext& ctx);
   int lanes_;
+  Replies replies_;
   std::vector<RankContext::Request> pending_;  // the receive posted on each inbox
   std::deque<int> posted_lanes_;               // lanes > 1: the lane of each push not yet taken, in posting order
   simgrid::s4u::SemaphorePtr arrival_;         // lanes > 1: released by a push while the server waits for one

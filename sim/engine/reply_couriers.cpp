@@ -52,13 +52,16 @@ void ReplyCouriers::serve(Courier& courier) {
     }
     courier.after.clear();
     courier.posted = true;
+    // Decided before waking the successor: that simcall lets the server run, and it may close this
+    // courier meanwhile (then it is woken once more, to wait).
+    const bool stays_open = courier.open;
     if (courier.successor != nullptr) {
       Courier* next = courier.successor;
       courier.successor = nullptr;
       next->deferred = false;
       next->wake->release();
     }
-    if (courier.open) continue;  // more single replies may come; it waits for them once full
+    if (stays_open) continue;  // more single replies may come; it waits for them once full
     for (const sg4::CommPtr& comm : comms) {
       try {
         comm->wait();
@@ -152,8 +155,10 @@ void ReplyCouriers::send_one(RankContext& ctx, int peer, Message message) {
   if (open_ != nullptr && last_ != open_) close_open();
   Courier* c = open_;
   if (c == nullptr) {
-    Courier* before = last_ != nullptr && !last_->posted ? last_ : nullptr;
     c = idle_courier();
+    // Decided after idle_courier(), which may create an actor: every simcall lets the couriers run
+    // (and post) before the server goes on.
+    Courier* before = last_ != nullptr && !last_->posted ? last_ : nullptr;
     if (c == nullptr) {  // every courier busy: detached, after what is handed over
       if (before != nullptr) before->after.push_back(send);
       else send.mailbox->put_init(send.message, send.bytes)->detach();
@@ -169,15 +174,14 @@ void ReplyCouriers::send_one(RankContext& ctx, int peer, Message message) {
     }
   }
   c->batch.push_back(send);
-  ++c->count;
   last_ = c;
-  if (c->posted) {  // it holds nothing unposted: it needs a wake (unless its predecessor gives it)
-    c->posted = false;
-    if (!c->deferred) c->wake->release();
-  }
-  if (c->count >= batch_) {  // full: it waits for its replies once it has posted them
+  if (++c->count >= batch_) {  // full: it waits for its replies once it has posted them
     open_ = nullptr;
     c->open = false;
+  }
+  if (c->posted) {  // it holds nothing unposted: it needs a wake (unless its predecessor gives it)
+    c->posted = false;
+    if (!c->deferred) c->wake->release();  // last: the release lets the courier run
   }
 }
 
