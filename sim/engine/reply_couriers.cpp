@@ -151,9 +151,7 @@ void ReplyCouriers::close_open() {
 
 void ReplyCouriers::send_one(RankContext& ctx, int peer, Message message) {
   const RankContext::UnwaitedSend send = ctx.book_unwaited_send(peer, std::move(message));
-  // A courier that took a send_all batch after the open one was handed its last reply goes first.
-  if (open_ != nullptr && last_ != open_) close_open();
-  Courier* c = open_;
+  Courier* c = open_;  // (send_all closes it, so it is also the last courier handed anything)
   if (c == nullptr) {
     c = idle_courier();
     // Decided after idle_courier(), which may create an actor: every simcall lets the couriers run

@@ -43,6 +43,46 @@ json simulate_plumbing(const std::function<void(dtsim::Cluster&, json&)>& body) 
   });
 }
 
+// A reply of round `round`: its version, and a size that differs from round to round.
+dtsim::Message versioned_reply(int round) {
+  dtsim::Message m{20000.0 * round, {}};
+  m.header.version = round;
+  return m;
+}
+
+// Worker w reads `rounds` replies from each server from (w % 5) x 0.4 ms on, A's then B's, and
+// records version, arrival time and bytes of each under out["couriers"] (A) and out["detached"] (B).
+void start_readers(dtsim::Cluster& cluster, json& out, int rounds) {
+  for (int w = 0; w < kWorkers; ++w)
+    sg4::Actor::create("w" + std::to_string(w), cluster.hosts[w], [&cluster, &out, w, rounds] {
+      dtsim::RankContext ctx(cluster, w);
+      sg4::this_actor::sleep_for((w % 5) * 0.4e-3);
+      for (int round = 0; round < rounds; ++round) {
+        auto a = ctx.irecv(kServerA);
+        auto b = ctx.irecv(kServerB);
+        const dtsim::Message from_a = ctx.wait(a);
+        const double at_a = ctx.now();
+        const dtsim::Message from_b = ctx.wait(b);
+        out["couriers"][w].push_back({from_a.header.version, at_a, from_a.bytes});
+        out["detached"][w].push_back({from_b.header.version, ctx.now(), from_b.bytes});
+      }
+    });
+}
+
+// Every worker got A's rounds in order, and the same arrivals from both servers: each worker waits
+// for A's reply then B's, and the two are symmetric, so the times must agree exactly.
+void check_same_arrivals_in_order(const json& r, int rounds) {
+  INFO(r.dump());
+  REQUIRE(r["couriers"].size() == static_cast<std::size_t>(kWorkers));
+  for (int w = 0; w < kWorkers; ++w) {
+    INFO("worker " << w);
+    const json& a = r["couriers"][w];
+    REQUIRE(a.size() == static_cast<std::size_t>(rounds));
+    for (int round = 0; round < rounds; ++round) CHECK(a[round][0].get<int>() == round + 1);  // in order
+  }
+  CHECK(r["couriers"] == r["detached"]);
+}
+
 }  // namespace
 
 TEST_CASE("server event loop: eight inboxes take the pushes in posting order, at the times one inbox does") {
@@ -100,55 +140,27 @@ TEST_CASE("reply couriers: the same arrivals, in the same order, as detached sen
   const json r = simulate_plumbing([](dtsim::Cluster& cluster, json& out) {
     std::vector<int> all(kWorkers);
     std::iota(all.begin(), all.end(), 0);
-    auto reply = [](int round) {
-      dtsim::Message m{20000.0 * round, {}};
-      m.header.version = round;
-      return m;
-    };
-    sg4::Actor::create("couriers", cluster.hosts[kServerA], [&cluster, all, reply] {
+    sg4::Actor::create("couriers", cluster.hosts[kServerA], [&cluster, all] {
       dtsim::RankContext ctx(cluster, kServerA);
       dtsim::ReplyCouriers couriers(kWorkers, 1);
-      couriers.send_all(ctx, all, reply(1));
-      couriers.send_all(ctx, all, reply(2));
+      couriers.send_all(ctx, all, versioned_reply(1));
+      couriers.send_all(ctx, all, versioned_reply(2));
       sg4::this_actor::sleep_until(1e-3);
-      couriers.send_all(ctx, all, reply(3));
+      couriers.send_all(ctx, all, versioned_reply(3));
       sg4::this_actor::sleep_until(5e-3);
-      couriers.send_all(ctx, all, reply(4));
+      couriers.send_all(ctx, all, versioned_reply(4));
     });
-    sg4::Actor::create("detached", cluster.hosts[kServerB], [&cluster, reply] {
+    sg4::Actor::create("detached", cluster.hosts[kServerB], [&cluster] {
       dtsim::RankContext ctx(cluster, kServerB);
-      for (int round : {1, 2}) for (int w = 0; w < kWorkers; ++w) ctx.send_detached(w, reply(round));
+      for (int round : {1, 2}) for (int w = 0; w < kWorkers; ++w) ctx.send_detached(w, versioned_reply(round));
       sg4::this_actor::sleep_until(1e-3);
-      for (int w = 0; w < kWorkers; ++w) ctx.send_detached(w, reply(3));
+      for (int w = 0; w < kWorkers; ++w) ctx.send_detached(w, versioned_reply(3));
       sg4::this_actor::sleep_until(5e-3);
-      for (int w = 0; w < kWorkers; ++w) ctx.send_detached(w, reply(4));
+      for (int w = 0; w < kWorkers; ++w) ctx.send_detached(w, versioned_reply(4));
     });
-    for (int w = 0; w < kWorkers; ++w)
-      sg4::Actor::create("w" + std::to_string(w), cluster.hosts[w], [&cluster, &out, w] {
-        dtsim::RankContext ctx(cluster, w);
-        sg4::this_actor::sleep_for((w % 5) * 0.4e-3);
-        for (int round = 0; round < 4; ++round) {
-          auto a = ctx.irecv(kServerA);
-          auto b = ctx.irecv(kServerB);
-          const dtsim::Message from_a = ctx.wait(a);
-          const double at_a = ctx.now();
-          const dtsim::Message from_b = ctx.wait(b);
-          out["couriers"][w].push_back({from_a.header.version, at_a, from_a.bytes});
-          out["detached"][w].push_back({from_b.header.version, ctx.now(), from_b.bytes});
-        }
-      });
+    start_readers(cluster, out, 4);
   });
-  INFO(r.dump());
-  REQUIRE(r["couriers"].size() == static_cast<std::size_t>(kWorkers));
-  for (int w = 0; w < kWorkers; ++w) {
-    INFO("worker " << w);
-    const json& a = r["couriers"][w];
-    REQUIRE(a.size() == 4u);
-    for (int round = 0; round < 4; ++round) CHECK(a[round][0].get<int>() == round + 1);  // in order
-  }
-  // Same arrivals: each worker waits for A's reply then B's, and the two are symmetric, so the
-  // times must agree exactly.
-  CHECK(r["couriers"] == r["detached"]);
+  check_same_arrivals_in_order(r, 4);
 }
 
 TEST_CASE("reply couriers: single replies arrive as detached ones, through open, full, chained and no free couriers") {
@@ -162,11 +174,6 @@ TEST_CASE("reply couriers: single replies arrive as detached ones, through open,
   // earlier one). Worker w reads at (w % 5) x 0.4 ms.
   constexpr int kRounds = 8;
   const json r = simulate_plumbing([](dtsim::Cluster& cluster, json& out) {
-    auto reply = [](int round) {
-      dtsim::Message m{20000.0 * round, {}};
-      m.header.version = round;
-      return m;
-    };
     std::vector<int> upper(kWorkers / 2);
     std::iota(upper.begin(), upper.end(), kWorkers / 2);
     // `one(w, round)` sends a single reply, `many(workers, round)` a round's update to several.
@@ -189,41 +196,20 @@ TEST_CASE("reply couriers: single replies arrive as detached ones, through open,
       sg4::this_actor::sleep_until(8e-3);
       burst(6);
     };
-    sg4::Actor::create("couriers", cluster.hosts[kServerA], [&cluster, reply, script] {
+    sg4::Actor::create("couriers", cluster.hosts[kServerA], [&cluster, script] {
       dtsim::RankContext ctx(cluster, kServerA);
       dtsim::ReplyCouriers couriers(3 * kWorkers, 1);  // three couriers of 64
-      script([&](int w, int round) { couriers.send_one(ctx, w, reply(round)); },
-             [&](const std::vector<int>& ws, int round) { couriers.send_all(ctx, ws, reply(round)); });
+      script([&](int w, int round) { couriers.send_one(ctx, w, versioned_reply(round)); },
+             [&](const std::vector<int>& ws, int round) { couriers.send_all(ctx, ws, versioned_reply(round)); });
     });
-    sg4::Actor::create("detached", cluster.hosts[kServerB], [&cluster, reply, script] {
+    sg4::Actor::create("detached", cluster.hosts[kServerB], [&cluster, script] {
       dtsim::RankContext ctx(cluster, kServerB);
-      script([&](int w, int round) { ctx.send_detached(w, reply(round)); },
+      script([&](int w, int round) { ctx.send_detached(w, versioned_reply(round)); },
              [&](const std::vector<int>& ws, int round) {
-               for (int w : ws) ctx.send_detached(w, reply(round));
+               for (int w : ws) ctx.send_detached(w, versioned_reply(round));
              });
     });
-    for (int w = 0; w < kWorkers; ++w)
-      sg4::Actor::create("w" + std::to_string(w), cluster.hosts[w], [&cluster, &out, w] {
-        dtsim::RankContext ctx(cluster, w);
-        sg4::this_actor::sleep_for((w % 5) * 0.4e-3);
-        for (int round = 0; round < kRounds; ++round) {
-          auto a = ctx.irecv(kServerA);
-          auto b = ctx.irecv(kServerB);
-          const dtsim::Message from_a = ctx.wait(a);
-          const double at_a = ctx.now();
-          const dtsim::Message from_b = ctx.wait(b);
-          out["couriers"][w].push_back({from_a.header.version, at_a, from_a.bytes});
-          out["detached"][w].push_back({from_b.header.version, ctx.now(), from_b.bytes});
-        }
-      });
+    start_readers(cluster, out, kRounds);
   });
-  INFO(r.dump());
-  REQUIRE(r["couriers"].size() == static_cast<std::size_t>(kWorkers));
-  for (int w = 0; w < kWorkers; ++w) {
-    INFO("worker " << w);
-    const json& a = r["couriers"][w];
-    REQUIRE(a.size() == static_cast<std::size_t>(kRounds));
-    for (int round = 0; round < kRounds; ++round) CHECK(a[round][0].get<int>() == round + 1);  // in order
-  }
-  CHECK(r["couriers"] == r["detached"]);
+  check_same_arrivals_in_order(r, kRounds);
 }
