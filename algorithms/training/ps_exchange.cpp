@@ -58,7 +58,7 @@ bool ShardRecovery::restore_if_failed(ServerShard& shard, RankContext& ctx, int 
   return true;
 }
 
-int push_lanes(int workers) { return std::max(1, static_cast<int>(std::lround(std::sqrt(workers) / 4))); }
+int push_lanes(int workers) { return workers < 36 ? 1 : workers; }
 
 int push_lanes(const Scenario& s) { return s.failures.any() ? 1 : push_lanes(s.cluster.ranks()); }
 
@@ -85,30 +85,41 @@ RankContext::Request ServerEventLoop::push(RankContext& ctx, int server, Message
 
 ServerEventLoop::Push ServerEventLoop::next_push(RankContext& ctx) {
   const int lanes = this->lanes(ctx);
+  if (lanes > 1) return next_push_in_posting_order(ctx, lanes);
   for (;;) {
-    if (pending_.empty())
-      for (int lane = 0; lane < lanes; ++lane) pending_.push_back(ctx.irecv_any(lane));
-    std::size_t lane = 0;
-    if (lanes > 1) {
-      while (posted_lanes_.empty()) {
-        idle_ = true;
-        arrival().acquire();
-      }
-      lane = static_cast<std::size_t>(posted_lanes_.front());
-      posted_lanes_.pop_front();
-      ctx.waiting_from_now(pending_[lane]);
-    }
+    if (pending_.empty()) pending_.push_back(ctx.irecv_any(0));
     try {
-      Message gradient = ctx.wait(pending_[lane]);
-      pending_[lane] = ctx.irecv_any(static_cast<int>(lane));
+      Message gradient = ctx.wait(pending_[0]);
+      pending_[0] = ctx.irecv_any(0);
       const int worker = gradient.source;
       return Push{worker, std::move(gradient)};
     } catch (const simgrid::Exception&) {
       // A worker died in the middle of its push (run.recovery): its transfer failed or was cancelled;
-      // post that inbox's receive again and wait for the next one.
-      pending_[lane] = ctx.irecv_any(static_cast<int>(lane));
+      // post the inbox's receive again and wait for the next one.
+      pending_[0] = ctx.irecv_any(0);
     }
   }
+}
+
+ServerEventLoop::Push ServerEventLoop::next_push_in_posting_order(RankContext& ctx, int lanes) {
+  // Every inbox is claimed before any worker can push, so each push starts the instant it is posted
+  // and waits in its own inbox (alone: a worker has one push in flight per server); the receive is
+  // posted only when its push is next in the posting order, so the server never has more than one
+  // receive outstanding (SimGrid 3.32 scans an actor's outstanding transfers at each completion).
+  if (!claimed_) {
+    for (int lane = 0; lane < lanes; ++lane) ctx.claim_inbox(lane);
+    claimed_ = true;
+  }
+  while (posted_lanes_.empty()) {
+    idle_ = true;
+    arrival().acquire();
+  }
+  const int lane = posted_lanes_.front();
+  posted_lanes_.pop_front();
+  RankContext::Request receive = ctx.irecv_any(lane);
+  Message gradient = ctx.wait(receive);
+  const int worker = gradient.source;
+  return Push{worker, std::move(gradient)};
 }
 
 void ServerEventLoop::reply(RankContext& ctx, int worker, Message message) {

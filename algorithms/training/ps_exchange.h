@@ -54,8 +54,9 @@ class ShardRecovery {
 // Takes shard `server` of the initial model the first time it is called.
 void initialize_shard(ServerShard& shard, RankContext& ctx, Workload& work, int server);
 
-// How many inboxes a server spreads the pushes of `workers` workers over: about their square root, so
-// that an inbox's queue (RankContext::irecv_any) does not grow with the workers. 1 for a few workers.
+// How many inboxes a server spreads the pushes of `workers` workers over: one per worker from 36
+// workers on, so that no inbox's queue (RankContext::irecv_any) grows with the workers; below, one
+// shared inbox whose receive is posted ahead (the server's wait for pushes shows in the trace).
 int push_lanes(int workers);
 // The inboxes of a scenario's servers: push_lanes(ranks), or one where a worker may die mid-push.
 int push_lanes(const Scenario& s);
@@ -66,8 +67,8 @@ int push_lanes(const Scenario& s);
 // With several inboxes (`lanes`; worker w pushes into lane w % lanes), the workers record the order
 // they post in, and the server takes the pushes in that order, as from one inbox: the same pushes in
 // the same order at the same times, without SimGrid 3.32's cost of taking a message from a long
-// queue (it shifts everything behind it). Several lanes are for runs without failures (a push
-// cancelled in flight would leave its place in the order).
+// queue (it shifts everything behind it) or of many receives outstanding. Several lanes are for runs
+// without failures (a push cancelled in flight would leave its place in the order).
 class ServerEventLoop {
  public:
   struct Push {
@@ -96,10 +97,12 @@ class ServerEventLoop {
  private:
   simgrid::s4u::Semaphore& arrival();
   int lanes(const RankContext& ctx);
+  Push next_push_in_posting_order(RankContext& ctx, int lanes);
   ReplyCouriers& couriers(const RankContext& ctx);
   int lanes_;
   Replies replies_;
-  std::vector<RankContext::Request> pending_;  // the receive posted on each inbox
+  std::vector<RankContext::Request> pending_;  // lanes == 1: the receive posted on the inbox
+  bool claimed_ = false;                       // lanes > 1: this server is every inbox's receiver
   std::deque<int> posted_lanes_;               // lanes > 1: the lane of each push not yet taken, in posting order
   simgrid::s4u::SemaphorePtr arrival_;         // lanes > 1: released by a push while the server waits for one
   bool idle_ = false;                          // lanes > 1: the server waits for a push to be posted

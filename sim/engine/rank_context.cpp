@@ -233,14 +233,19 @@ RankContext::UnwaitedSend RankContext::book_unwaited_send(int peer, Message mess
   return UnwaitedSend{mailbox(endpoint_, peer), new Message(std::move(message)), simulated};
 }
 
-RankContext::Request RankContext::irecv_any(int lane) {
-  settle();
+sg4::Mailbox* RankContext::claim_inbox(int lane) {
   sg4::Mailbox* box = inbox(endpoint_, lane);
   if (static_cast<std::size_t>(lane) >= inbox_claimed_.size()) inbox_claimed_.resize(static_cast<std::size_t>(lane) + 1);
   if (!inbox_claimed_[static_cast<std::size_t>(lane)]) {  // once: this actor becomes the inbox's permanent receiver
     box->set_receiver(sg4::Actor::self());
     inbox_claimed_[static_cast<std::size_t>(lane)] = true;
   }
+  return box;
+}
+
+RankContext::Request RankContext::irecv_any(int lane) {
+  settle();
+  sg4::Mailbox* box = claim_inbox(lane);
   Request request;
   request.state_ = std::make_unique<Request::State>();
   auto& s = *request.state_;

@@ -200,6 +200,9 @@ class RankContext {
   // the receiver learns the order messages were posted in across its inboxes (`lane` is appended at
   // the instant the transfer is posted).
   Request irecv_any(int lane = 0);
+  // Makes this endpoint the permanent receiver of its inbox `lane` (what the first irecv_any on it
+  // does), so that sends into it start as soon as they are posted, before any receive is.
+  simgrid::s4u::Mailbox* claim_inbox(int lane);
   Request isend_to_inbox(int peer, Message message, int lane = 0, std::deque<int>* posted_lanes = nullptr);
   // A send nobody waits for (a server's reply): its bytes count, its transfer shows on the receiver.
   void send_detached(int peer, Message message);
