@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <map>
 #include <unordered_map>
 
 namespace sg4 = simgrid::s4u;
@@ -25,9 +24,17 @@ LinkUsageMeter::LinkUsageMeter(const std::vector<sg4::Host*>& endpoints) : endpo
   for (sg4::Link* link : links_) nominal_bandwidth_.push_back(link->get_bandwidth());  // before any jitter
 }
 
+std::int32_t LinkUsageMeter::pair_index(int src, int dst) {
+  const std::int64_t key = static_cast<std::int64_t>(src) * static_cast<std::int64_t>(endpoints_.size()) + dst;
+  auto [it, added] = pair_of_.try_emplace(key, static_cast<std::int32_t>(pairs_.size()));
+  if (added) pairs_.push_back({src, dst, 0.0});
+  return it->second;
+}
+
 void LinkUsageMeter::add_transfer(int src, int dst, double start, double end, double bytes) {
-  pair_bytes_[{src, dst}] += bytes;
-  if (transfers_.size() < kMaxTimedTransfers) transfers_.push_back({src, dst, start, end, bytes});
+  const std::int32_t pair = pair_index(src, dst);
+  pairs_[static_cast<std::size_t>(pair)].bytes += bytes;
+  if (transfers_.size() < kMaxTimedTransfers) transfers_.push_back({pair, start, end});
   else timed_ = false;
 }
 
@@ -35,33 +42,36 @@ std::vector<LinkUsage> LinkUsageMeter::measure(double run_time) const {
   std::unordered_map<const sg4::Link*, std::size_t> index;
   for (std::size_t i = 0; i < links_.size(); ++i) index[links_[i]] = i;
   // Each endpoint pair's route, once.
-  std::map<std::pair<int, int>, std::vector<std::size_t>> routes;
-  auto route = [&](int src, int dst) -> const std::vector<std::size_t>& {
-    auto it = routes.find({src, dst});
-    if (it != routes.end()) return it->second;
+  std::vector<std::vector<std::size_t>> routes(pairs_.size());
+  for (std::size_t k = 0; k < pairs_.size(); ++k) {
     std::vector<sg4::Link*> links;
-    endpoints_[static_cast<std::size_t>(src)]->route_to(endpoints_[static_cast<std::size_t>(dst)], links, nullptr);
-    std::vector<std::size_t> ids;
-    for (sg4::Link* l : links) ids.push_back(index.at(l));
-    return routes.emplace(std::make_pair(src, dst), std::move(ids)).first->second;
-  };
+    endpoints_[static_cast<std::size_t>(pairs_[k].src)]->route_to(endpoints_[static_cast<std::size_t>(pairs_[k].dst)],
+                                                                  links, nullptr);
+    for (sg4::Link* l : links) routes[k].push_back(index.at(l));
+  }
 
   std::vector<LinkUsage> out(links_.size());
   // Start and end events in time order, ends first at equal times (back-to-back transfers do not overlap).
   struct Event {
     double t;
-    int delta;
-    std::size_t transfer;
+    std::int32_t delta;
+    std::int32_t pair;
   };
+  // Bytes per link summed over the pairs in (src, dst) order.
+  std::vector<std::size_t> by_ends(pairs_.size());
+  for (std::size_t k = 0; k < by_ends.size(); ++k) by_ends[k] = k;
+  std::sort(by_ends.begin(), by_ends.end(), [this](std::size_t a, std::size_t b) {
+    return std::make_pair(pairs_[a].src, pairs_[a].dst) < std::make_pair(pairs_[b].src, pairs_[b].dst);
+  });
+  for (std::size_t k : by_ends)
+    for (std::size_t l : routes[k]) out[l].bytes += pairs_[k].bytes;
   std::vector<Event> events;
-  events.reserve(2 * transfers_.size());
-  for (const auto& [pair, bytes] : pair_bytes_)
-    for (std::size_t l : route(pair.first, pair.second)) out[l].bytes += bytes;
+  if (timed_) events.reserve(2 * transfers_.size());
   for (std::size_t k = 0; timed_ && k < transfers_.size(); ++k) {
     const Transfer& x = transfers_[k];
     if (x.end > x.start) {
-      events.push_back({x.start, +1, k});
-      events.push_back({x.end, -1, k});
+      events.push_back({x.start, +1, x.pair});
+      events.push_back({x.end, -1, x.pair});
     }
   }
   std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
@@ -70,8 +80,7 @@ std::vector<LinkUsage> LinkUsageMeter::measure(double run_time) const {
   std::vector<int> flows(links_.size(), 0);
   std::vector<double> busy_since(links_.size(), 0);
   for (const Event& e : events) {
-    const Transfer& x = transfers_[e.transfer];
-    for (std::size_t l : route(x.src, x.dst)) {
+    for (std::size_t l : routes[static_cast<std::size_t>(e.pair)]) {
       if (e.delta > 0 && flows[l]++ == 0) busy_since[l] = e.t;
       if (e.delta < 0 && --flows[l] == 0) out[l].busy_s += e.t - busy_since[l];
       out[l].peak_flows = std::max(out[l].peak_flows, flows[l]);

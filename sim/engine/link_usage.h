@@ -9,11 +9,11 @@
 // transfer's latency phase at the rate that follows it (measured: 18,090,000 B for the 18,000,000 B a
 // ring moved over a NIC, + 4 us x 1.25 GB/s per transfer), and it crashes (Host::route_to on a comm
 // with no source) when a server's pending inbox receive is cancelled at the end of the run.
-// Transfers cancelled by a failure are not counted. Past kMaxTimedTransfers transfers (memory: 40 B each) busy_s and peak_flows are not measured
+// Transfers cancelled by a failure are not counted. Past kMaxTimedTransfers transfers (memory: 24 B each) busy_s and peak_flows are not measured
 // (NaN, -1); bytes stay exact.
 #pragma once
 #include <cstdint>
-#include <map>
+#include <unordered_map>
 #include <utility>
 #include <string>
 #include <vector>
@@ -49,16 +49,24 @@ class LinkUsageMeter {
   std::vector<LinkUsage> measure(double run_time) const;
 
  private:
-  struct Transfer {
-    int src, dst;
-    double start, end, bytes;
+  struct Transfer {  // 24 B: the bytes are summed per pair as they come
+    std::int32_t pair;  // index into pairs_
+    double start, end;
   };
+  std::int32_t pair_index(int src, int dst);
   std::vector<simgrid::s4u::Host*> endpoints_;
   std::vector<simgrid::s4u::Link*> links_;  // name order
   std::vector<double> nominal_bandwidth_;
   std::vector<Transfer> transfers_;  // up to kMaxTimedTransfers
   bool timed_ = true;                // every transfer is in transfers_
-  std::map<std::pair<int, int>, double> pair_bytes_;  // per (src, dst): bytes of all its transfers
+  // Per (src, dst) pair that carried a transfer, in order of first use: its ends and the bytes of all
+  // its transfers (summed in completion order).
+  struct Pair {
+    int src, dst;
+    double bytes;
+  };
+  std::vector<Pair> pairs_;
+  std::unordered_map<std::int64_t, std::int32_t> pair_of_;  // src x endpoints + dst -> index into pairs_
 };
 
 }  // namespace dtsim
