@@ -6,6 +6,7 @@
 
 #include "sim/engine/actor_contexts.h"
 #include "sim/engine/reply_couriers.h"
+#include "sim/engine/stack_arena.h"
 
 namespace sg4 = simgrid::s4u;
 
@@ -43,7 +44,13 @@ std::unique_ptr<sg4::Engine> start_simgrid(const char* program, const Scenario& 
   const ContextSettings contexts = context_settings(expected_actors(scenario, servers), system_max_map_count());
   engine->set_config("contexts/stack-size:" + std::to_string(contexts.stack_kib));  // KiB: virtual, touched pages only
   engine->set_config("contexts/guard-size:" + std::to_string(contexts.guard_pages));
-  if (contexts.guard_pages == 0) keep_stacks_out_of_the_heap();
+  if (contexts.guard_pages == 0) {
+    // Room for more actors than expected: past the arena, stacks come from calloc as usual.
+    const long slots = expected_actors(scenario, servers) + 1024;
+    if (!stacks_from_arena() ||
+        !actor_stack_arena().reserve(static_cast<std::size_t>(slots), static_cast<std::size_t>(contexts.stack_kib) * 1024))
+      keep_stacks_out_of_the_heap();
+  }
   return engine;
 }
 
