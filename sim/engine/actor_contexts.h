@@ -7,7 +7,8 @@
 // about 32,000 actors SimGrid aborts with "Failed to protect stack". Where the guarded stacks would not
 // fit, the guard is dropped (one mapping per actor, merged by the kernel with its neighbours); a stack
 // overflow is then undetected, which the 1 MiB stacks make unlikely (dtsim's actors keep their data on
-// the heap).
+// the heap). The unguarded stacks then come from a page-aligned arena where the program allows it
+// (sim/engine/stack_arena.h).
 #pragma once
 #include <string>
 
