@@ -58,9 +58,18 @@ bool ShardRecovery::restore_if_failed(ServerShard& shard, RankContext& ctx, int 
   return true;
 }
 
-int push_lanes(int workers) { return workers < 36 ? 1 : workers; }
+int push_lanes(int workers, int servers) {
+  if (workers < 36) return 1;
+  // Workers per inbox: 1 up to 4 servers, then servers / 4, so that all servers' inboxes together stay
+  // about 4 x workers (a SimGrid mailbox takes ~300 B: 1024 shards of 65,536 workers would otherwise
+  // need 67 M of them). A queue then holds at most that many pushes.
+  const int sharing = std::max(1, (servers + 3) / 4);
+  return (workers + sharing - 1) / sharing;
+}
 
-int push_lanes(const Scenario& s) { return s.failures.any() ? 1 : push_lanes(s.cluster.ranks()); }
+int push_lanes(const Scenario& s, int servers) {
+  return s.failures.any() ? 1 : push_lanes(s.cluster.ranks(), servers);
+}
 
 simgrid::s4u::Semaphore& ServerEventLoop::arrival() {
   if (!arrival_) arrival_ = simgrid::s4u::Semaphore::create(0);
@@ -68,7 +77,7 @@ simgrid::s4u::Semaphore& ServerEventLoop::arrival() {
 }
 
 int ServerEventLoop::lanes(const RankContext& ctx) {
-  if (lanes_ == 0) lanes_ = push_lanes(ctx.scenario());
+  if (lanes_ == 0) lanes_ = push_lanes(ctx.scenario(), ctx.endpoints() - ctx.size());
   return lanes_;
 }
 

@@ -54,12 +54,15 @@ class ShardRecovery {
 // Takes shard `server` of the initial model the first time it is called.
 void initialize_shard(ServerShard& shard, RankContext& ctx, Workload& work, int server);
 
-// How many inboxes a server spreads the pushes of `workers` workers over: one per worker from 36
-// workers on, so that no inbox's queue (RankContext::irecv_any) grows with the workers; below, one
-// shared inbox whose receive is posted ahead (the server's wait for pushes shows in the trace).
-int push_lanes(int workers);
-// The inboxes of a scenario's servers: push_lanes(ranks), or one where a worker may die mid-push.
-int push_lanes(const Scenario& s);
+// How many inboxes each of `servers` servers spreads the pushes of `workers` workers over: one per
+// worker from 36 workers on (a worker per inbox up to 4 servers, servers / 4 beyond, which keeps all
+// inboxes together about 4 x workers), so that no inbox's queue (RankContext::irecv_any) grows with
+// the workers; below, one shared inbox whose receive is posted ahead (the server's wait for pushes
+// shows in the trace).
+int push_lanes(int workers, int servers);
+// The inboxes of a scenario's servers: push_lanes(ranks, servers), or one where a worker may die
+// mid-push.
+int push_lanes(const Scenario& s, int servers);
 
 // A server's mailbox: pushes from every worker arrive in its shared inbox (RankContext::irecv_any) and
 // are taken first posted, first taken; replies go out without the server waiting for them,
@@ -75,7 +78,7 @@ class ServerEventLoop {
     int worker;
     Message gradient;
   };
-  // `lanes`: the server's inboxes; 0: push_lanes(scenario), decided at first use. A server whose
+  // `lanes`: the server's inboxes; 0: push_lanes(scenario, servers), decided at first use. A server whose
   // workers post into its inbox themselves (RankContext::isend_to_inbox) needs 1.
   // `Replies::detached`: reply() posts detached transfers instead of handing them to couriers (see
   // reply()).

@@ -38,19 +38,29 @@ TEST_CASE("core: parameter server closed form k=2") { check_ps(8, 2); }
 TEST_CASE("core: parameter server closed form k=4") { check_ps(8, 4); }
 
 TEST_CASE("core: parameter server closed form with 300 workers (several inboxes, reply couriers)") {
-  REQUIRE(dtsim::push_lanes(300) == 300);
+  REQUIRE(dtsim::push_lanes(300, 3) == 300);
   REQUIRE(dtsim::ReplyCouriers::couriers_for(300, 3) == 5);
   check_ps(300, 3);
 }
 
 TEST_CASE("core: inboxes and reply couriers grow with the workers within their bounds") {
   // One inbox for a few workers (the order a server takes pushes in is then the order they were sent),
-  // one per worker from 36 on (no inbox queue grows with the workers).
-  CHECK(dtsim::push_lanes(1) == 1);
-  CHECK(dtsim::push_lanes(35) == 1);
-  CHECK(dtsim::push_lanes(36) == 36);
-  CHECK(dtsim::push_lanes(4096) == 4096);
-  CHECK(dtsim::push_lanes(65536) == 65536);
+  // one per worker from 36 on (no inbox queue grows with the workers), shared by servers / 4 workers
+  // beyond 4 servers (all servers' inboxes together stay about 4 x the workers).
+  CHECK(dtsim::push_lanes(1, 1) == 1);
+  CHECK(dtsim::push_lanes(35, 1) == 1);
+  CHECK(dtsim::push_lanes(36, 1) == 36);
+  CHECK(dtsim::push_lanes(4096, 4) == 4096);
+  CHECK(dtsim::push_lanes(4096, 8) == 2048);
+  CHECK(dtsim::push_lanes(65536, 1) == 65536);
+  CHECK(dtsim::push_lanes(65536, 1024) == 256);
+  for (int workers : {36, 100, 4096, 65536})
+    for (int servers : {1, 3, 8, 64, 1024, 8192}) {
+      const long total = static_cast<long>(servers) * dtsim::push_lanes(workers, servers);
+      INFO("workers " << workers << " servers " << servers << ": " << total << " inboxes");
+      CHECK(total <= 4L * workers + servers);
+      CHECK(dtsim::push_lanes(workers, servers) >= 1);
+    }
   // Batches of 64 replies, but at most a quarter of the workers (+ 64) in couriers over all servers.
   CHECK(dtsim::ReplyCouriers::couriers_for(16, 1) == 1);
   CHECK(dtsim::ReplyCouriers::couriers_for(4096, 8) == 64);
