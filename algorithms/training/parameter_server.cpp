@@ -126,9 +126,10 @@ class ParameterServer : public TrainingAlgorithm {
     if (backup_workers_ > 0) return backup_server_event(ctx, server, work);
     // Under "analytic" no push arrives: the server waits here until the run ends (a daemon).
     if (deployed(ctx.scenario())) return deployment(ctx).server_event(ctx, server);
-    // The pushes arrive in the server's inboxes in any order (a receive outstanding per inbox, not one
-    // per worker: SimGrid 3.32 scans an actor's outstanding transfers at every completion, which made
-    // 8 servers of 4096 workers cost 1.5 ms per rank per iteration); they are summed in worker order.
+    // The pushes arrive in the server's inboxes in any order and are taken in posting order with one
+    // receive outstanding (ServerEventLoop: SimGrid 3.32 scans an actor's outstanding transfers at
+    // every completion; a receive per worker made 8 servers of 4096 workers cost 1.5 ms per rank per
+    // iteration); they are summed in worker order.
     const int workers = ctx.size();
     ServerEventLoop& loop = servers_[server].loop;
     std::vector<Message> shards(static_cast<std::size_t>(workers));

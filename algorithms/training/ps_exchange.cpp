@@ -1,7 +1,6 @@
 #include "algorithms/training/ps_exchange.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace dtsim {
 
@@ -112,9 +111,10 @@ ServerEventLoop::Push ServerEventLoop::next_push(RankContext& ctx) {
 
 ServerEventLoop::Push ServerEventLoop::next_push_in_posting_order(RankContext& ctx, int lanes) {
   // Every inbox is claimed before any worker can push, so each push starts the instant it is posted
-  // and waits in its own inbox (alone: a worker has one push in flight per server); the receive is
-  // posted only when its push is next in the posting order, so the server never has more than one
-  // receive outstanding (SimGrid 3.32 scans an actor's outstanding transfers at each completion).
+  // and waits in its inbox behind at most the pushes of the few workers sharing it (a worker has one
+  // push in flight per server); a receive is posted only on the inbox whose push is next in the
+  // posting order, where that push is the oldest, so the server never has more than one receive
+  // outstanding (SimGrid 3.32 scans an actor's outstanding transfers at each completion).
   if (!claimed_) {
     for (int lane = 0; lane < lanes; ++lane) ctx.claim_inbox(lane);
     claimed_ = true;
