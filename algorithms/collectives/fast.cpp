@@ -127,6 +127,29 @@ std::shared_ptr<Meeting> meet(RankContext& ctx, const std::vector<int>& group, s
   return entry.meeting;
 }
 
+std::shared_ptr<Meeting> meet_after(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine,
+                                    double seconds) {
+  if (seconds <= 0) return meet(ctx, group, std::move(mine));
+  ctx.settle();
+  const double arrival = ctx.now();
+  const double ready = arrival + seconds;  // where sleeping `seconds` from here ends
+  ctx.communicated(arrival, ready);        // as latency_wait counts its sleep
+  Entry entry = enter(ctx, group, std::move(mine));
+  Meeting& m = *entry.meeting;
+  if (ready > m.latest_ready) {
+    m.latest_ready = ready;
+    m.latest_ready_wait = seconds;
+    m.latest_ready_from = arrival;
+  }
+  if (entry.last) {
+    // The last to arrive sleeps for everybody; its own wait, exactly, where it ends last.
+    if (m.latest_ready_from == arrival) simgrid::s4u::this_actor::sleep_for(m.latest_ready_wait);
+    else ctx.sleep_until(m.latest_ready);
+  }
+  entry.barrier->wait();
+  return entry.meeting;
+}
+
 std::shared_ptr<Meeting> meet_and_wait(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine,
                                        double seconds) {
   Entry entry = enter(ctx, group, std::move(mine));

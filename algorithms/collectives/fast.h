@@ -26,6 +26,8 @@ class Meeting {
   // meet_and_wait only: the latest member's arrival (its now()) and the least of the members' waits.
   double latest_arrival = -1;
   double least_wait = -1;
+  // meet_after only: the latest end of a member's wait, the wait that gives it and when it began.
+  double latest_ready = -1, latest_ready_wait = 0, latest_ready_from = 0;
   // Element-wise sum of all contributions in group order (computed once, shared by all members).
   const std::vector<float>& sum();
 
@@ -34,6 +36,13 @@ class Meeting {
   bool summed_ = false;
 };
 std::shared_ptr<Meeting> meet(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine);
+
+// What latency_wait(ctx, seconds) and then meet() give, with one blocking call for all members but the
+// last: every member is released when the last of their waits (from their own arrival) ends. The last
+// member to arrive sleeps until then; when its own wait ends last (every member waiting as long: a
+// uniform route), it sleeps exactly `seconds`, so the times are those of the two calls bit for bit.
+std::shared_ptr<Meeting> meet_after(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine,
+                                    double seconds);
 
 // The analytic fidelity's collective with one blocking call per member: meets the group as meet() does,
 // then returns at the latest member's arrival plus `seconds` (this member's closed-form time). The

@@ -27,18 +27,19 @@ class RingAllreduce : public Collective {
     const int next = group[(me + 1) % p];
     const int prev = group[(me + p - 1) % p];
     const double hidden = (p - 2) * fast::route_latency(ctx, ctx.rank(), next);
-    auto phase = [&](double bytes) {
+    auto flows = [&](double bytes) {
       auto incoming = ctx.irecv(prev);
       auto outgoing = ctx.isend(next, Message{bytes, {}});
       ctx.wait(incoming);
       ctx.wait(outgoing);
-      fast::latency_wait(ctx, hidden);
     };
     // Chunk sizes in O(1): building a Chunks of p parts on every rank would cost O(p^2) per allreduce.
-    phase(data.bytes - Chunks::chunk_bytes(data, p, me));  // reduce-scatter: all chunks but its own
-    auto meeting = fast::meet(ctx, group, std::move(data.values));
+    flows(data.bytes - Chunks::chunk_bytes(data, p, me));  // reduce-scatter: all chunks but its own
+    // Its latency wait and the meeting in one blocking call (the same times: fast::meet_after).
+    auto meeting = fast::meet_after(ctx, group, std::move(data.values), hidden);
     data.values = meeting->sum();
-    phase(data.bytes - Chunks::chunk_bytes(data, p, (me + 1) % p));  // allgather: all but the successor's
+    flows(data.bytes - Chunks::chunk_bytes(data, p, (me + 1) % p));  // allgather: all but the successor's
+    fast::latency_wait(ctx, hidden);
   }
 
   double closed_form(int p, double n, double alpha, double beta) const override {
