@@ -306,10 +306,6 @@ Message RankContext::wait(Request& request) {
   return finish(request);
 }
 
-void RankContext::waiting_from_now(Request& request) {
-  if (request.state_) request.state_->posted = std::max(request.state_->posted, now());
-}
-
 Message RankContext::finish(Request& request) {
   auto& s = *request.state_;
   // The transfer starts once both sides have posted; before that this endpoint waits for its peer.

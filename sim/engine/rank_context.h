@@ -186,9 +186,6 @@ class RankContext {
   Request irecv(int peer);
   Message wait(Request& request);  // the received message, or an empty one for a send
   std::vector<Message> wait_all(std::vector<Request>& requests);
-  // From now on this endpoint waits for `request` (posted ahead, e.g. on one of several inboxes): its
-  // wait span starts now, not when it was posted.
-  void waiting_from_now(Request& request);
   // This endpoint's shared inbox: messages from any sender, taken first posted, first taken (a
   // receive takes the oldest message and waits for its transfer to end). The endpoint is its
   // permanent receiver from its first irecv_any on, so a transfer starts as soon as it is posted, as

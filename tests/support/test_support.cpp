@@ -14,8 +14,27 @@
 #include "sim/output/metrics.h"
 #include "sim/scenario/scenario.h"
 #include "sim/engine/load_scenario.h"
+#include "sim/engine/simgrid_setup.h"
+#include "sim/plugin/physical_topology.h"
 
 namespace dtsim::test {
+
+nlohmann::json simulate_actors(int workers, int servers,
+                               const std::function<void(dtsim::Cluster& cluster, nlohmann::json& out)>& body) {
+  return dtsim::run_in_child_process([&] {
+    const dtsim::ScenarioResult read = dtsim::read_scenario(base_scenario(workers));
+    if (!read.ok()) throw std::runtime_error(read.errors.front());
+    const dtsim::Scenario& s = read.scenario;
+    auto engine = dtsim::start_simgrid("dtsim-test", s, servers);
+    dtsim::Recorder recorder(false);
+    dtsim::Cluster cluster{s, {}, workers, recorder};
+    cluster.hosts = dtsim::PhysicalTopologyRegistry::create(s.network.topology, s.network.topology_options)->build(s, servers);
+    nlohmann::json out;
+    body(cluster, out);
+    engine->run();
+    return out;
+  });
+}
 
 nlohmann::json simulate(const nlohmann::json& document) {
   ScenarioResult parsed = parse_scenario(document);

@@ -1,12 +1,23 @@
 // Helpers shared by the core tests: simulate a scenario in a child process, run the dtsim binary.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <Eigen/Dense>
 #include <nlohmann/json.hpp>
 
+namespace dtsim {
+struct Cluster;
+}
+
 namespace dtsim::test {
+
+// A simulation of hand-written actors, in a forked child: the platform of base_scenario(workers) with
+// `servers` server endpoints after the workers; `body` creates the actors on `cluster` and writes what
+// they observe into `out`, which is returned once the simulation has ended.
+nlohmann::json simulate_actors(int workers, int servers,
+                               const std::function<void(dtsim::Cluster& cluster, nlohmann::json& out)>& body);
 
 // Parses `scenario` (must be valid), simulates it in a forked child and returns summary.json's content
 // plus "rows" (the per-iteration rows). Fails the test on invalid input.

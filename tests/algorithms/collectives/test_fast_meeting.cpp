@@ -7,9 +7,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "algorithms/collectives/fast.h"
-#include "sim/app/child_process.h"
-#include "sim/engine/simgrid_setup.h"
-#include "sim/plugin/physical_topology.h"
+#include "sim/engine/rank_context.h"
 #include "tests/support/test_support.h"
 
 namespace sg4 = simgrid::s4u;
@@ -23,20 +21,13 @@ constexpr int kMembers = 16;
 // the value i + 1, twice in a row; `folded`: through meet_after, else latency_wait then meet. Returns
 // each member's release times and the sums it got.
 json meet_twice(bool folded, double (*wait)(int)) {
-  return dtsim::run_in_child_process([&] {
-    const dtsim::ScenarioResult read = dtsim::read_scenario(dtsim::test::base_scenario(kMembers));
-    if (!read.ok()) throw std::runtime_error(read.errors.front());
-    const dtsim::Scenario& s = read.scenario;
-    auto engine = dtsim::start_simgrid("fast-meeting-test", s, 0);
-    dtsim::Recorder recorder(false);
-    dtsim::Cluster cluster{s, {}, kMembers, recorder};
-    cluster.hosts = dtsim::PhysicalTopologyRegistry::create(s.network.topology, s.network.topology_options)->build(s, 0);
+  return dtsim::test::simulate_actors(kMembers, 0, [&](dtsim::Cluster& cluster, json& out) {
     std::vector<int> group(kMembers);
     for (int i = 0; i < kMembers; ++i) group[i] = i;
-    json out = json::array();
+    out = json::array();
     for (int i = 0; i < kMembers; ++i) out.push_back(json::array());
     for (int i = 0; i < kMembers; ++i)
-      sg4::Actor::create("m" + std::to_string(i), cluster.hosts[i], [&cluster, &out, &group, folded, wait, i] {
+      sg4::Actor::create("m" + std::to_string(i), cluster.hosts[i], [&cluster, &out, group, folded, wait, i] {
         dtsim::RankContext ctx(cluster, i);
         for (int round = 0; round < 2; ++round) {
           sg4::this_actor::sleep_for(((i * 7) % 5) * 1.3e-4 + 1e-3);
@@ -51,8 +42,6 @@ json meet_twice(bool folded, double (*wait)(int)) {
           out[i].push_back({sg4::Engine::get_clock(), m->sum().at(0)});
         }
       });
-    engine->run();
-    return out;
   });
 }
 

@@ -28,19 +28,7 @@ constexpr int kServerA = kWorkers, kServerB = kWorkers + 1;  // endpoints
 
 // Runs `body(cluster)` in a fresh simulation of 64 workers and 2 servers on a 10 Gbps switch.
 json simulate_plumbing(const std::function<void(dtsim::Cluster&, json&)>& body) {
-  return dtsim::run_in_child_process([&] {
-    const dtsim::ScenarioResult read = dtsim::read_scenario(dtsim::test::base_scenario(kWorkers));
-    if (!read.ok()) throw std::runtime_error(read.errors.front());
-    const dtsim::Scenario& s = read.scenario;
-    auto engine = dtsim::start_simgrid("ps-exchange-test", s, 2);
-    dtsim::Recorder recorder(false);
-    dtsim::Cluster cluster{s, {}, kWorkers, recorder};
-    cluster.hosts = dtsim::PhysicalTopologyRegistry::create(s.network.topology, s.network.topology_options)->build(s, 2);
-    json out;
-    body(cluster, out);
-    engine->run();
-    return out;
-  });
+  return dtsim::test::simulate_actors(kWorkers, 2, body);
 }
 
 // A reply of round `round`: its version, and a size that differs from round to round.
