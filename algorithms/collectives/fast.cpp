@@ -1,6 +1,7 @@
 #include "algorithms/collectives/fast.h"
 
 #include "algorithms/collectives/collective.h"
+#include "algorithms/collectives/analytic.h"
 
 #include <cstdlib>
 #include <map>
@@ -68,6 +69,10 @@ double route_latency(const RankContext& ctx, int from, int to) {
   }
   cache.emplace(key, latency);
   return latency;
+}
+
+bool ring_sends_one_flow(const Scenario& s) {
+  return s.cluster.gpus_per_node == 1 && platform_analytic_blocker(s).empty();
 }
 
 void latency_wait(RankContext& ctx, double seconds) { ctx.comm_pause(seconds); }

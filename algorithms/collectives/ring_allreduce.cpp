@@ -2,8 +2,9 @@
 // allgather of p-1 steps; in every step each rank sends one n/p chunk to its successor and receives
 // one from its predecessor. Cost: 2(p-1) alpha + 2 n (p-1)/p beta.
 // Fast fidelity: each phase is one flow of n(p-1)/p bytes to the successor plus (p-2) alpha waited,
-// so the same cost with 2 messages per rank instead of 2(p-1).
-#include <algorithm>
+// so the same cost with 2 messages per rank instead of 2(p-1); where the ring's flows never contend
+// (fast::ring_sends_one_flow) both phases are one flow and one meeting, the same time again.
+#include <utility>
 
 #include "algorithms/collectives/chunks.h"
 #include "algorithms/collectives/collective.h"
@@ -26,7 +27,8 @@ class RingAllreduce : public Collective {
     const int me = index_in_group(group, ctx.rank());
     const int next = group[(me + 1) % p];
     const int prev = group[(me + p - 1) % p];
-    const double hidden = (p - 2) * fast::route_latency(ctx, ctx.rank(), next);
+    const double latency = fast::route_latency(ctx, ctx.rank(), next);
+    const double hidden = (p - 2) * latency;
     auto flows = [&](double bytes) {
       auto incoming = ctx.irecv(prev);
       auto outgoing = ctx.isend(next, Message{bytes, {}});
@@ -34,11 +36,21 @@ class RingAllreduce : public Collective {
       ctx.wait(outgoing);
     };
     // Chunk sizes in O(1): building a Chunks of p parts on every rank would cost O(p^2) per allreduce.
-    flows(data.bytes - Chunks::chunk_bytes(data, p, me));  // reduce-scatter: all chunks but its own
+    const double scattered = data.bytes - Chunks::chunk_bytes(data, p, me);           // all chunks but its own
+    const double gathered = data.bytes - Chunks::chunk_bytes(data, p, (me + 1) % p);  // all but the successor's
+    if (fast::ring_sends_one_flow(ctx.scenario())) {
+      // Flows that start together and never contend: one flow of both phases' bytes, its one route
+      // latency plus the 2p - 3 others waited, then one meeting; the same times as the two phases.
+      flows(scattered + gathered);
+      auto meeting = fast::meet_after(ctx, group, std::move(data.values), (2 * p - 3) * latency);
+      data.values = meeting->sum();
+      return;
+    }
+    flows(scattered);  // reduce-scatter
     // Its latency wait and the meeting in one blocking call (the same times: fast::meet_after).
     auto meeting = fast::meet_after(ctx, group, std::move(data.values), hidden);
     data.values = meeting->sum();
-    flows(data.bytes - Chunks::chunk_bytes(data, p, (me + 1) % p));  // allgather: all but the successor's
+    flows(gathered);  // allgather
     fast::latency_wait(ctx, hidden);
   }
 
@@ -52,14 +64,13 @@ class RingAllreduce : public Collective {
     return "";
   }
 
-  // What fast gives with uneven chunks (the first units % p chunks one unit larger): the reduce-scatter
-  // ends at the meeting, after the largest flow (n minus the smallest chunk); the allgather ends for
-  // `me` after the larger of its two flows, n minus the smaller of its own and its successor's chunk.
-  double analytic_time(const CostModel& m, const Message& data, int me) const override {
+  // What fast gives where analytic applies (the flows never contend: one flow per rank, then one
+  // meeting), with uneven chunks (the first units % p chunks one unit larger): every member leaves when
+  // the largest flow has ended, 2n minus the smallest sum of two neighbouring chunks, the last two.
+  double analytic_time(const CostModel& m, const Message& data, int) const override {
     const int p = m.p;
-    const double smallest = Chunks::chunk_bytes(data, p, p - 1);
-    const double own = std::min(Chunks::chunk_bytes(data, p, me), Chunks::chunk_bytes(data, p, (me + 1) % p));
-    return 2.0 * (p - 1) * m.alpha + (data.bytes - smallest) * m.beta + (data.bytes - own) * m.beta;
+    const double smallest_pair = Chunks::chunk_bytes(data, p, p - 2) + Chunks::chunk_bytes(data, p, p - 1);
+    return 2.0 * (p - 1) * m.alpha + (2 * data.bytes - smallest_pair) * m.beta;
   }
 };
 

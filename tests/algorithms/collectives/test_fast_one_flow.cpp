@@ -1,0 +1,102 @@
+// The fast ring's one-flow form (fast::ring_sends_one_flow): where the ring's flows never share a link
+// and start together, each rank sends both phases' bytes in one flow and meets the group once. Checked
+// against the two-phase form on the same platform (a network.overrides entry that changes nothing
+// routes the run through the two-phase code) and the closed form: the same iteration times with even
+// and uneven chunks, the same bytes, and transfer time shorter by exactly the one route latency the
+// second flow paid.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "algorithms/collectives/fast.h"
+#include "sim/engine/load_scenario.h"
+#include "tests/support/test_support.h"
+
+namespace {
+
+using nlohmann::json;
+
+constexpr double kBandwidth = 3.125e9;  // bytes/s, 25 Gbps
+constexpr double kLatency = 5e-6;       // per link: a route crosses two
+
+json ring_scenario(int p, double bytes) {
+  json s = dtsim::test::base_scenario(p);
+  s["network"]["bandwidth"] = kBandwidth;
+  s["network"]["latency"] = kLatency;
+  s["network"]["fidelity"] = "fast";
+  s["workload"] = {{"params", static_cast<long>(bytes)}, {"bytes_per_param", 1}, {"compute_time", "2ms"}};
+  s["algorithm"] = {{"name", "allreduce"}, {"collective", "ring"}};
+  s["run"] = {{"iterations", 4}, {"warmup_iterations", 1}};
+  return s;
+}
+
+bool one_flow(const json& document) {
+  const dtsim::ScenarioResult read = dtsim::read_scenario(document);
+  REQUIRE(read.ok());
+  return dtsim::fast::ring_sends_one_flow(read.scenario);
+}
+
+}  // namespace
+
+TEST_CASE("fast ring: one flow per rank where flows never contend gives the two phases' times") {
+  for (int p : {2, 3, 8})
+    for (double bytes : {960.0 * 1000, 1000003.0}) {
+      const json single = ring_scenario(p, bytes);
+      json two_phases = single;
+      two_phases["network"]["overrides"] = json::array({{{"node", 0}, {"bandwidth", kBandwidth}}});
+      REQUIRE(one_flow(single));
+      REQUIRE(!one_flow(two_phases));
+      const json a = dtsim::test::simulate(single);
+      const json b = dtsim::test::simulate(two_phases);
+      INFO("p=" << p << " n=" << bytes << " one flow " << a["iteration_time_s"] << " two phases "
+                << b["iteration_time_s"]);
+      // Every iteration takes as long (rounding aside: the latencies are summed in another order). With
+      // uneven chunks the two phases end when the largest flow does, each n minus the smallest chunk,
+      // and the one flow when the largest sum of two phases does: one unit (a byte here) apart at most,
+      // and SimGrid ends flows of a few bytes' difference together (its completion precision): a few
+      // units' transfer time (1.3 ns at 25 Gbps) is allowed there.
+      const double uneven = std::fmod(bytes, p) == 0 ? 0 : 4 / kBandwidth;
+      REQUIRE(a["rows"].size() == b["rows"].size());
+      for (std::size_t k = 0; k < a["rows"].size(); ++k) {
+        const double one = a["rows"][k]["iteration_time"].get<double>(), two = b["rows"][k]["iteration_time"].get<double>();
+        CHECK(std::abs(one - two) <= uneven + 1e-12 * two);
+      }
+      // The closed form: the compute, then 2(p-1) alpha + (2n - the two smallest chunks) beta.
+      const double units = bytes, q = std::floor(units / p), r = units - q * p;
+      const double smallest_pair = p == 2 ? 2 * q + r : 2 * q + (r > p - 2 ? 1 : 0);
+      const double expected = 2e-3 + 2 * (p - 1) * 2 * kLatency + (2 * bytes - smallest_pair) / kBandwidth;
+      CHECK(std::abs(a["iteration_time_s"].get<double>() - expected) <= uneven + 1e-9 * expected);
+      CHECK(std::abs(a["comm_span_s"].get<double>() - b["comm_span_s"].get<double>()) <= uneven + 1e-15);
+      CHECK(a["wait_time_s"]["mean"].get<double>() == 0);
+      CHECK(a["bytes_sent_per_rank_per_iteration"].get<double>() == b["bytes_sent_per_rank_per_iteration"].get<double>());
+      // One transfer instead of two: one route latency (2 x 5 us) less time with a transfer in flight.
+      const double saved = b["comm_time_s"].get<double>() - a["comm_time_s"].get<double>();
+      CHECK(std::abs(saved - 2 * kLatency) <= 1e-9);
+    }
+}
+
+TEST_CASE("fast ring: the one-flow form is kept to platforms where ring flows start together and cannot share a link") {
+  const json base = ring_scenario(4, 960.0 * 1000);
+  CHECK(one_flow(base));
+  json s = base;
+  s["network"]["topology"] = "fat_tree";
+  s["network"]["fat_tree"] = {{"down", {2, 2}}, {"up", {1, 2}}, {"links", {1, 1}}};
+  CHECK(!one_flow(s));
+  s = base;
+  s["cluster"]["nodes"] = 2;
+  s["cluster"]["gpus_per_node"] = 2;  // GPUs of a machine share its NIC
+  CHECK(!one_flow(s));
+  s = base;
+  s["network"]["model"] = "tcp";  // a latency factor per message: one flow would pay it once
+  CHECK(!one_flow(s));
+  s = base;
+  s["workload"]["overlap_slowdown"] = 0.2;  // compute slows while a transfer is in flight
+  CHECK(!one_flow(s));
+  s = base;
+  s["stragglers"]["network_jitter"] = {{"sigma", 0.1}, {"period", "1ms"}};  // link rates redrawn during flows
+  CHECK(!one_flow(s));
+  s = base;
+  // A slow rank: its neighbours' incoming and outgoing flows start at different instants.
+  s["stragglers"]["rank_factors"] = {{{"ranks", {1}}, {"factor", 1.5}}};
+  CHECK(!one_flow(s));
+}
