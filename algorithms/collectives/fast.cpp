@@ -3,6 +3,7 @@
 #include "algorithms/collectives/collective.h"
 #include "algorithms/collectives/analytic.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <stdexcept>
@@ -105,11 +106,21 @@ struct Entry {
   bool last = false;
 };
 Entry enter(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine) {
-  static std::map<std::pair<int, GroupKey>, long> calls;  // per (endpoint, group): collectives entered
+  // Per endpoint, per group it meets in (a handful): collectives entered. Indexed by endpoint, not a
+  // map keyed by (endpoint, group): at 16,384 ranks that map's lookup was a chain of cache misses.
+  static std::vector<std::vector<std::pair<GroupKey, long>>> calls;
+  static const sg4::Engine* calls_for = nullptr;
   static std::map<std::pair<GroupKey, long>, Pending> pending;
+  if (calls_for != sg4::Engine::get_instance() || calls.size() != static_cast<std::size_t>(ctx.endpoints())) {
+    calls.assign(static_cast<std::size_t>(ctx.endpoints()), {});
+    calls_for = sg4::Engine::get_instance();
+  }
   const int p = static_cast<int>(group.size());
   const GroupKey key{group.front(), p, group.back()};
-  const long sequence = calls[{ctx.rank(), key}]++;
+  auto& mine_calls = calls[static_cast<std::size_t>(ctx.rank())];
+  auto counter = std::find_if(mine_calls.begin(), mine_calls.end(), [&](const auto& c) { return c.first == key; });
+  if (counter == mine_calls.end()) counter = mine_calls.insert(mine_calls.end(), {key, 0L});
+  const long sequence = counter->second++;
   const int me = index_in_group(group, ctx.rank());
   auto& slot = pending[{key, sequence}];
   if (!slot.meeting) {

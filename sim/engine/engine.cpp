@@ -167,6 +167,9 @@ RunResult run_simulation(const Scenario& scenario) {
   result.workers = scenario.cluster.ranks();
   result.servers = servers;
   result.synchronous = algorithm->synchronous(scenario);
+  if (result.synchronous)  // (asynchronous workers run as many iterations as their speed allows)
+    result.recorder.expect_iterations(static_cast<std::size_t>(result.workers + servers) *
+                                      static_cast<std::size_t>(std::max(scenario.run.iterations, 0)));
   Cluster cluster{scenario, {}, result.workers, result.recorder};
   place_endpoints(scenario, *algorithm, servers, cluster);
   install_network_tiers(engine, scenario.network);
