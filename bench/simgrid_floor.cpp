@@ -2,13 +2,15 @@
 //
 // N actors on the quick start's platform (one star zone, each host on its own 25 Gbps / 5 us split-duplex
 // link, CM02 exact alpha-beta) repeat, per iteration, exactly the simulation calls a rank makes in a
-// flat ring allreduce at "fast" fidelity: sleep (compute), irecv + isend + wait + wait (reduce-scatter
-// flow), a barrier (the group meeting, the last to arrive sleeping the hidden latencies first),
-// irecv + isend + wait + wait (allgather flow), sleep (hidden latencies). The wall time per rank per
-// iteration is the floor under dtsim's fast ring: dtsim's bookkeeping can only add to it. It prints
-// the simulated iteration too, which must equal compute + 2(p-1) alpha + 2 n (p-1)/p beta.
+// flat ring allreduce at "fast" fidelity where the ring's flows never contend (fast::ring_sends_one_flow):
+// sleep (compute), irecv + isend + wait + wait (one flow of both phases' bytes), a barrier (the group
+// meeting, the last to arrive sleeping the hidden latencies first). With "two-phase", the calls of the
+// two-phase form (elsewhere, and before the one-flow form): the reduce-scatter flow, the meeting, the
+// allgather flow, a sleep for its hidden latencies. The wall time per rank per iteration is the floor
+// under dtsim's fast ring: dtsim's bookkeeping can only add to it. It prints the simulated iteration
+// too, which must equal compute + 2(p-1) alpha + 2 n (p-1)/p beta.
 //
-//   bench/simgrid_floor RANKS [ITERATIONS]      (built by CMake next to dtsim; LD_PRELOAD jemalloc as dtsim links it)
+//   bench/simgrid_floor RANKS [ITERATIONS] [two-phase]   (LD_PRELOAD jemalloc: dtsim links it)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +31,7 @@ constexpr double kCompute = 0.05333;          // about the quick start's compute
 struct Ring {
   int p = 0;
   int iterations = 0;
+  bool two_phase = false;
   sg4::BarrierPtr barrier;
   int arrived = 0;
   std::vector<sg4::Mailbox*> to_next;  // to_next[i]: rank i -> rank i + 1
@@ -52,6 +55,16 @@ void rank(Ring& ring, int me) {
   for (int it = 0; it < ring.iterations; ++it) {
     const double begin = sg4::Engine::get_clock();
     sg4::this_actor::sleep_for(kCompute);
+    if (!ring.two_phase) {
+      flows(ring, me, 2 * chunk);
+      if (++ring.arrived == p) {
+        ring.arrived = 0;
+        sg4::this_actor::sleep_for(2 * hidden + 2 * kLatency);  // the 2p - 3 latencies the flow did not pay
+      }
+      ring.barrier->wait();
+      if (me == 0) ring.last_iteration = sg4::Engine::get_clock() - begin;
+      continue;
+    }
     flows(ring, me, chunk);
     // The meeting (dtsim's fast::meet_after): all but the last block once; the last to arrive sleeps
     // the hidden latencies for everybody. Actors run one at a time, so a plain counter is safe.
@@ -70,12 +83,13 @@ void rank(Ring& ring, int me) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s RANKS [ITERATIONS]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s RANKS [ITERATIONS] [two-phase]\n", argv[0]);
     return 2;
   }
   Ring ring;
   ring.p = std::atoi(argv[1]);
   ring.iterations = argc > 2 ? std::atoi(argv[2]) : 10;
+  ring.two_phase = argc > 3 && std::string(argv[3]) == "two-phase";
   if (ring.p < 3 || ring.iterations < 1) {
     std::fprintf(stderr, "RANKS must be >= 3 and ITERATIONS >= 1\n");
     return 2;
@@ -111,9 +125,9 @@ int main(int argc, char** argv) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const int p = ring.p;
   const double closed = kCompute + 2 * (p - 1) * 2 * kLatency + 2 * kBytes * (p - 1) / p / kBandwidth;
-  std::printf("ranks %d iterations %d wall %.2f s  %.2f us per rank-iteration  simulated iteration %.9f s "
+  std::printf("%s ranks %d iterations %d wall %.2f s  %.2f us per rank-iteration  simulated iteration %.9f s "
               "(closed form %.9f, relative error %.1e)\n",
-              p, ring.iterations, wall, wall / p / ring.iterations * 1e6, ring.last_iteration, closed,
+              ring.two_phase ? "two-phase" : "one-flow", p, ring.iterations, wall, wall / p / ring.iterations * 1e6, ring.last_iteration, closed,
               ring.last_iteration / closed - 1);
   return 0;
 }
