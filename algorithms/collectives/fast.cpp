@@ -72,10 +72,6 @@ double route_latency(const RankContext& ctx, int from, int to) {
   return latency;
 }
 
-bool ring_sends_one_flow(const Scenario& s) {
-  return s.cluster.gpus_per_node == 1 && platform_analytic_blocker(s).empty();
-}
-
 void latency_wait(RankContext& ctx, double seconds) { ctx.comm_pause(seconds); }
 
 const std::vector<float>& Meeting::sum() {
@@ -182,6 +178,34 @@ std::shared_ptr<Meeting> meet_and_wait(RankContext& ctx, const std::vector<int>&
   if (seconds - m.least_wait >= RankContext::timing_precision()) ctx.sleep_until(m.latest_arrival + seconds);
   if (seconds > 0) ctx.communicated(m.latest_arrival, ctx.now());  // the collective's span of this iteration
   return entry.meeting;
+}
+
+bool ring_platform_allows_one_flow(const Scenario& s) { return platform_analytic_blocker(s).empty(); }
+
+bool ring_sends_one_flow(const RankContext& ctx, const std::vector<int>& group) {
+  const Scenario& s = ctx.scenario();
+  if (!ring_platform_allows_one_flow(s)) return false;
+  const int g = s.cluster.gpus_per_node;
+  if (g <= 1) return true;
+  // One member per machine? Checked once per group (O(p)), as meetings tell groups apart.
+  static std::map<GroupKey, bool> one_per_machine;
+  static const sg4::Engine* checked_for = nullptr;
+  if (checked_for != sg4::Engine::get_instance()) {
+    one_per_machine.clear();
+    checked_for = sg4::Engine::get_instance();
+  }
+  const GroupKey key{group.front(), static_cast<int>(group.size()), group.back()};
+  if (auto it = one_per_machine.find(key); it != one_per_machine.end()) return it->second;
+  std::vector<bool> seen(static_cast<std::size_t>(ctx.size() / g + 1), false);
+  bool distinct = true;
+  for (int member : group) {
+    if (member >= ctx.size()) { distinct = false; break; }  // a server: not a GPU rank
+    const auto machine = static_cast<std::size_t>(member / g);
+    distinct = distinct && !seen[machine];
+    seen[machine] = true;
+  }
+  one_per_machine.emplace(key, distinct);
+  return distinct;
 }
 
 }  // namespace dtsim::fast

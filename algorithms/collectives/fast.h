@@ -14,15 +14,17 @@ namespace dtsim::fast {
 // summed link latencies times the model's latency factor (1 under the exact model).
 double route_latency(const RankContext& ctx, int from, int to);
 
-// Whether the fast ring sends both of its phases as one flow: where its flows never share a link
-// (every rank alone on its own NIC of one non-blocking switch: "switch", one GPU per machine, no link
-// overrides, the exact network model) and every rank starts them at the same instant (no rank
-// perturbed, no overlap slowdown, no failures): what makes the analytic fidelity exact. There each
-// flow runs at its route's bandwidth from the common start, so the meeting between the phases holds
-// nobody, and one flow of both phases' bytes with the same latencies gives the same times with half
-// the simulation calls per rank. (With stragglers a rank's incoming and outgoing flows start at
-// different instants, and the two phases' transfer spans and waits differ from one flow's.)
-bool ring_sends_one_flow(const Scenario& s);
+// Whether the fast ring over `group` sends both of its phases as one flow: where every flow starts at
+// the same instant and keeps its rate to the end, so that the meeting between the phases holds nobody
+// and one flow of both phases' bytes with the same latencies gives the same times with half the
+// simulation calls per rank. That is the analytic fidelity's platform (one non-blocking "switch", no
+// link overrides, the exact network model, no rank perturbed, no overlap slowdown, no failures) with
+// either one GPU per machine (a ring's flows then share no link) or a group with one member per
+// machine (the hierarchical allreduce's inner rings: the g rings through each NIC start together and
+// share it evenly from start to end). With stragglers a rank's incoming and outgoing flows start at
+// different instants, and the two phases' transfer spans and waits differ from one flow's.
+bool ring_platform_allows_one_flow(const Scenario& s);
+bool ring_sends_one_flow(const RankContext& ctx, const std::vector<int>& group);
 
 // Waits `seconds` of simulated time for per-message latencies hidden by aggregation (inside the
 // collective's wall span, though not a transfer).

@@ -38,7 +38,7 @@ class RingAllreduce : public Collective {
     // Chunk sizes in O(1): building a Chunks of p parts on every rank would cost O(p^2) per allreduce.
     const double scattered = data.bytes - Chunks::chunk_bytes(data, p, me);           // all chunks but its own
     const double gathered = data.bytes - Chunks::chunk_bytes(data, p, (me + 1) % p);  // all but the successor's
-    if (fast::ring_sends_one_flow(ctx.scenario())) {
+    if (fast::ring_sends_one_flow(ctx, group)) {
       // Flows that start together and never contend: one flow of both phases' bytes, its one route
       // latency plus the 2p - 3 others waited, then one meeting; the same times as the two phases.
       flows(scattered + gathered);

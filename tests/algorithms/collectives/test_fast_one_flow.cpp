@@ -1,5 +1,5 @@
-// The fast ring's one-flow form (fast::ring_sends_one_flow): where the ring's flows never share a link
-// and start together, each rank sends both phases' bytes in one flow and meets the group once. Checked
+// The fast ring's one-flow form (fast::ring_sends_one_flow): where the ring's flows start together and
+// keep their rates, each rank sends both phases' bytes in one flow and meets the group once. Checked
 // against the two-phase form on the same platform (a network.overrides entry that changes nothing
 // routes the run through the two-phase code) and the closed form: the same iteration times with even
 // and uneven chunks, the same bytes, and transfer time shorter by exactly the one route latency the
@@ -33,7 +33,7 @@ json ring_scenario(int p, double bytes) {
 bool one_flow(const json& document) {
   const dtsim::ScenarioResult read = dtsim::read_scenario(document);
   REQUIRE(read.ok());
-  return dtsim::fast::ring_sends_one_flow(read.scenario);
+  return dtsim::fast::ring_platform_allows_one_flow(read.scenario);
 }
 
 }  // namespace
@@ -75,16 +75,46 @@ TEST_CASE("fast ring: one flow per rank where flows never contend gives the two 
     }
 }
 
+// Hierarchical on 4 machines of 4 GPUs: its inner rings (one GPU per machine, four rings through each
+// NIC) send one flow; a flat ring over the same machines (several members per machine) keeps its two
+// phases.
+TEST_CASE("fast ring: hierarchical's inner rings send one flow, a flat ring on multi-GPU machines two") {
+  for (double bytes : {960.0 * 1000, 1000003.0}) {
+    json single = ring_scenario(4, bytes);
+    single["cluster"]["gpus_per_node"] = 4;
+    single["network"]["intra_node"] = {{"bandwidth", 50e9}, {"latency", 1e-6}};
+    single["algorithm"]["collective"] = "hierarchical";
+    json two_phases = single;
+    two_phases["network"]["overrides"] = json::array({{{"node", 0}, {"bandwidth", kBandwidth}}});
+    REQUIRE(one_flow(single));
+    REQUIRE(!one_flow(two_phases));
+    const json a = dtsim::test::simulate(single);
+    const json b = dtsim::test::simulate(two_phases);
+    INFO("n=" << bytes << " one flow " << a["iteration_time_s"] << " two phases " << b["iteration_time_s"]);
+    const double uneven = std::fmod(bytes, 16) == 0 ? 0 : 16 / kBandwidth;  // a few units per ring
+    for (std::size_t k = 0; k < a["rows"].size(); ++k) {
+      const double one = a["rows"][k]["iteration_time"].get<double>(), two = b["rows"][k]["iteration_time"].get<double>();
+      CHECK(std::abs(one - two) <= uneven + 1e-12 * two);
+    }
+    // The inner ring's second flow paid one route latency across machines: GPU link, NIC, NIC, GPU link.
+    const double saved = b["comm_time_s"].get<double>() - a["comm_time_s"].get<double>();
+    CHECK(std::abs(saved - (2 * 1e-6 + 2 * kLatency)) <= 1e-9);
+
+    json flat = single;
+    flat["algorithm"]["collective"] = "ring";
+    json flat_two = two_phases;
+    flat_two["algorithm"]["collective"] = "ring";
+    CHECK(dtsim::test::simulate(flat)["comm_time_s"].get<double>() ==
+          doctest::Approx(dtsim::test::simulate(flat_two)["comm_time_s"].get<double>()).epsilon(1e-12));
+  }
+}
+
 TEST_CASE("fast ring: the one-flow form is kept to platforms where ring flows start together and cannot share a link") {
   const json base = ring_scenario(4, 960.0 * 1000);
   CHECK(one_flow(base));
   json s = base;
   s["network"]["topology"] = "fat_tree";
   s["network"]["fat_tree"] = {{"down", {2, 2}}, {"up", {1, 2}}, {"links", {1, 1}}};
-  CHECK(!one_flow(s));
-  s = base;
-  s["cluster"]["nodes"] = 2;
-  s["cluster"]["gpus_per_node"] = 2;  // GPUs of a machine share its NIC
   CHECK(!one_flow(s));
   s = base;
   s["network"]["model"] = "tcp";  // a latency factor per message: one flow would pay it once
