@@ -74,6 +74,13 @@ double route_latency(const RankContext& ctx, int from, int to) {
 
 void latency_wait(RankContext& ctx, double seconds) { ctx.comm_pause(seconds); }
 
+void ring_flows(RankContext& ctx, int next, int prev, double bytes) {
+  auto incoming = ctx.irecv(prev);
+  auto outgoing = ctx.isend(next, Message{bytes, {}});
+  ctx.wait(incoming);
+  ctx.wait(outgoing);
+}
+
 const std::vector<float>& Meeting::sum() {
   if (!summed_) {
     summed_ = true;
@@ -183,19 +190,21 @@ std::shared_ptr<Meeting> meet_and_wait(RankContext& ctx, const std::vector<int>&
 bool ring_platform_allows_one_flow(const Scenario& s) { return platform_analytic_blocker(s).empty(); }
 
 bool ring_sends_one_flow(const RankContext& ctx, const std::vector<int>& group) {
-  const Scenario& s = ctx.scenario();
-  if (!ring_platform_allows_one_flow(s)) return false;
-  const int g = s.cluster.gpus_per_node;
-  if (g <= 1) return true;
-  // One member per machine? Checked once per group (O(p)), as meetings tell groups apart.
-  static std::map<GroupKey, bool> one_per_machine;
-  static const sg4::Engine* checked_for = nullptr;
-  if (checked_for != sg4::Engine::get_instance()) {
-    one_per_machine.clear();
-    checked_for = sg4::Engine::get_instance();
+  // Called per rank and allreduce: the platform's answer and each group's are worked out once per
+  // simulation (a blocked platform's reason is a string built on every call).
+  struct Answers {
+    const sg4::Engine* engine = nullptr;
+    bool platform = false;
+    std::map<GroupKey, bool> one_per_machine;  // groups told apart as meetings do
+  };
+  static Answers answers;
+  if (answers.engine != sg4::Engine::get_instance()) {
+    answers = Answers{sg4::Engine::get_instance(), ring_platform_allows_one_flow(ctx.scenario()), {}};
   }
+  const int g = ctx.scenario().cluster.gpus_per_node;
+  if (!answers.platform || g <= 1) return answers.platform;
   const GroupKey key{group.front(), static_cast<int>(group.size()), group.back()};
-  if (auto it = one_per_machine.find(key); it != one_per_machine.end()) return it->second;
+  if (auto it = answers.one_per_machine.find(key); it != answers.one_per_machine.end()) return it->second;
   std::vector<bool> seen(static_cast<std::size_t>(ctx.size() / g + 1), false);
   bool distinct = true;
   for (int member : group) {
@@ -204,7 +213,7 @@ bool ring_sends_one_flow(const RankContext& ctx, const std::vector<int>& group) 
     distinct = distinct && !seen[machine];
     seen[machine] = true;
   }
-  one_per_machine.emplace(key, distinct);
+  answers.one_per_machine.emplace(key, distinct);
   return distinct;
 }
 

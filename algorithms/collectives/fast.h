@@ -14,6 +14,10 @@ namespace dtsim::fast {
 // summed link latencies times the model's latency factor (1 under the exact model).
 double route_latency(const RankContext& ctx, int from, int to);
 
+// A fast ring phase's transfers: one aggregated flow of `bytes` to the successor `next` and one from
+// the predecessor `prev`, both waited for (the hidden latencies are the caller's to wait).
+void ring_flows(RankContext& ctx, int next, int prev, double bytes);
+
 // Whether the fast ring over `group` sends both of its phases as one flow: where every flow starts at
 // the same instant and keeps its rate to the end, so that the meeting between the phases holds nobody
 // and one flow of both phases' bytes with the same latencies gives the same times with half the

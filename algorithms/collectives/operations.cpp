@@ -9,16 +9,7 @@ namespace dtsim {
 
 namespace {
 
-// One aggregated flow to the successor with `send_bytes` and one from the predecessor; the caller's
-// meeting then waits the p-2 hidden latencies (hidden_latencies; fast::meet_after).
-Message ring_phase_fast(RankContext& ctx, int next, int prev, Message outgoing_payload) {
-  auto incoming = ctx.irecv(prev);
-  auto outgoing = ctx.isend(next, std::move(outgoing_payload));
-  Message in = ctx.wait(incoming);
-  ctx.wait(outgoing);
-  return in;
-}
-
+// The p - 2 per-message latencies a ring phase's one flow hides (the caller's meeting waits them).
 double hidden_latencies(RankContext& ctx, int next, int p) {
   return (p - 2) * fast::route_latency(ctx, ctx.rank(), next);
 }
@@ -34,7 +25,7 @@ void reduce_scatter_ring(RankContext& ctx, const std::vector<int>& group, Messag
   const int prev = group[(me + p - 1) % p];
   if (fidelity == Fidelity::Fast) {
     // Every chunk but its own leaves a rank (n - chunk(me) bytes), carried as one flow.
-    ring_phase_fast(ctx, next, prev, Message{data.bytes - Chunks::chunk_bytes(data, p, me), {}});
+    fast::ring_flows(ctx, next, prev, data.bytes - Chunks::chunk_bytes(data, p, me));
     auto meeting = fast::meet_after(ctx, group, data.values, hidden_latencies(ctx, next, p));
     if (!data.values.empty()) {
       const Chunks chunks(data, p);
@@ -68,7 +59,7 @@ void allgather_ring(RankContext& ctx, const std::vector<int>& group, Message& da
   const int prev = group[(me + p - 1) % p];
   if (fidelity == Fidelity::Fast) {
     // A rank forwards every chunk but its successor's own: n - chunk(next) bytes.
-    ring_phase_fast(ctx, next, prev, Message{data.bytes - Chunks::chunk_bytes(data, p, (me + 1) % p), {}});
+    fast::ring_flows(ctx, next, prev, data.bytes - Chunks::chunk_bytes(data, p, (me + 1) % p));
     const double hidden = hidden_latencies(ctx, next, p);
     if (data.values.empty()) {
       fast::meet_after(ctx, group, {}, hidden);

@@ -29,28 +29,22 @@ class RingAllreduce : public Collective {
     const int prev = group[(me + p - 1) % p];
     const double latency = fast::route_latency(ctx, ctx.rank(), next);
     const double hidden = (p - 2) * latency;
-    auto flows = [&](double bytes) {
-      auto incoming = ctx.irecv(prev);
-      auto outgoing = ctx.isend(next, Message{bytes, {}});
-      ctx.wait(incoming);
-      ctx.wait(outgoing);
-    };
     // Chunk sizes in O(1): building a Chunks of p parts on every rank would cost O(p^2) per allreduce.
     const double scattered = data.bytes - Chunks::chunk_bytes(data, p, me);           // all chunks but its own
     const double gathered = data.bytes - Chunks::chunk_bytes(data, p, (me + 1) % p);  // all but the successor's
     if (fast::ring_sends_one_flow(ctx, group)) {
       // Flows that start together and never contend: one flow of both phases' bytes, its one route
       // latency plus the 2p - 3 others waited, then one meeting; the same times as the two phases.
-      flows(scattered + gathered);
+      fast::ring_flows(ctx, next, prev, scattered + gathered);
       auto meeting = fast::meet_after(ctx, group, std::move(data.values), (2 * p - 3) * latency);
       data.values = meeting->sum();
       return;
     }
-    flows(scattered);  // reduce-scatter
+    fast::ring_flows(ctx, next, prev, scattered);  // reduce-scatter
     // Its latency wait and the meeting in one blocking call (the same times: fast::meet_after).
     auto meeting = fast::meet_after(ctx, group, std::move(data.values), hidden);
     data.values = meeting->sum();
-    flows(gathered);  // allgather
+    fast::ring_flows(ctx, next, prev, gathered);  // allgather
     fast::latency_wait(ctx, hidden);
   }
 

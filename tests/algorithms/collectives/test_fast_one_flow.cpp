@@ -36,18 +36,26 @@ bool one_flow(const json& document) {
   return dtsim::fast::ring_platform_allows_one_flow(read.scenario);
 }
 
+struct OneAndTwo {
+  json one, two;  // simulate()'s summaries: one flow, two phases
+};
+
+// Simulates `single` (where the one-flow form applies) and its twin with a no-op link override, which
+// sends the same run through the two-phase form.
+OneAndTwo simulate_both_forms(const json& single) {
+  json two_phases = single;
+  two_phases["network"]["overrides"] = json::array({{{"node", 0}, {"bandwidth", kBandwidth}}});
+  REQUIRE(one_flow(single));
+  REQUIRE(!one_flow(two_phases));
+  return {dtsim::test::simulate(single), dtsim::test::simulate(two_phases)};
+}
+
 }  // namespace
 
 TEST_CASE("fast ring: one flow per rank where flows never contend gives the two phases' times") {
   for (int p : {2, 3, 8})
     for (double bytes : {960.0 * 1000, 1000003.0}) {
-      const json single = ring_scenario(p, bytes);
-      json two_phases = single;
-      two_phases["network"]["overrides"] = json::array({{{"node", 0}, {"bandwidth", kBandwidth}}});
-      REQUIRE(one_flow(single));
-      REQUIRE(!one_flow(two_phases));
-      const json a = dtsim::test::simulate(single);
-      const json b = dtsim::test::simulate(two_phases);
+      const auto [a, b] = simulate_both_forms(ring_scenario(p, bytes));
       INFO("p=" << p << " n=" << bytes << " one flow " << a["iteration_time_s"] << " two phases "
                 << b["iteration_time_s"]);
       // Every iteration takes as long (rounding aside: the latencies are summed in another order). With
@@ -84,12 +92,7 @@ TEST_CASE("fast ring: hierarchical's inner rings send one flow, a flat ring on m
     single["cluster"]["gpus_per_node"] = 4;
     single["network"]["intra_node"] = {{"bandwidth", 50e9}, {"latency", 1e-6}};
     single["algorithm"]["collective"] = "hierarchical";
-    json two_phases = single;
-    two_phases["network"]["overrides"] = json::array({{{"node", 0}, {"bandwidth", kBandwidth}}});
-    REQUIRE(one_flow(single));
-    REQUIRE(!one_flow(two_phases));
-    const json a = dtsim::test::simulate(single);
-    const json b = dtsim::test::simulate(two_phases);
+    const auto [a, b] = simulate_both_forms(single);
     INFO("n=" << bytes << " one flow " << a["iteration_time_s"] << " two phases " << b["iteration_time_s"]);
     const double uneven = std::fmod(bytes, 16) == 0 ? 0 : 16 / kBandwidth;  // a few units per ring
     for (std::size_t k = 0; k < a["rows"].size(); ++k) {
@@ -102,10 +105,8 @@ TEST_CASE("fast ring: hierarchical's inner rings send one flow, a flat ring on m
 
     json flat = single;
     flat["algorithm"]["collective"] = "ring";
-    json flat_two = two_phases;
-    flat_two["algorithm"]["collective"] = "ring";
-    CHECK(dtsim::test::simulate(flat)["comm_time_s"].get<double>() ==
-          doctest::Approx(dtsim::test::simulate(flat_two)["comm_time_s"].get<double>()).epsilon(1e-12));
+    const auto [flat_one, flat_two] = simulate_both_forms(flat);
+    CHECK(flat_one["comm_time_s"].get<double>() == doctest::Approx(flat_two["comm_time_s"].get<double>()).epsilon(1e-12));
   }
 }
 
