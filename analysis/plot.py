@@ -37,7 +37,7 @@ LINESTYLES = ["-", "--", ":", "-."]
 
 # How papers name the catalog's models (scenarios/catalog.json keys -> display names in figures).
 DISPLAY_NAMES = {"resnet50": "ResNet-50", "resnet101": "ResNet-101", "resnet152": "ResNet-152", "vgg16": "VGG-16",
-                 "inception_v3": "Inception-v3", "bert_large": "BERT-Large", "gpt2_xl": "GPT-2 XL"}
+                 "inception_v3": "Inception-v3", "bert_base": "BERT-Base", "bert_large": "BERT-Large", "gpt2_xl": "GPT-2 XL"}
 
 
 def display(value):

@@ -9,8 +9,8 @@ normalisation that follows it (conv + its batch-norm), or for transformers one s
 MLP, with its layer-norm): the granularity at which gradients become ready in the backward pass.
 
 Architectures: torchvision ResNet-50/101/152 (v1.5: stride in the 3x3 conv) and VGG-16 at 224x224;
-torchvision Inception-v3 at 299x299 without the auxiliary classifier; BERT-Large (Devlin et al. 2019,
-encoder + pooler, sequence 128); GPT-2 XL (Radford et al. 2019, 48 layers, d=1600, context 1024, LM head
+torchvision Inception-v3 at 299x299 without the auxiliary classifier; BERT-Base and BERT-Large (Devlin et al.
+2019, encoder + pooler, sequence 128); GPT-2 XL (Radford et al. 2019, 48 layers, d=1600, context 1024, LM head
 tied to the token embedding).
 
 Usage: scripts/model_profiles.py [--write CATALOG | --verify CATALOG]
@@ -151,7 +151,7 @@ def inception_v3():
     return n.layers
 
 
-def bert_large(seq=128, d=1024, layers=24, ff=4096, vocab=30522, positions=512, types=2):
+def bert(d, layers, ff, seq=128, vocab=30522, positions=512, types=2):
     out = [[(vocab + positions + types) * d + 2 * d, 0]]  # embeddings + layer-norm: lookups, no FLOPs
     for _ in range(layers):
         attention = 2 * seq * (4 * d * d) + 2 * 2 * seq * seq * d  # Q,K,V,out projections; QK^T and AV
@@ -177,7 +177,8 @@ PROFILES = {
     "resnet152": lambda: resnet([3, 8, 36, 3]),
     "vgg16": vgg16,
     "inception_v3": inception_v3,
-    "bert_large": bert_large,
+    "bert_base": lambda: bert(d=768, layers=12, ff=3072),
+    "bert_large": lambda: bert(d=1024, layers=24, ff=4096),
     "gpt2_xl": gpt2_xl,
 }
 

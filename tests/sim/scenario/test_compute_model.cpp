@@ -90,6 +90,7 @@ TEST_CASE("compute: every catalog profile sums to the published parameter count 
   const double gpt2_tokens = 1024, gpt2_d = 1600, gpt2_layers = 48, gpt2_vocab = 50257;
   const double gpt2_non_embedding = 1557611200.0 - gpt2_vocab * gpt2_d - 1024 * gpt2_d;
   const double bert_non_embedding = 335141888.0 - (30522 + 512 + 2) * 1024 - 2 * 1024;
+  const double bert_base_non_embedding = 109482240.0 - (30522 + 512 + 2) * 768 - 2 * 768;
   const Published published[] = {
       {"resnet50", 25557032, 2 * 4.09e9, 0.01, "torchvision docs: 4.09 GFLOPS (MACs)"},
       {"resnet101", 44549160, 2 * 7.80e9, 0.01, "torchvision docs: 7.80"},
@@ -98,6 +99,7 @@ TEST_CASE("compute: every catalog profile sums to the published parameter count 
       {"inception_v3", 23834568, 2 * 5.71e9, 0.01, "torchvision docs: 5.71 (27,161,264 params with aux logits)"},
       // Kaplan et al., Scaling Laws for Neural Language Models, 2020: forward ~ 2N + 2 n_layer n_ctx d per
       // token (N non-embedding); our count also has the pooler / LM head and both attention products.
+      {"bert_base", 109482240, 128 * (2 * bert_base_non_embedding + 2 * 12 * 128 * 768), 0.02, "Kaplan et al. 2020"},
       {"bert_large", 335141888, 128 * (2 * bert_non_embedding + 2 * 24 * 128 * 1024), 0.02, "Kaplan et al. 2020"},
       {"gpt2_xl", 1557611200,
        gpt2_tokens * (2 * gpt2_non_embedding + 2 * gpt2_layers * gpt2_tokens * gpt2_d + 2 * gpt2_d * gpt2_vocab), 0.06,
