@@ -39,19 +39,31 @@ using dtsim::test::scenario_errors;
 
 TEST_CASE("analytic fidelity: the ring equals fast, one GPU per machine, the others are refused") {
   // Even (960 kB) and uneven (1,000,003 B: chunks differ by a byte) messages.
-  for (const std::string name : {"ring", "hierarchical"})
+  // nccl_ring is the plain ring on one GPU per machine.
+  for (const std::string name : {"ring", "hierarchical", "nccl_ring"})
     for (int p : {2, 3, 5, 8, 16})
       for (double bytes : {960.0 * 1000, 1000003.0})
         check_same_as_fast(psgd(p, name, bytes), name + " p=" + std::to_string(p) + " n=" + std::to_string(bytes));
   // The textbook closed forms of the others assume equal chunks (direct: 3e-6 from fast at p = 16).
   for (const std::string& name : dtsim::CollectiveRegistry::names()) {
-    if (name == "ring" || name == "hierarchical" || name == "hierarchical_ring") continue;
+    if (name == "ring" || name == "hierarchical" || name == "hierarchical_ring" || name == "nccl_ring") continue;
     json s = psgd(4, name, 960.0 * 1000);
     s["network"]["fidelity"] = "analytic";
     const std::string errors = scenario_errors(s);
     INFO(name << ": " << errors);
     CHECK(contains(errors, "/network/fidelity: \"analytic\" does not apply"));
   }
+}
+
+TEST_CASE("analytic fidelity: NCCL's rings over several NICs per machine are refused") {
+  json s = psgd(3, "nccl_ring", 960.0 * 1000);
+  s["cluster"]["gpus_per_node"] = 4;
+  s["network"]["nics_per_node"] = 2;
+  s["network"]["fidelity"] = "analytic";
+  const std::string errors = scenario_errors(s);
+  INFO(errors);
+  CHECK(contains(errors, "/network/fidelity: \"analytic\" does not apply"));
+  CHECK(contains(errors, "no exact closed form"));
 }
 
 TEST_CASE("analytic fidelity: hierarchical allreduces on multi-GPU machines equal fast") {

@@ -1,0 +1,202 @@
+// NCCL's ring allreduce across machines with several NICs (NCCL 2.x; S. Jeaugey, "NCCL 2.0", GTC 2017):
+// NCCL runs several rings ("channels") at once, each over every GPU and carrying 1/c of the data, and
+// orders each ring inside every machine so that ring j leaves each machine through its own NIC. With
+// one channel per NIC (c = the machine's NIC count) every NIC carries one ring's crossing each way, so
+// a machine's NICs move the ring's 2(p-1)/p n bytes together: what nccl-tests' bus bandwidth across
+// machines measures (busbw ~ the machine's aggregate NIC rate), and what `dtsim calibrate` fits an
+// inter-node tier against. The plain "ring" sends every crossing through one GPU's NIC, and
+// "hierarchical" moves 2(N-1)/N n per machine (N machines), less than NCCL's rings do at small N.
+//
+// Ring j visits every machine's GPUs from local index j g/c on (g GPUs per machine): it enters through
+// GPU j g/c, which uses NIC j, and leaves from GPU (j g/c - 1) mod g, which uses NIC (j - 1) mod c.
+// Each ring is a ring reduce-scatter + allgather (Patarasuk & Yuan 2009) of its slice; a step sends
+// every ring's chunk at once. Cost where one kind of hop bounds every step (a closed form):
+//   2(p-1) max(alpha + n beta / (c p), alpha_l + n beta_l / p).
+// On one NIC per machine, one GPU per machine, or a group that is not whole machines in machine
+// order, it is the plain ring (and runs as it does, analytic fidelity included).
+#include <algorithm>
+#include <deque>
+#include <memory>
+
+#include "algorithms/collectives/chunks.h"
+#include "algorithms/collectives/collective.h"
+#include "algorithms/collectives/fast.h"
+
+namespace dtsim {
+namespace {
+
+class NcclRingAllreduce : public Collective {
+ public:
+  void run_allreduce(RankContext& ctx, const std::vector<int>& group, Message& data) const override {
+    const int p = static_cast<int>(group.size());
+    if (p == 1) return;
+    const std::shared_ptr<const Rings> held = rings_of(ctx, group);  // kept while this rank runs
+    const Rings& rings = *held;
+    if (rings.order.size() == 1) {
+      plain_ring(ctx).allreduce(ctx, group, data);
+      return;
+    }
+    const int c = static_cast<int>(rings.order.size());
+    std::vector<Ring> mine;  // this rank's place in every ring
+    for (int j = 0; j < c; ++j) {
+      const std::vector<int>& order = rings.order[static_cast<std::size_t>(j)];
+      const int me = rings.index[static_cast<std::size_t>(j)][static_cast<std::size_t>(ctx.rank())];
+      mine.push_back(Ring{me, order[static_cast<std::size_t>((me + 1) % p)], order[static_cast<std::size_t>((me + p - 1) % p)]});
+    }
+    const Chunks slices(data, c);
+    if (fidelity(ctx) == Fidelity::Step) {
+      std::vector<Message> part;
+      std::vector<Chunks> chunks;
+      for (int j = 0; j < c; ++j) {
+        part.push_back(slices.extract(data, j));
+        chunks.emplace_back(part.back(), p);
+      }
+      // Reduce-scatter: in step s ring member i sends chunk i - s - 1 and adds chunk i - s - 2.
+      for (int s = 0; s < p - 1; ++s)
+        step(ctx, mine, part, chunks, [&](int me) { return (me - s - 1 + 2 * p) % p; },
+             [&](const Chunks& ch, Message& whole, int me, const Message& got) {
+               ch.accumulate(whole, (me - s - 2 + 2 * p) % p, got);
+             });
+      // Allgather: in step s member i forwards chunk i - s and stores chunk i - s - 1.
+      for (int s = 0; s < p - 1; ++s)
+        step(ctx, mine, part, chunks, [&](int me) { return (me - s + p) % p; },
+             [&](const Chunks& ch, Message& whole, int me, const Message& got) {
+               ch.assign(whole, (me - s - 1 + 2 * p) % p, got);
+             });
+      for (int j = 0; j < c; ++j) slices.assign(data, j, part[static_cast<std::size_t>(j)]);
+      return;
+    }
+    // Fast: each phase one flow per ring (every chunk but its own leaves a member in the
+    // reduce-scatter, every chunk but its successor's in the allgather) and the p - 2 hidden latencies
+    // of the slowest route among its rings, waited with the meeting that sums the values.
+    double route = 0;
+    for (const Ring& r : mine) route = std::max(route, fast::route_latency(ctx, ctx.rank(), r.next));
+    const double hidden = (p - 2) * route;
+    std::vector<double> scattered, gathered;
+    for (int j = 0; j < c; ++j) {
+      const Message slice{slices.bytes(j), {}};
+      scattered.push_back(slice.bytes - Chunks::chunk_bytes(slice, p, mine[static_cast<std::size_t>(j)].me));
+      gathered.push_back(slice.bytes - Chunks::chunk_bytes(slice, p, (mine[static_cast<std::size_t>(j)].me + 1) % p));
+    }
+    flows(ctx, mine, scattered);
+    auto meeting = fast::meet_after(ctx, group, std::move(data.values), hidden);
+    data.values = meeting->sum();
+    flows(ctx, mine, gathered);
+    fast::latency_wait(ctx, hidden);
+  }
+
+  double closed_form(int p, double n, double alpha, double beta) const override {
+    return 2.0 * (p - 1) * alpha + 2.0 * n * (p - 1) / p * beta;  // one GPU per machine: the ring's
+  }
+
+  double closed_form_on(const CostModel& m) const override {
+    const int c = channels(m.gpus_per_node, m.nics_per_node);
+    if (c == 1) return closed_form(m.p, m.n, m.alpha, m.beta);
+    const double crossing = m.alpha + m.n * m.beta / (c * m.p);
+    const double inside = m.alpha_local + m.n * m.beta_local / m.p;
+    return 2.0 * (m.p - 1) * std::max(crossing, inside);
+  }
+
+  std::string analytic_blocker(const CostModel& m) const override {
+    if (channels(m.gpus_per_node, m.nics_per_node) > 1)
+      return "rings of NIC and GPU hops sharing each GPU's link have no exact closed form";
+    return plain_form().analytic_blocker(m);
+  }
+
+  double analytic_time(const CostModel& m, const Message& data, int me) const override {
+    return plain_form().analytic_time(m, data, me);  // only where it is the plain ring
+  }
+
+ private:
+  struct Ring {
+    int me, next, prev;  // this rank's index in the ring and its neighbours (endpoint ids)
+  };
+  // The rings over one group: order[j] lists the members in ring j's order, index[j][endpoint] the
+  // endpoint's position in it (-1 if absent). Built once per group and shared by its ranks.
+  struct Rings {
+    std::vector<int> group;
+    std::vector<std::vector<int>> order;
+    std::vector<std::vector<int>> index;
+  };
+
+  static int channels(int gpus_per_node, int nics_per_node) {
+    return gpus_per_node > 1 ? std::max(1, std::min(nics_per_node, gpus_per_node)) : 1;
+  }
+
+  // One step of every ring: post every receive and send, wait for all, then fold each received chunk.
+  template <class SendChunk, class Fold>
+  static void step(RankContext& ctx, const std::vector<Ring>& mine, std::vector<Message>& part,
+                   const std::vector<Chunks>& chunks, SendChunk send_chunk, Fold fold) {
+    // Rings that share a neighbour pair post in ring order on both sides: the pair's mailbox matches
+    // them in that order.
+    std::vector<RankContext::Request> receives, sends;
+    for (const Ring& r : mine) receives.push_back(ctx.irecv(r.prev));
+    for (std::size_t j = 0; j < mine.size(); ++j)
+      sends.push_back(ctx.isend(mine[j].next, chunks[j].extract(part[j], send_chunk(mine[j].me))));
+    std::vector<Message> got = ctx.wait_all(receives);
+    ctx.wait_all(sends);
+    for (std::size_t j = 0; j < mine.size(); ++j) fold(chunks[j], part[j], mine[j].me, got[j]);
+  }
+
+  static void flows(RankContext& ctx, const std::vector<Ring>& mine, const std::vector<double>& bytes) {
+    std::vector<RankContext::Request> receives, sends;
+    for (const Ring& r : mine) receives.push_back(ctx.irecv(r.prev));
+    for (std::size_t j = 0; j < mine.size(); ++j) sends.push_back(ctx.isend(mine[j].next, Message{bytes[j], {}}));
+    ctx.wait_all(receives);
+    ctx.wait_all(sends);
+  }
+
+  std::shared_ptr<const Rings> rings_of(const RankContext& ctx, const std::vector<int>& group) const {
+    for (const std::shared_ptr<const Rings>& r : rings_)
+      if (r->group == group) return r;
+    const int g = std::max(1, ctx.scenario().cluster.gpus_per_node);
+    const int p = static_cast<int>(group.size());
+    // Whole machines in machine order: block b of g members are the GPUs of one machine.
+    bool whole_machines = p % g == 0 && p > g;
+    for (int b = 0; whole_machines && b < p / g; ++b)
+      for (int i = 0; whole_machines && i < g; ++i) {
+        const int e = group[static_cast<std::size_t>(b * g + i)];
+        whole_machines = e < ctx.size() && e / g == group[static_cast<std::size_t>(b * g)] / g;
+      }
+    const int c = whole_machines ? channels(g, ctx.scenario().network.nics_per_node) : 1;
+    Rings r;
+    r.group = group;
+    for (int j = 0; j < c; ++j) {
+      std::vector<int> order;
+      order.reserve(group.size());
+      if (c == 1) order = group;
+      else
+        for (int b = 0; b < p / g; ++b)
+          for (int i = 0; i < g; ++i) order.push_back(group[static_cast<std::size_t>(b * g + (j * (g / c) + i) % g)]);
+      std::vector<int> index(static_cast<std::size_t>(ctx.endpoints()), -1);
+      for (int k = 0; k < p; ++k) index[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])] = k;
+      r.order.push_back(std::move(order));
+      r.index.push_back(std::move(index));
+    }
+    // A few groups per run; a group that changes every iteration must not grow the cache without bound.
+    constexpr std::size_t kCachedGroups = 16;
+    if (rings_.size() == kCachedGroups) rings_.pop_front();
+    rings_.push_back(std::make_shared<const Rings>(std::move(r)));
+    return rings_.back();
+  }
+
+  Collective& plain_ring(const RankContext& ctx) const {
+    plain_form();
+    ring_->set_fidelity(fidelity(ctx));
+    return *ring_;
+  }
+  const Collective& plain_form() const {
+    if (!ring_) ring_ = CollectiveRegistry::create("ring");
+    return *ring_;
+  }
+
+  mutable std::unique_ptr<Collective> ring_;              // shared by the ranks of one run
+  mutable std::deque<std::shared_ptr<const Rings>> rings_;  // the groups seen last
+};
+
+const bool registered_nccl_ring_allreduce = CollectiveRegistry::add(
+    {"nccl_ring", "NCCL's rings: one ring per NIC, each leaving every machine through its own NIC (NCCL 2.x)", {}},
+    [](const OptionValues&) { return std::make_unique<NcclRingAllreduce>(); });
+
+}  // namespace
+}  // namespace dtsim
