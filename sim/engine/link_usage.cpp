@@ -11,6 +11,7 @@ namespace dtsim {
 std::string link_tier(const std::string& name) {
   auto has = [&](const char* part) { return name.find(part) != std::string::npos; };
   if (has("-gpu") && has("-link")) return "gpu";
+  if (has("-gpu") && has("-pcie")) return "pcie";
   if (has("-backplane")) return "backplane";
   if (has("-nic-link")) return "nic";
   if (name.rfind("server", 0) == 0) return "server";

@@ -24,8 +24,8 @@ namespace dtsim {
 
 struct LinkUsage {
   std::string link;       // SimGrid's name ("node0-nic-link_UP": node 0's NIC, towards the fabric)
-  std::string tier;       // "gpu" (a GPU's link inside its machine), "backplane", "nic", "server", "fabric",
-                          // "loopback"
+  std::string tier;       // "gpu" (a GPU's link inside its machine), "pcie" (an NVLink GPU's path to its NIC),
+                          // "backplane", "nic", "server", "fabric", "loopback"
   std::string sharing;    // "shared" (flows share the bandwidth) or "fatpipe" (each flow gets all of it)
   double bandwidth = 0;   // B/s, nominal
   double bytes = 0;

@@ -113,6 +113,17 @@ std::pair<simgrid::kernel::routing::NetPoint*, simgrid::kernel::routing::NetPoin
   auto* gateway = zone->create_router(leaf.name + "-nic");
   // The gateway reaches every GPU through that GPU's own intra-node link only.
   zone->add_route(gateway, nullptr, nullptr, nullptr, {}, true);
+  // NVLink machines: GPUs reach their NIC over PCIe (GPUDirect RDMA), apart from their NVLink ports,
+  // so a GPU's traffic to other machines does not share its NVLink link with the traffic to its
+  // neighbours (NCCL's rings send both at once; under CM02's latency-weighted sharing the longer
+  // route would lose most of a shared link). The PCIe path has the intra-node latency and never
+  // limits (the NIC is slower). Traffic between GPUs of one machine enters and leaves every leaf
+  // through `hub`, the star's centre, whose routes are the GPUs' NVLink links.
+  const bool own_nic_path = leaf.machine >= 0 && s_.network.intra_node_kind != "pcie";
+  if (own_nic_path) {
+    leaf.hub = zone->create_router(leaf.name + "-nvlink");
+    zone->add_route(leaf.hub, nullptr, nullptr, nullptr, {}, true);
+  }
   const int first_gpu = leaf.machine < 0 ? 0 : static_cast<int>(index % nics_) * leaf.gpus;
   const std::string machine = "node" + std::to_string(leaf.machine);
   for (int g = first_gpu; g < first_gpu + leaf.gpus; ++g) {
@@ -127,6 +138,15 @@ std::pair<simgrid::kernel::routing::NetPoint*, simgrid::kernel::routing::NetPoin
                     {sg4::LinkInRoute(link, sg4::LinkInRoute::Direction::UP)}, false);
     zone->add_route(nullptr, host->get_netpoint(), nullptr, nullptr,
                     {sg4::LinkInRoute(link, sg4::LinkInRoute::Direction::DOWN)}, false);
+    if (own_nic_path) {
+      auto* pcie = create_duplex_link(zone, gpu_name + "-pcie", LinkSpec{kBackplaneBandwidth, leaf.intra.latency});
+      intra_node_links().insert(pcie->get_link_up());
+      intra_node_links().insert(pcie->get_link_down());
+      zone->add_bypass_route(host->get_netpoint(), gateway, nullptr, nullptr,
+                             {sg4::LinkInRoute(pcie, sg4::LinkInRoute::Direction::UP)});
+      zone->add_bypass_route(gateway, host->get_netpoint(), nullptr, nullptr,
+                             {sg4::LinkInRoute(pcie, sg4::LinkInRoute::Direction::DOWN)});
+    }
     leaf.hosts.push_back(host);
   }
   zone->seal();
@@ -149,7 +169,8 @@ void ClusterLeaves::add_intra_machine_routes(sg4::NetZone* fabric) const {
         if (a == b) continue;
         const Leaf& la = leaves_[first + a];
         const Leaf& lb = leaves_[first + b];
-        fabric->add_bypass_route(la.netpoint, lb.netpoint, la.gateway, lb.gateway, {sg4::LinkInRoute(backplane)});
+        fabric->add_bypass_route(la.netpoint, lb.netpoint, la.hub ? la.hub : la.gateway, lb.hub ? lb.hub : lb.gateway,
+                                 {sg4::LinkInRoute(backplane)});
       }
   }
 }

@@ -7,7 +7,9 @@
 // whichever NICs they sit behind. One GPU and one NIC: the leaf is the GPU host itself. Otherwise each
 // leaf is a star zone of its GPU hosts on split-duplex intra-node links behind a gateway router (the
 // NIC); GPUs behind different NICs of one machine reach each other by a bypass route through the
-// machine's backplane (a zero-latency, unshared link that never limits).
+// machine's backplane (a zero-latency, unshared link that never limits). On NVLink machines a GPU
+// reaches its NIC over a PCIe link of its own (a bypass route inside the leaf; intra-node latency,
+// never limits), and the cross-leaf bypass enters and leaves leaves through their NVLink hub.
 //
 // Leaves are numbered machine-major: leaf m*K + k is NIC k of machine m, then one leaf per server,
 // then spare fabric positions (routers, no hosts).
@@ -82,7 +84,8 @@ class ClusterLeaves {
     int gpus = 1;
     LinkSpec intra;
     simgrid::kernel::routing::NetPoint* netpoint = nullptr;
-    simgrid::kernel::routing::NetPoint* gateway = nullptr;
+    simgrid::kernel::routing::NetPoint* gateway = nullptr;  // the NIC: traffic to other machines
+    simgrid::kernel::routing::NetPoint* hub = nullptr;      // NVLink machines: traffic to the machine's other NICs' GPUs
     std::vector<simgrid::s4u::Host*> hosts;
   };
   const Scenario& s_;

@@ -5,7 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
 
+#include "sim/scenario/network_profile.h"
 #include "tests/algorithms/collectives/collective_test_support.h"
 
 namespace {
@@ -48,7 +50,7 @@ TEST_CASE("nccl_ring: a machine's NICs carry the ring together, as one NIC of th
           // Route between GPUs of two machines: GPU link, NIC link, NIC link, GPU link.
           const double alpha = 2 * kLinkLatency + 2 * 1e-6;
           const double expected = 2.0 * (p - 1) * (alpha + bytes / (nics * p * kNic));
-          INFO("nodes=" << nodes << " nics=" << nics << " n=" << bytes << " " << dtsim::fidelity_name(fidelity)
+          INFO("nodes=" << nodes << " nics=" << nics << " n=" << bytes << " " << std::string(dtsim::fidelity_name(fidelity))
                         << ": nccl_ring " << channels.time << " s, ring through one NIC of the summed rate "
                         << aggregated.time << " s, closed form " << expected << " s, plain ring " << one_nic.time);
           CHECK(std::abs(channels.time - aggregated.time) <= 1e-9 * aggregated.time);
@@ -64,7 +66,7 @@ TEST_CASE("nccl_ring: values summed exactly over rings of uneven slices, both fi
     for (auto fidelity : {dtsim::Fidelity::Step, dtsim::Fidelity::Fast})
       for (double bytes : {4.0 * 1001, 4.0 * 37}) {  // slices and chunks of unequal sizes, some empty
         const auto r = run(machines(3, 4, nics, kNic), "nccl_ring", bytes, fidelity, true);
-        INFO("nics=" << nics << " n=" << bytes << " " << dtsim::fidelity_name(fidelity));
+        INFO("nics=" << nics << " n=" << bytes << " " << std::string(dtsim::fidelity_name(fidelity)));
         CHECK(r.checked == 12 * static_cast<long>(bytes / 4));
         CHECK(r.wrong == 0);
       }
@@ -78,4 +80,33 @@ TEST_CASE("nccl_ring: on one NIC per machine or one GPU per machine it is the pl
     const nlohmann::json one_gpu = dtsim::test::switch_scenario(5, kNic, kLinkLatency);
     CHECK(run(one_gpu, "nccl_ring", bytes, fidelity).time == run(one_gpu, "ring", bytes, fidelity).time);
   }
+}
+
+// A calibration round trip on the measured machines: `dtsim calibrate` fits NCCL's ring model
+// 2(p-1) alpha + 2(p-1)/p S / beta to a published nccl-tests log of 4 machines of 8 A100 with 8 HDR
+// NICs each (the shipped coreweave-a100-hgx-ib profile, beta against the machine's summed NIC rate).
+// nccl_ring on those machines, with that profile, gives the fitted model back; the two-level
+// allreduce, which moves 2(N-1)/N per machine instead, does not.
+TEST_CASE("nccl_ring: a profile fitted on multi-machine nccl-tests gives its fitted model back") {
+  dtsim::ErrorList errors;
+  const dtsim::NetworkProfile profile = dtsim::load_network_profile("coreweave-a100-hgx-ib", "/network/profile", errors);
+  REQUIRE(errors.empty());
+  const dtsim::TierCalibration& inter = profile.inter_node;
+  REQUIRE(inter.overhead == 0);  // its alpha is below the nominal route latency: messages cost that latency
+  nlohmann::json s = machines(4, 8, 8, 200e9 / 8);  // 8 x 200 Gb/s
+  s["network"]["profile"] = "coreweave-a100-hgx-ib";
+  s["network"]["intra_node"] = {{"bandwidth", 300e9}, {"latency", 1e-6}};  // A100 NVLink 3
+  const double alpha = 2 * kLinkLatency + 2 * 1e-6;
+  REQUIRE(std::abs(alpha - inter.nominal_latency) <= 1e-12);  // the route calibrate took as nominal
+  const int p = 32;
+  for (double bytes : {64.0 * (1 << 20), 1024.0 * (1 << 20)})
+    for (auto fidelity : {dtsim::Fidelity::Fast, dtsim::Fidelity::Step}) {
+      const double fitted = 2.0 * (p - 1) * alpha + 2.0 * (p - 1) / p * bytes / inter.beta;
+      const auto rings = run(s, "nccl_ring", bytes, fidelity);
+      const auto two_level = run(s, "hierarchical", bytes, fidelity);
+      INFO("n=" << bytes << " " << std::string(dtsim::fidelity_name(fidelity)) << ": fitted " << fitted << " s, nccl_ring "
+                << rings.time << " s, hierarchical " << two_level.time << " s");
+      CHECK(std::abs(rings.time - fitted) <= 1e-6 * fitted);
+      CHECK(std::abs(two_level.time - fitted) > 0.05 * fitted);
+    }
 }

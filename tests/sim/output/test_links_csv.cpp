@@ -111,9 +111,15 @@ TEST_CASE("links: multi-GPU machines report GPU links apart from NICs, output.li
   json s = dtsim::test::base_scenario(2);
   s["cluster"]["gpus_per_node"] = 2;
   const Run r = run(s);
-  REQUIRE(r.links.count("node0-gpu1-link_UP"));
-  CHECK(r.links.at("node0-gpu1-link_UP").at("tier") == "gpu");
-  CHECK(num(r.links.at("node0-gpu1-link_UP"), "bytes") > 0);
+  // The ring 0 -> 1 -> 2 -> 3: GPU 0 sends to GPU 1 over NVLink; GPU 1 sends to machine 1 over its PCIe
+  // path to the NIC (GPUDirect RDMA), not over its NVLink link.
+  REQUIRE(r.links.count("node0-gpu0-link_UP"));
+  CHECK(r.links.at("node0-gpu0-link_UP").at("tier") == "gpu");
+  CHECK(num(r.links.at("node0-gpu0-link_UP"), "bytes") > 0);
+  REQUIRE(r.links.count("node0-gpu1-pcie_UP"));
+  CHECK(r.links.at("node0-gpu1-pcie_UP").at("tier") == "pcie");
+  CHECK(num(r.links.at("node0-gpu1-pcie_UP"), "bytes") == num(r.links.at("node0-gpu0-link_UP"), "bytes"));
+  CHECK(num(r.links.at("node0-gpu1-link_UP"), "bytes") == 0);
   CHECK(dtsim::link_tier("node3-nic-link_DOWN") == "nic");
   CHECK(dtsim::link_tier("node0-backplane") == "backplane");
   CHECK(dtsim::link_tier("__loopback__") == "loopback");
