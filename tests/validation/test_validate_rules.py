@@ -88,6 +88,15 @@ check("a 32-node case's scenario gives each of its 256 ranks its factor",
       [e["ranks"] for e in ranks] == [[r] for r in range(256)]
       and [e["factor"] for e in ranks] == validate.gpu_speed_factors(256))
 
+# The allreduce each library runs: NCCL's rings for NCCL cases, the two-level allreduce for the
+# TensorFlow parameter servers (gRPC), which move 2(N-1)/N of the gradients per machine.
+check(f"an NCCL case runs nccl_ring, not {scenario['algorithm']['collective']!r}",
+      scenario["algorithm"]["collective"] == "nccl_ring")
+ps_case = json.loads((validate.CASES / "tf_benchmarks_resnet50_bs32_k80_aws_10gbe.json").read_text())
+ps_scenario = validate.scenario_for(ps_case, ps_case["published"][-1])
+check(f"a parameter-server case runs hierarchical, not {ps_scenario['algorithm']['collective']!r}",
+      ps_scenario["algorithm"]["collective"] == "hierarchical")
+
 for failure in failures:
     print(f"FAIL: {failure}", file=sys.stderr)
 print("validate.py rules: " + ("ok" if not failures else f"{len(failures)} failure(s)"))
