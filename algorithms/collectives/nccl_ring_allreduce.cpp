@@ -10,7 +10,8 @@
 // Ring j visits every machine's GPUs from local index j g/c on (g GPUs per machine): it enters through
 // GPU j g/c, which uses NIC j, and leaves from GPU (j g/c - 1) mod g, which uses NIC (j - 1) mod c.
 // Each ring is a ring reduce-scatter + allgather (Patarasuk & Yuan 2009) of its slice; a step sends
-// every ring's chunk at once. Cost where one kind of hop bounds every step (a closed form):
+// every ring's chunk at once. Fast: per phase one flow per ring, the rings that go to the same GPU
+// sharing one (as fast aggregates per pair and phase). Cost where one kind of hop bounds every step (a closed form):
 //   2(p-1) max(alpha + n beta / (c p), alpha_l + n beta_l / p).
 // On one NIC per machine, one GPU per machine, or a group that is not whole machines in machine
 // order, it is the plain ring (and runs as it does, analytic fidelity included).
@@ -138,10 +139,24 @@ class NcclRingAllreduce : public Collective {
     for (std::size_t j = 0; j < mine.size(); ++j) fold(chunks[j], part[j], mine[j].me, got[j]);
   }
 
+  // Fast: one aggregated flow per communicating pair and phase (the rings whose successor, or
+  // predecessor, is the same GPU share one flow: inside a machine most rings go to the next GPU).
   static void flows(RankContext& ctx, const std::vector<Ring>& mine, const std::vector<double>& bytes) {
+    std::vector<int> to, from;
+    std::vector<double> sent;
+    for (std::size_t j = 0; j < mine.size(); ++j) {
+      const auto at = std::find(to.begin(), to.end(), mine[j].next);
+      if (at == to.end()) {
+        to.push_back(mine[j].next);
+        sent.push_back(bytes[j]);
+      } else {
+        sent[static_cast<std::size_t>(at - to.begin())] += bytes[j];
+      }
+      if (std::find(from.begin(), from.end(), mine[j].prev) == from.end()) from.push_back(mine[j].prev);
+    }
     std::vector<RankContext::Request> receives, sends;
-    for (const Ring& r : mine) receives.push_back(ctx.irecv(r.prev));
-    for (std::size_t j = 0; j < mine.size(); ++j) sends.push_back(ctx.isend(mine[j].next, Message{bytes[j], {}}));
+    for (int q : from) receives.push_back(ctx.irecv(q));
+    for (std::size_t k = 0; k < to.size(); ++k) sends.push_back(ctx.isend(to[k], Message{sent[k], {}}));
     ctx.wait_all(receives);
     ctx.wait_all(sends);
   }
