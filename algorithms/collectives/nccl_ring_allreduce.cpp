@@ -83,7 +83,7 @@ class NcclRingAllreduce : public Collective {
     auto meeting = fast::meet_after(ctx, group, std::move(data.values), hidden);
     data.values = meeting->sum();
     flows(ctx, mine, gathered);
-    fast::latency_wait(ctx, hidden);
+    fast::meet_after(ctx, group, {}, hidden);  // leave together: no member has its last chunk before the slowest hop delivered
   }
 
   double closed_form(int p, double n, double alpha, double beta) const override {

@@ -2,7 +2,9 @@
 // allgather of p-1 steps; in every step each rank sends one n/p chunk to its successor and receives
 // one from its predecessor. Cost: 2(p-1) alpha + 2 n (p-1)/p beta.
 // Fast fidelity: each phase is one flow of n(p-1)/p bytes to the successor plus (p-2) alpha waited,
-// so the same cost with 2 messages per rank instead of 2(p-1); where the ring's flows never contend
+// so the same cost with 2 messages per rank instead of 2(p-1). Each phase ends in a meeting: no member
+// has its last chunk before the slowest hop delivered it (on machines of several GPUs the GPUs whose
+// flows cross only NVLink would otherwise leave a whole phase early). Where the ring's flows never contend
 // (fast::ring_sends_one_flow) both phases are one flow and one meeting, the same time again.
 #include <utility>
 
@@ -45,7 +47,7 @@ class RingAllreduce : public Collective {
     auto meeting = fast::meet_after(ctx, group, std::move(data.values), hidden);
     data.values = meeting->sum();
     fast::ring_flows(ctx, next, prev, gathered);  // allgather
-    fast::latency_wait(ctx, hidden);
+    fast::meet_after(ctx, group, {}, hidden);  // leave together: no member has its last chunk before the slowest hop delivered
   }
 
   double closed_form(int p, double n, double alpha, double beta) const override {
