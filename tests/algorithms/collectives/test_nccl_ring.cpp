@@ -9,6 +9,7 @@
 
 #include "sim/scenario/network_profile.h"
 #include "tests/algorithms/collectives/collective_test_support.h"
+#include "tests/support/test_support.h"
 
 namespace {
 
@@ -109,4 +110,21 @@ TEST_CASE("nccl_ring: a profile fitted on multi-machine nccl-tests gives its fit
       CHECK(std::abs(rings.time - fitted) <= 1e-6 * fitted);
       CHECK(std::abs(two_level.time - fitted) > 0.05 * fitted);
     }
+}
+
+// Fast rings end each phase in a meeting: on machines of several GPUs, the GPUs whose flows cross only
+// NVLink do not leave before the slowest hop has delivered their last chunk. With equal compute the
+// allreduce's wall span in training is then the collective's own time.
+TEST_CASE("fast rings on multi-GPU machines: every rank leaves the allreduce together") {
+  for (const char* algorithm : {"ring", "nccl_ring"}) {
+    nlohmann::json s = machines(2, 4, 2, kNic);
+    s["network"]["fidelity"] = "fast";
+    s["workload"] = {{"params", 1000000}, {"bytes_per_param", 4}, {"compute_time", "2ms"}};
+    s["algorithm"] = {{"name", "allreduce"}, {"collective", algorithm}};
+    s["run"] = {{"iterations", 4}, {"warmup_iterations", 1}};
+    const nlohmann::json summary = dtsim::test::simulate(s);
+    const auto alone = run(machines(2, 4, 2, kNic), algorithm, 4e6, dtsim::Fidelity::Fast);
+    INFO(std::string(algorithm) << ": comm_span_s " << summary["comm_span_s"] << ", the collective alone " << alone.time);
+    CHECK(std::abs(summary["comm_span_s"].get<double>() - alone.time) <= 1e-9 * alone.time);
+  }
 }
