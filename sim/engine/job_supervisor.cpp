@@ -4,6 +4,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "sim/engine/link_usage.h"
 #include "sim/plugin/training_algorithm.h"
 
 namespace sg4 = simgrid::s4u;
@@ -185,11 +186,15 @@ std::vector<int> JobSupervisor::ranks_of(const FailureEvent& e) const {
   return out;
 }
 
-// A machine's network links: where its GPUs' routes to another machine leave the machine (the first
-// link of such a route that no route between two of its own GPUs uses).
 std::vector<sg4::Link*> JobSupervisor::links_of(int machine) const {
-  const int g = cluster_.scenario.cluster.gpus_per_node, machines = cluster_.scenario.cluster.nodes;
-  const auto host = [&](int m, int j) { return cluster_.hosts[static_cast<std::size_t>(m * g + j)]; };
+  return machine_network_links(cluster_.hosts, cluster_.scenario.cluster.gpus_per_node, cluster_.scenario.cluster.nodes,
+                               machine);
+}
+
+std::vector<sg4::Link*> machine_network_links(const std::vector<sg4::Host*>& hosts, int gpus_per_node, int machines,
+                                             int machine) {
+  const int g = gpus_per_node;
+  const auto host = [&](int m, int j) { return hosts[static_cast<std::size_t>(m * g + j)]; };
   std::set<sg4::Link*> inside;
   for (int a = 0; a < g; ++a)
     for (int b = 0; b < g; ++b) {
@@ -203,7 +208,7 @@ std::vector<sg4::Link*> JobSupervisor::links_of(int machine) const {
     std::vector<sg4::Link*> route;
     host(machine, a)->route_to(host((machine + 1) % machines, 0), route, nullptr);
     for (sg4::Link* l : route)
-      if (!inside.count(l)) {
+      if (!inside.count(l) && link_tier(l->get_name()) != "pcie") {
         if (std::find(out.begin(), out.end(), l) == out.end()) out.push_back(l);
         break;
       }

@@ -114,4 +114,11 @@ class JobSupervisor {
   std::vector<char> departed_;           // elastic, join "never": ranks a failure took out for good
 };
 
+// A machine's network links, which a link failure turns off: where its GPUs' routes to another machine
+// leave the machine (the first link of such a route that no route between two of its own GPUs uses,
+// past the GPU's own PCIe path to its NIC on NVLink machines): its NICs' uplinks. `hosts` are the GPU
+// ranks, machine-major.
+std::vector<simgrid::s4u::Link*> machine_network_links(const std::vector<simgrid::s4u::Host*>& hosts, int gpus_per_node,
+                                                      int machines, int machine);
+
 }  // namespace dtsim

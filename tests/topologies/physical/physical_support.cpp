@@ -11,6 +11,7 @@
 #include "tests/support/test_support.h"
 #include "sim/plugin/physical_topology.h"
 #include "sim/plugin/training_algorithm.h"
+#include "sim/engine/job_supervisor.h"
 #include "sim/engine/load_scenario.h"
 
 namespace sg4 = simgrid::s4u;
@@ -48,6 +49,27 @@ nlohmann::json routes(const nlohmann::json& document, const std::vector<std::pai
   });
   if (result.contains("error")) FAIL("route inspection failed: " << result["error"].get<std::string>());
   return result;
+}
+
+std::vector<std::string> machine_link_names(const nlohmann::json& document, int machine) {
+  ScenarioResult parsed = parse_scenario(document);
+  REQUIRE(parsed.ok());
+  nlohmann::json result = run_in_child_process([&] {
+    int argc = 1;
+    char name[] = "physical-test";
+    char* argv[] = {name, nullptr};
+    sg4::Engine engine(&argc, argv);
+    engine.set_config("network/model:CM02");
+    const Scenario& s = parsed.scenario;
+    std::vector<sg4::Host*> hosts =
+        PhysicalTopologyRegistry::create(s.network.topology, s.network.topology_options)->build(s, 0);
+    nlohmann::json names = nlohmann::json::array();
+    for (sg4::Link* l : machine_network_links(hosts, s.cluster.gpus_per_node, s.cluster.nodes, machine))
+      names.push_back(l->get_name());
+    return nlohmann::json{{"links", names}};
+  });
+  if (result.contains("error")) FAIL("link inspection failed: " << result["error"].get<std::string>());
+  return result["links"].get<std::vector<std::string>>();
 }
 
 std::string errors_of(const nlohmann::json& scenario) {

@@ -11,6 +11,10 @@ namespace dtsim::physical_test {
 // host index pair (GPU ranks, then servers), {"links": [names], "latency": s, "min_bandwidth": B/s}.
 nlohmann::json routes(const nlohmann::json& scenario, const std::vector<std::pair<int, int>>& pairs);
 
+// Builds the scenario's platform in a forked child and returns the names of `machine`'s network links,
+// the ones a link failure turns off (machine_network_links, sim/engine/job_supervisor.h).
+std::vector<std::string> machine_link_names(const nlohmann::json& scenario, int machine);
+
 // The errors parse_scenario reports, one per line ("" when valid).
 std::string errors_of(const nlohmann::json& scenario);
 

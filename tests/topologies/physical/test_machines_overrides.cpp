@@ -98,6 +98,38 @@ TEST_CASE("physical: GPUs reach the fabric through their own NIC, intra-node tra
   CHECK(r["routes"][0]["latency"].get<double>() == doctest::Approx(2e-6 + 2 * kLat));
 }
 
+TEST_CASE("physical: NVLink GPUs reach their NIC over their own PCIe path, PCIe GPUs over their one link") {
+  json s = pt::ring_scenario(2, kBytes, kBw, kLat);
+  s["cluster"]["gpus_per_node"] = 4;
+  s["network"]["nics_per_node"] = 2;
+  // To another machine, within the leaf (NIC), across the machine's two NICs.
+  json r = pt::routes(s, {{1, 5}, {0, 1}, {1, 2}});
+  auto names = [&](const json& routes, int i) { return routes["routes"][i]["links"].dump(); };
+  INFO(r.dump());
+  CHECK(contains(names(r, 0), "node0-gpu1-pcie_UP"));
+  CHECK(contains(names(r, 0), "node1-gpu1-pcie_DOWN"));
+  CHECK_FALSE(contains(names(r, 0), "gpu1-link"));  // not over NVLink
+  CHECK(r["routes"][0]["latency"].get<double>() == doctest::Approx(2e-6 + 2 * kLat));  // as before: 1 us each way
+  CHECK(contains(names(r, 1), "node0-gpu0-link_UP"));  // same NIC: NVLink up and down
+  CHECK(contains(names(r, 2), "node0-gpu1-link_UP"));  // other NIC: NVLink, backplane, NVLink
+  CHECK(contains(names(r, 2), "node0-nic0-backplane"));
+  for (int i : {1, 2}) CHECK_FALSE(contains(names(r, i), "pcie"));
+  s["network"]["intra_node"] = {{"kind", "pcie"}};
+  json pcie = pt::routes(s, {{1, 5}});
+  CHECK(contains(names(pcie, 0), "node0-gpu1-link_UP"));
+  CHECK_FALSE(contains(names(pcie, 0), "pcie"));
+}
+
+TEST_CASE("physical: a machine's network links are its NIC uplinks, on NVLink and PCIe machines") {
+  json s = pt::ring_scenario(3, kBytes, kBw, kLat);
+  s["cluster"]["gpus_per_node"] = 4;
+  s["network"]["nics_per_node"] = 2;
+  const std::vector<std::string> expected = {"node1-nic0-nic-link_UP", "node1-nic1-nic-link_UP"};
+  CHECK(pt::machine_link_names(s, 1) == expected);  // not the GPUs' PCIe paths
+  s["network"]["intra_node"] = {{"kind", "pcie"}};
+  CHECK(pt::machine_link_names(s, 1) == expected);
+}
+
 TEST_CASE("physical: NICs per machine share the machine's traffic (PS, 4 GPUs, 4 servers)") {
   // One machine of 4 GPUs pushes to 4 PS shards on their own hosts: each GPU sends n/4 to each shard.
   // One NIC carries all 4n bytes: push = alpha + 4n/B; with 4 NICs each carries n: alpha + n/B
