@@ -9,12 +9,12 @@
 // machines and beta the NIC's: the g concurrent inner allreduces share each machine's NIC (with k NICs
 // per machine, g/k share each: max(beta_l, (g/k) beta)).
 // Groups whose members do not split into whole machines run the inner algorithm flat.
-#include <deque>
 #include <map>
 #include <memory>
 
 #include "algorithms/collectives/chunks.h"
 #include "algorithms/collectives/collective.h"
+#include "algorithms/collectives/group_cache.h"
 #include "algorithms/collectives/operations.h"
 
 namespace dtsim {
@@ -90,7 +90,6 @@ class HierarchicalAllreduce : public Collective {
       int machine = -1;      // index into machines
       int local_index = -1;  // position among the machine's members
     };
-    std::vector<int> group;
     Shape shape = Shape::Flat;
     std::vector<std::vector<int>> machines;  // members of each machine, in group order
     std::vector<std::vector<int>> crosses;   // per local index: that member of every machine, in group order
@@ -98,11 +97,12 @@ class HierarchicalAllreduce : public Collective {
   };
 
   std::shared_ptr<const Layout> layout_of(const RankContext& ctx, const std::vector<int>& group) const {
-    for (const std::shared_ptr<const Layout>& l : layouts_)
-      if (l->group == group) return l;
+    return layouts_.get(group, [&](const std::vector<int>& members) { return make_layout(ctx, members); });
+  }
+
+  static Layout make_layout(const RankContext& ctx, const std::vector<int>& group) {
     const int g = std::max(1, ctx.scenario().cluster.gpus_per_node);
     Layout l;
-    l.group = group;
     l.places.resize(static_cast<std::size_t>(ctx.endpoints()));
     std::map<int, int> index_of;  // machine id -> index into l.machines, in order of machine id
     for (int e : group) index_of.emplace(e < ctx.size() ? e / g : ctx.size() + e, 0);
@@ -126,17 +126,12 @@ class HierarchicalAllreduce : public Collective {
       for (int e : group)
         l.crosses[static_cast<std::size_t>(l.places[static_cast<std::size_t>(e)].local_index)].push_back(e);
     }
-    // A few groups per run (all ranks, or one per model replica); an algorithm that changes its group
-    // every iteration must not grow the cache without bound. Ranks in a collective hold their layout.
-    constexpr std::size_t kCachedGroups = 16;
-    if (layouts_.size() == kCachedGroups) layouts_.pop_front();
-    layouts_.push_back(std::make_shared<const Layout>(std::move(l)));
-    return layouts_.back();
+    return l;
   }
 
   std::string inner_name_;
   mutable std::unique_ptr<Collective> inner_;  // shared by the ranks of one run
-  mutable std::deque<std::shared_ptr<const Layout>> layouts_;  // the groups seen last
+  mutable GroupCache<Layout> layouts_;  // shared by the ranks of one run
 };
 
 const bool registered_hierarchical_allreduce = [] {

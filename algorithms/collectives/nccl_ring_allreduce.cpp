@@ -16,12 +16,12 @@
 // On one NIC per machine, one GPU per machine, or a group that is not whole machines in machine
 // order, it is the plain ring (and runs as it does, analytic fidelity included).
 #include <algorithm>
-#include <deque>
 #include <memory>
 
 #include "algorithms/collectives/chunks.h"
 #include "algorithms/collectives/collective.h"
 #include "algorithms/collectives/fast.h"
+#include "algorithms/collectives/group_cache.h"
 
 namespace dtsim {
 namespace {
@@ -33,16 +33,15 @@ class NcclRingAllreduce : public Collective {
     if (p == 1) return;
     const std::shared_ptr<const Rings> held = rings_of(ctx, group);  // kept while this rank runs
     const Rings& rings = *held;
-    if (rings.order.size() == 1) {
+    if (rings.count == 1) {
       plain_ring(ctx).allreduce(ctx, group, data);
       return;
     }
-    const int c = static_cast<int>(rings.order.size());
+    const int c = rings.count;
     std::vector<Ring> mine;  // this rank's place in every ring
     for (int j = 0; j < c; ++j) {
-      const std::vector<int>& order = rings.order[static_cast<std::size_t>(j)];
-      const int me = rings.index[static_cast<std::size_t>(j)][static_cast<std::size_t>(ctx.rank())];
-      mine.push_back(Ring{me, order[static_cast<std::size_t>((me + 1) % p)], order[static_cast<std::size_t>((me + p - 1) % p)]});
+      const int me = rings.index(j, ctx.rank());
+      mine.push_back(Ring{me, rings.member(j, (me + 1) % p), rings.member(j, (me + p - 1) % p)});
     }
     const Chunks slices(data, c);
     if (fidelity(ctx) == Fidelity::Step) {
@@ -67,27 +66,32 @@ class NcclRingAllreduce : public Collective {
       for (int j = 0; j < c; ++j) slices.assign(data, j, part[static_cast<std::size_t>(j)]);
       return;
     }
-    // Fast: each phase one flow per ring (every chunk but its own leaves a member in the
-    // reduce-scatter, every chunk but its successor's in the allgather) and the p - 2 hidden latencies
-    // of the slowest route among its rings, waited with the meeting that sums the values.
+    // Fast: each phase one flow per communicating pair (every chunk but its own leaves a ring member in
+    // the reduce-scatter, every chunk but its successor's in the allgather; the rings that go to the
+    // same GPU share one flow) and the p - 2 hidden latencies of the slowest route among them, waited
+    // with the meeting that sums the values and the one that ends the allgather (no member has its
+    // last chunk before the slowest hop delivered it).
+    const Neighbours pairs(mine);
     double route = 0;
-    for (const Ring& r : mine) route = std::max(route, fast::route_latency(ctx, ctx.rank(), r.next));
+    for (int q : pairs.to) route = std::max(route, fast::route_latency(ctx, ctx.rank(), q));
     const double hidden = (p - 2) * route;
-    std::vector<double> scattered, gathered;
+    std::vector<double> scattered(pairs.to.size(), 0.0), gathered(pairs.to.size(), 0.0);
     for (int j = 0; j < c; ++j) {
       const Message slice{slices.bytes(j), {}};
-      scattered.push_back(slice.bytes - Chunks::chunk_bytes(slice, p, mine[static_cast<std::size_t>(j)].me));
-      gathered.push_back(slice.bytes - Chunks::chunk_bytes(slice, p, (mine[static_cast<std::size_t>(j)].me + 1) % p));
+      const int me = mine[static_cast<std::size_t>(j)].me;
+      const std::size_t flow = pairs.flow_of[static_cast<std::size_t>(j)];
+      scattered[flow] += slice.bytes - Chunks::chunk_bytes(slice, p, me);
+      gathered[flow] += slice.bytes - Chunks::chunk_bytes(slice, p, (me + 1) % p);
     }
-    flows(ctx, mine, scattered);
+    flows(ctx, pairs, scattered);
     auto meeting = fast::meet_after(ctx, group, std::move(data.values), hidden);
     data.values = meeting->sum();
-    flows(ctx, mine, gathered);
-    fast::meet_after(ctx, group, {}, hidden);  // leave together: no member has its last chunk before the slowest hop delivered
+    flows(ctx, pairs, gathered);
+    fast::meet_after(ctx, group, {}, hidden);
   }
 
   double closed_form(int p, double n, double alpha, double beta) const override {
-    return 2.0 * (p - 1) * alpha + 2.0 * n * (p - 1) / p * beta;  // one GPU per machine: the ring's
+    return plain_form().closed_form(p, n, alpha, beta);  // one GPU per machine: the plain ring
   }
 
   double closed_form_on(const CostModel& m) const override {
@@ -112,12 +116,35 @@ class NcclRingAllreduce : public Collective {
   struct Ring {
     int me, next, prev;  // this rank's index in the ring and its neighbours (endpoint ids)
   };
-  // The rings over one group: order[j] lists the members in ring j's order, index[j][endpoint] the
-  // endpoint's position in it (-1 if absent). Built once per group and shared by its ranks.
+  // The rings over one group, shared by its ranks. Ring j visits every machine's GPUs from local index
+  // j g/count on: its member at index k = b g + t is the GPU of block b at local index (j g/count + t)
+  // mod g. count 1: the plain ring in group order.
   struct Rings {
     std::vector<int> group;
-    std::vector<std::vector<int>> order;
-    std::vector<std::vector<int>> index;
+    int count = 1;              // rings (channels)
+    int g = 1;                  // GPUs per machine
+    std::vector<int> position;  // count > 1: per endpoint, its index in the group (-1: absent)
+    int member(int j, int k) const {
+      return group[static_cast<std::size_t>(k / g * g + (j * (g / count) + k % g) % g)];
+    }
+    int index(int j, int endpoint) const {
+      const int k = position[static_cast<std::size_t>(endpoint)];
+      return k / g * g + (k % g - j * (g / count) + g) % g;
+    }
+  };
+  // A rank's distinct successors and predecessors over its rings, and which flow each ring's bytes
+  // join: rings that go to the same GPU (inside a machine, most of them) share one flow.
+  struct Neighbours {
+    std::vector<int> to, from;
+    std::vector<std::size_t> flow_of;  // per ring: its index into `to`
+    explicit Neighbours(const std::vector<Ring>& mine) {
+      for (const Ring& r : mine) {
+        const auto at = std::find(to.begin(), to.end(), r.next);
+        flow_of.push_back(static_cast<std::size_t>(at - to.begin()));
+        if (at == to.end()) to.push_back(r.next);
+        if (std::find(from.begin(), from.end(), r.prev) == from.end()) from.push_back(r.prev);
+      }
+    }
   };
 
   static int channels(int gpus_per_node, int nics_per_node) {
@@ -139,31 +166,19 @@ class NcclRingAllreduce : public Collective {
     for (std::size_t j = 0; j < mine.size(); ++j) fold(chunks[j], part[j], mine[j].me, got[j]);
   }
 
-  // Fast: one aggregated flow per communicating pair and phase (the rings whose successor, or
-  // predecessor, is the same GPU share one flow: inside a machine most rings go to the next GPU).
-  static void flows(RankContext& ctx, const std::vector<Ring>& mine, const std::vector<double>& bytes) {
-    std::vector<int> to, from;
-    std::vector<double> sent;
-    for (std::size_t j = 0; j < mine.size(); ++j) {
-      const auto at = std::find(to.begin(), to.end(), mine[j].next);
-      if (at == to.end()) {
-        to.push_back(mine[j].next);
-        sent.push_back(bytes[j]);
-      } else {
-        sent[static_cast<std::size_t>(at - to.begin())] += bytes[j];
-      }
-      if (std::find(from.begin(), from.end(), mine[j].prev) == from.end()) from.push_back(mine[j].prev);
-    }
+  static void flows(RankContext& ctx, const Neighbours& pairs, const std::vector<double>& bytes) {
     std::vector<RankContext::Request> receives, sends;
-    for (int q : from) receives.push_back(ctx.irecv(q));
-    for (std::size_t k = 0; k < to.size(); ++k) sends.push_back(ctx.isend(to[k], Message{sent[k], {}}));
+    for (int q : pairs.from) receives.push_back(ctx.irecv(q));
+    for (std::size_t k = 0; k < pairs.to.size(); ++k) sends.push_back(ctx.isend(pairs.to[k], Message{bytes[k], {}}));
     ctx.wait_all(receives);
     ctx.wait_all(sends);
   }
 
   std::shared_ptr<const Rings> rings_of(const RankContext& ctx, const std::vector<int>& group) const {
-    for (const std::shared_ptr<const Rings>& r : rings_)
-      if (r->group == group) return r;
+    return rings_.get(group, [&](const std::vector<int>& members) { return make_rings(ctx, members); });
+  }
+
+  static Rings make_rings(const RankContext& ctx, const std::vector<int>& group) {
     const int g = std::max(1, ctx.scenario().cluster.gpus_per_node);
     const int p = static_cast<int>(group.size());
     // Whole machines in machine order: block b of g members are the GPUs of one machine.
@@ -173,26 +188,15 @@ class NcclRingAllreduce : public Collective {
         const int e = group[static_cast<std::size_t>(b * g + i)];
         whole_machines = e < ctx.size() && e / g == group[static_cast<std::size_t>(b * g)] / g;
       }
-    const int c = whole_machines ? channels(g, ctx.scenario().network.nics_per_node) : 1;
     Rings r;
     r.group = group;
-    for (int j = 0; j < c; ++j) {
-      std::vector<int> order;
-      order.reserve(group.size());
-      if (c == 1) order = group;
-      else
-        for (int b = 0; b < p / g; ++b)
-          for (int i = 0; i < g; ++i) order.push_back(group[static_cast<std::size_t>(b * g + (j * (g / c) + i) % g)]);
-      std::vector<int> index(static_cast<std::size_t>(ctx.endpoints()), -1);
-      for (int k = 0; k < p; ++k) index[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])] = k;
-      r.order.push_back(std::move(order));
-      r.index.push_back(std::move(index));
+    r.g = g;
+    r.count = whole_machines ? channels(g, ctx.scenario().network.nics_per_node) : 1;
+    if (r.count > 1) {
+      r.position.assign(static_cast<std::size_t>(ctx.endpoints()), -1);
+      for (int k = 0; k < p; ++k) r.position[static_cast<std::size_t>(group[static_cast<std::size_t>(k)])] = k;
     }
-    // A few groups per run; a group that changes every iteration must not grow the cache without bound.
-    constexpr std::size_t kCachedGroups = 16;
-    if (rings_.size() == kCachedGroups) rings_.pop_front();
-    rings_.push_back(std::make_shared<const Rings>(std::move(r)));
-    return rings_.back();
+    return r;
   }
 
   Collective& plain_ring(const RankContext& ctx) const {
@@ -206,7 +210,7 @@ class NcclRingAllreduce : public Collective {
   }
 
   mutable std::unique_ptr<Collective> ring_;              // shared by the ranks of one run
-  mutable std::deque<std::shared_ptr<const Rings>> rings_;  // the groups seen last
+  mutable GroupCache<Rings> rings_;                       // shared by the ranks of one run
 };
 
 const bool registered_nccl_ring_allreduce = CollectiveRegistry::add(

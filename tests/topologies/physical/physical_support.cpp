@@ -18,7 +18,12 @@ namespace sg4 = simgrid::s4u;
 
 namespace dtsim::physical_test {
 
-nlohmann::json routes(const nlohmann::json& document, const std::vector<std::pair<int, int>>& pairs) {
+namespace {
+
+// Builds the scenario's platform (its GPU ranks, then its servers) in a forked child, with no
+// simulation, and returns what `inspect(scenario, hosts)` makes of it; a failure fails the test.
+template <class Inspect>
+nlohmann::json inspect_platform(const nlohmann::json& document, Inspect inspect) {
   ScenarioResult parsed = parse_scenario(document);
   for (const auto& e : parsed.errors) FAIL_CHECK("scenario error: " << e);
   REQUIRE(parsed.ok());
@@ -30,8 +35,18 @@ nlohmann::json routes(const nlohmann::json& document, const std::vector<std::pai
     engine.set_config("network/model:CM02");
     const Scenario& s = parsed.scenario;
     const int servers = TrainingAlgorithmRegistry::create(s.algorithm.name, s.algorithm.options)->server_count(s);
-    std::vector<sg4::Host*> hosts =
+    const std::vector<sg4::Host*> hosts =
         PhysicalTopologyRegistry::create(s.network.topology, s.network.topology_options)->build(s, servers);
+    return inspect(s, hosts);
+  });
+  if (result.contains("error")) FAIL("platform inspection failed: " << result["error"].get<std::string>());
+  return result;
+}
+
+}  // namespace
+
+nlohmann::json routes(const nlohmann::json& document, const std::vector<std::pair<int, int>>& pairs) {
+  return inspect_platform(document, [&](const Scenario&, const std::vector<sg4::Host*>& hosts) {
     nlohmann::json out = nlohmann::json::array();
     for (auto [a, b] : pairs) {
       std::vector<sg4::Link*> links;
@@ -47,29 +62,16 @@ nlohmann::json routes(const nlohmann::json& document, const std::vector<std::pai
     }
     return nlohmann::json{{"routes", out}, {"hosts", hosts.size()}};
   });
-  if (result.contains("error")) FAIL("route inspection failed: " << result["error"].get<std::string>());
-  return result;
 }
 
 std::vector<std::string> machine_link_names(const nlohmann::json& document, int machine) {
-  ScenarioResult parsed = parse_scenario(document);
-  REQUIRE(parsed.ok());
-  nlohmann::json result = run_in_child_process([&] {
-    int argc = 1;
-    char name[] = "physical-test";
-    char* argv[] = {name, nullptr};
-    sg4::Engine engine(&argc, argv);
-    engine.set_config("network/model:CM02");
-    const Scenario& s = parsed.scenario;
-    std::vector<sg4::Host*> hosts =
-        PhysicalTopologyRegistry::create(s.network.topology, s.network.topology_options)->build(s, 0);
-    nlohmann::json names = nlohmann::json::array();
+  const nlohmann::json names = inspect_platform(document, [&](const Scenario& s, const std::vector<sg4::Host*>& hosts) {
+    nlohmann::json out = nlohmann::json::array();
     for (sg4::Link* l : machine_network_links(hosts, s.cluster.gpus_per_node, s.cluster.nodes, machine))
-      names.push_back(l->get_name());
-    return nlohmann::json{{"links", names}};
+      out.push_back(l->get_name());
+    return out;
   });
-  if (result.contains("error")) FAIL("link inspection failed: " << result["error"].get<std::string>());
-  return result["links"].get<std::vector<std::string>>();
+  return names.get<std::vector<std::string>>();
 }
 
 std::string errors_of(const nlohmann::json& scenario) {
