@@ -94,6 +94,27 @@ const std::vector<float>& Meeting::sum() {
   return sum_;
 }
 
+const std::vector<float>& Meeting::sum_of_block_sums(const std::vector<std::vector<int>>& blocks) {
+  if (!block_summed_) {
+    block_summed_ = true;
+    std::vector<float> block;
+    for (const std::vector<int>& indices : blocks) {
+      block.clear();
+      for (int i : indices) {
+        const std::vector<float>& c = contributions.at(static_cast<std::size_t>(i));
+        if (c.empty()) continue;
+        if (block.empty()) block.assign(c.size(), 0.0f);
+        if (c.size() != block.size()) throw std::logic_error("fast meeting: contributions of different sizes");
+        for (std::size_t k = 0; k < c.size(); ++k) block[k] += c[k];
+      }
+      if (block.empty()) continue;
+      if (block_sums_.empty()) block_sums_.assign(block.size(), 0.0f);
+      for (std::size_t k = 0; k < block.size(); ++k) block_sums_[k] += block[k];
+    }
+  }
+  return block_sums_;
+}
+
 namespace {
 struct Pending {
   std::shared_ptr<Meeting> meeting;

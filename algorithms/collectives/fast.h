@@ -46,10 +46,16 @@ class Meeting {
   double latest_ready = -1, latest_ready_wait = 0, latest_ready_from = 0;
   // Element-wise sum of all contributions in group order (computed once, shared by all members).
   const std::vector<float>& sum();
+  // The sum of each block's sum, blocks in the given order, each summed over its contribution indices
+  // in order (what a machine-by-machine reduction gives, bit for bit); computed once, shared. The
+  // blocks must be the same for every member that asks. Empty when the contributions are.
+  const std::vector<float>& sum_of_block_sums(const std::vector<std::vector<int>>& blocks);
 
  private:
   std::vector<float> sum_;
   bool summed_ = false;
+  std::vector<float> block_sums_;
+  bool block_summed_ = false;
 };
 std::shared_ptr<Meeting> meet(RankContext& ctx, const std::vector<int>& group, std::vector<float> mine);
 

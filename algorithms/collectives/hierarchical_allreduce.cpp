@@ -9,11 +9,19 @@
 // machines and beta the NIC's: the g concurrent inner allreduces share each machine's NIC (with k NICs
 // per machine, g/k share each: max(beta_l, (g/k) beta)).
 // Groups whose members do not split into whole machines run the inner algorithm flat.
+// Fast fidelity, where every flow starts together and keeps its rate (fast::ring_sends_one_flow for the
+// inner rings, and one latency on every hop of a machine's ring): the reduce-scatter's and the
+// allgather's bytes go round the machine as one flow, then the inner ring's one flow, then one meeting
+// of the whole group waits the latencies both rings hid. The inner flows start together either way and
+// share each NIC from start to end, so the times are the three phases' (up to one chunk unit with
+// uneven chunks), with two flows and one meeting per rank instead of three of each; the sum is taken
+// machine by machine in the phases' order, so real values give the same bits.
 #include <map>
 #include <memory>
 
 #include "algorithms/collectives/chunks.h"
 #include "algorithms/collectives/collective.h"
+#include "algorithms/collectives/fast.h"
 #include "algorithms/collectives/group_cache.h"
 #include "algorithms/collectives/operations.h"
 
@@ -40,6 +48,7 @@ class HierarchicalAllreduce : public Collective {
       return;
     }
     const Layout::Place& place = layout.places.at(static_cast<std::size_t>(ctx.rank()));
+    if (layout.one_flow) return one_flow_allreduce(ctx, group, layout, place, data);
     const std::vector<int>& local = layout.machines[static_cast<std::size_t>(place.machine)];
     reduce_scatter_ring(ctx, local, data, fidelity(ctx));
     const Chunks chunks(data, static_cast<int>(local.size()));
@@ -89,18 +98,24 @@ class HierarchicalAllreduce : public Collective {
     struct Place {
       int machine = -1;      // index into machines
       int local_index = -1;  // position among the machine's members
+      int cross_index = -1;  // position in crosses[local_index]
     };
     Shape shape = Shape::Flat;
     std::vector<std::vector<int>> machines;  // members of each machine, in group order
     std::vector<std::vector<int>> crosses;   // per local index: that member of every machine, in group order
     std::vector<Place> places;               // per endpoint id (unused ids: machine -1)
+    // Fast only: whether the one-flow form applies (top of the file), and then the group positions of
+    // each machine's members, machines in the inner rings' order (the sum's order).
+    bool one_flow = false;
+    std::vector<std::vector<int>> machine_positions;
   };
 
   std::shared_ptr<const Layout> layout_of(const RankContext& ctx, const std::vector<int>& group) const {
-    return layouts_.get(group, [&](const std::vector<int>& members) { return make_layout(ctx, members); });
+    const bool fast = fidelity(ctx) == Fidelity::Fast && inner_name_ == "ring";
+    return layouts_.get(group, [&](const std::vector<int>& members) { return make_layout(ctx, members, fast); });
   }
 
-  static Layout make_layout(const RankContext& ctx, const std::vector<int>& group) {
+  static Layout make_layout(const RankContext& ctx, const std::vector<int>& group, bool fast) {
     const int g = std::max(1, ctx.scenario().cluster.gpus_per_node);
     Layout l;
     l.places.resize(static_cast<std::size_t>(ctx.endpoints()));
@@ -123,10 +138,65 @@ class HierarchicalAllreduce : public Collective {
     else {
       l.shape = Shape::Hierarchical;
       l.crosses.resize(local_size);
-      for (int e : group)
-        l.crosses[static_cast<std::size_t>(l.places[static_cast<std::size_t>(e)].local_index)].push_back(e);
+      for (int e : group) {
+        Layout::Place& place = l.places[static_cast<std::size_t>(e)];
+        std::vector<int>& cross = l.crosses[static_cast<std::size_t>(place.local_index)];
+        place.cross_index = static_cast<int>(cross.size());
+        cross.push_back(e);
+      }
+      if (fast) decide_one_flow(ctx, group, l);
     }
     return l;
+  }
+
+  // The one-flow form needs the inner rings' flows to start together and share each NIC evenly
+  // (fast::ring_sends_one_flow), every hop of a machine's ring as long (its flows then end together),
+  // and every inner ring to visit the machines in one order (the order the sum is taken in).
+  static void decide_one_flow(const RankContext& ctx, const std::vector<int>& group, Layout& l) {
+    if (!fast::ring_sends_one_flow(ctx, l.crosses.front())) return;
+    const std::size_t g = l.machines.front().size();
+    for (const std::vector<int>& members : l.machines) {
+      const double hop = fast::route_latency(ctx, members[0], members[1 % g]);
+      for (std::size_t i = 0; i < g; ++i)
+        if (fast::route_latency(ctx, members[i], members[(i + 1) % g]) != hop) return;
+    }
+    std::vector<int> machine_order;  // machine index of each member of crosses[0]
+    for (int e : l.crosses.front()) machine_order.push_back(l.places[static_cast<std::size_t>(e)].machine);
+    for (const std::vector<int>& cross : l.crosses)
+      for (std::size_t c = 0; c < cross.size(); ++c)
+        if (l.places[static_cast<std::size_t>(cross[c])].machine != machine_order[c]) return;
+    std::vector<int> position(static_cast<std::size_t>(ctx.endpoints()), -1);
+    for (std::size_t i = 0; i < group.size(); ++i) position[static_cast<std::size_t>(group[i])] = static_cast<int>(i);
+    for (int m : machine_order) {
+      std::vector<int> positions;
+      for (int e : l.machines[static_cast<std::size_t>(m)]) positions.push_back(position[static_cast<std::size_t>(e)]);
+      l.machine_positions.push_back(std::move(positions));
+    }
+    l.one_flow = true;
+  }
+
+  // The fast form of the top of the file (Layout::one_flow): both rings as one flow each, one meeting.
+  static void one_flow_allreduce(RankContext& ctx, const std::vector<int>& group, const Layout& layout,
+                                 const Layout::Place& place, Message& data) {
+    const std::vector<int>& local = layout.machines[static_cast<std::size_t>(place.machine)];
+    const std::vector<int>& cross = layout.crosses[static_cast<std::size_t>(place.local_index)];
+    const int g = static_cast<int>(local.size()), machines = static_cast<int>(cross.size());
+    const int li = place.local_index, ci = place.cross_index;
+    // The machine's ring: every chunk but its own leaves in the reduce-scatter, every chunk but the
+    // successor's in the allgather (operations.cpp); the inner ring the same over this member's chunk.
+    const double intra = 2 * data.bytes - Chunks::chunk_bytes(data, g, li) - Chunks::chunk_bytes(data, g, (li + 1) % g);
+    const Message part = Chunks(data, g).extract(data, li);
+    const double inner = 2 * part.bytes - Chunks::chunk_bytes(part, machines, ci) -
+                         Chunks::chunk_bytes(part, machines, (ci + 1) % machines);
+    const int next_local = local[static_cast<std::size_t>((li + 1) % g)];
+    const int next_cross = cross[static_cast<std::size_t>((ci + 1) % machines)];
+    fast::ring_flows(ctx, next_local, local[static_cast<std::size_t>((li + g - 1) % g)], intra);
+    fast::ring_flows(ctx, next_cross, cross[static_cast<std::size_t>((ci + machines - 1) % machines)], inner);
+    // Each one-flow ring of q members hides 2q - 3 of its hops' latencies.
+    const double hidden = (2 * g - 3) * fast::route_latency(ctx, ctx.rank(), next_local) +
+                          (2 * machines - 3) * fast::route_latency(ctx, ctx.rank(), next_cross);
+    auto meeting = fast::meet_after(ctx, group, std::move(data.values), hidden);
+    data.values = meeting->sum_of_block_sums(layout.machine_positions);
   }
 
   std::string inner_name_;

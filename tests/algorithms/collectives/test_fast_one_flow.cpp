@@ -86,9 +86,9 @@ TEST_CASE("fast ring: one flow per rank where flows never contend gives the two 
 }
 
 // Hierarchical on 4 machines of 4 GPUs: its inner rings (one GPU per machine, four rings through each
-// NIC) send one flow; a flat ring over the same machines (several members per machine) keeps its two
-// phases.
-TEST_CASE("fast ring: hierarchical's inner rings send one flow, a flat ring on multi-GPU machines two") {
+// NIC) send one flow, and so does each machine's ring (its reduce-scatter and allgather together); a
+// flat ring over the same machines (several members per machine) keeps its two phases.
+TEST_CASE("fast ring: hierarchical's rings send one flow each, a flat ring on multi-GPU machines two") {
   for (double bytes : {960.0 * 1000, 1000003.0}) {
     json single = ring_scenario(4, bytes);
     single["cluster"]["gpus_per_node"] = 4;
@@ -103,9 +103,11 @@ TEST_CASE("fast ring: hierarchical's inner rings send one flow, a flat ring on m
       const double one = a["rows"][k]["iteration_time"].get<double>(), two = b["rows"][k]["iteration_time"].get<double>();
       CHECK(std::abs(one - two) <= uneven + 1e-12 * two);
     }
-    // The inner ring's second flow paid one route latency across machines: GPU link, NIC, NIC, GPU link.
+    // The inner ring's second flow paid one route latency across machines (GPU link, NIC, NIC, GPU
+    // link), the machine's ring's second flow one inside the machine (two GPU links).
     const double saved = b["comm_time_s"].get<double>() - a["comm_time_s"].get<double>();
-    CHECK(std::abs(saved - (2 * 1e-6 + 2 * kLatency)) <= 1e-9);
+    CHECK(std::abs(saved - (2 * 1e-6 + 2 * kLatency + 2 * 1e-6)) <= uneven + 1e-9);
+    CHECK(std::abs(a["comm_span_s"].get<double>() - b["comm_span_s"].get<double>()) <= uneven + 1e-15);
 
     json flat = single;
     flat["algorithm"]["collective"] = "ring";
@@ -113,6 +115,40 @@ TEST_CASE("fast ring: hierarchical's inner rings send one flow, a flat ring on m
     CHECK(flat_runs.one["comm_time_s"].get<double>() ==
           doctest::Approx(flat_runs.two["comm_time_s"].get<double>()).epsilon(1e-12));
   }
+}
+
+// The one-flow hierarchical allreduce sums machine by machine, in the order of the three phases: real
+// values give the same parameters, bit for bit. With two NICs per machine (rings inside a machine that
+// cross its NVLink hub) and on PCIe machines the times agree too.
+TEST_CASE("fast ring: hierarchical's one-flow form gives the three phases' parameters and times") {
+  json numerics = dtsim::test::base_scenario(3);
+  numerics["cluster"]["gpus_per_node"] = 4;
+  numerics["network"]["intra_node"] = {{"bandwidth", 50e9}, {"latency", 1e-6}};
+  numerics["network"]["fidelity"] = "fast";
+  numerics["workload"] = dtsim::test::least_squares_workload(8, 16, 1.0, 0.05);
+  numerics["algorithm"] = {{"name", "allreduce"}, {"collective", "hierarchical"}};
+  numerics["run"] = {{"iterations", 10}, {"warmup_iterations", 1}};
+  const OneAndTwo values = simulate_both_forms(numerics);
+  CHECK(values.one["final_params"] == values.two["final_params"]);
+  CHECK(values.one["comm_time_s"].get<double>() < values.two["comm_time_s"].get<double>());  // one flow ran
+
+  for (int nics : {1, 2})
+    for (const char* kind : {"nvlink", "pcie"}) {
+      json s = ring_scenario(3, 1000003.0);
+      s["cluster"]["gpus_per_node"] = 4;
+      s["network"]["nics_per_node"] = nics;
+      s["network"]["intra_node"] = {{"bandwidth", 50e9}, {"latency", 1e-6}, {"kind", kind}};
+      s["algorithm"]["collective"] = "hierarchical";
+      const OneAndTwo runs = simulate_both_forms(s);
+      const json& a = runs.one;
+      const json& b = runs.two;
+      INFO("nics=" << nics << " kind=" << std::string(kind) << " one flow " << a["iteration_time_s"] << " two phases "
+                   << b["iteration_time_s"]);
+      for (std::size_t k = 0; k < a["rows"].size(); ++k) {
+        const double one = a["rows"][k]["iteration_time"].get<double>(), two = b["rows"][k]["iteration_time"].get<double>();
+        CHECK(std::abs(one - two) <= 16 / kBandwidth + 1e-12 * two);
+      }
+    }
 }
 
 TEST_CASE("fast ring: the one-flow form is kept to platforms where ring flows start together and cannot share a link") {
