@@ -22,9 +22,13 @@ Chunks::Chunks(const Message& whole, int parts) {
 
 double Chunks::chunk_bytes(const Message& whole, int parts, int i) {
   const bool values = !whole.values.empty();
-  const std::size_t units = values ? whole.values.size() : static_cast<std::size_t>(std::llround(whole.bytes));
+  return chunk_bytes(whole.bytes, values ? whole.values.size() : static_cast<std::size_t>(std::llround(whole.bytes)),
+                     parts, i);
+}
+
+double Chunks::chunk_bytes(double bytes, std::size_t units, int parts, int i) {
   if (units == 0) return 0;
-  const double per_unit = whole.bytes / static_cast<double>(units);
+  const double per_unit = bytes / static_cast<double>(units);
   const std::size_t len = units / parts + (static_cast<std::size_t>(i) < units % parts ? 1 : 0);
   return static_cast<double>(len) * per_unit;
 }

@@ -25,6 +25,8 @@ class Chunks {
   void assign_range(Message& whole, int first, int count, const Message& part) const;
   // Simulated bytes of chunk i of `whole` split in `parts`, in O(1) (no Chunks built).
   static double chunk_bytes(const Message& whole, int parts, int i);
+  // The same for `bytes` made of `units` units (elements or bytes: a chunk's length() and bytes()).
+  static double chunk_bytes(double bytes, std::size_t units, int parts, int i);
   // First unit (element or byte) of chunk i and its number of units.
   std::size_t offset(int i) const { return offset_[i]; }
   std::size_t length(int i) const { return length_[i]; }

@@ -120,7 +120,12 @@ struct Pending {
   std::shared_ptr<Meeting> meeting;
   sg4::BarrierPtr barrier;
   int arrived = 0;
+  const std::vector<int>* group = nullptr;  // the first member's (alive while it waits in the meeting)
 };
+// A meeting's group is told apart by its first member, size and last member (O(1) per member). Two
+// different groups with the same three, used at once by overlapping members, would share counters and
+// meetings; enter() checks that every member of a meeting passed the group its first member did (the
+// same vector, in O(1), or an equal one) and throws rather than mix them.
 using GroupKey = std::tuple<int, int, int>;  // first member, size, last member
 
 // Deposits `mine` in the group's next meeting; `last`: this member completed it.
@@ -151,6 +156,11 @@ Entry enter(RankContext& ctx, const std::vector<int>& group, std::vector<float> 
     slot.meeting = std::make_shared<Meeting>();
     slot.meeting->contributions.resize(p);
     slot.barrier = sg4::Barrier::create(p);
+    slot.group = &group;
+  } else if (slot.group != &group && *slot.group != group) {
+    throw std::logic_error("fast meeting: endpoint " + std::to_string(ctx.rank()) + " met a group of " +
+                           std::to_string(p) + " members that another member entered with different members "
+                           "(groups with the same first and last members in use at once)");
   }
   slot.meeting->contributions[me] = std::move(mine);
   Entry entry{slot.meeting, slot.barrier, ++slot.arrived == p};

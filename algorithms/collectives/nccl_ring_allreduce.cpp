@@ -77,11 +77,13 @@ class NcclRingAllreduce : public Collective {
     const double hidden = (p - 2) * route;
     std::vector<double> scattered(pairs.to.size(), 0.0), gathered(pairs.to.size(), 0.0);
     for (int j = 0; j < c; ++j) {
-      const Message slice{slices.bytes(j), {}};
+      // Ring j's chunks split its slice by units (elements with values), as the step form's Chunks do.
+      const double bytes = slices.bytes(j);
+      const std::size_t units = slices.length(j);
       const int me = mine[static_cast<std::size_t>(j)].me;
       const std::size_t flow = pairs.flow_of[static_cast<std::size_t>(j)];
-      scattered[flow] += slice.bytes - Chunks::chunk_bytes(slice, p, me);
-      gathered[flow] += slice.bytes - Chunks::chunk_bytes(slice, p, (me + 1) % p);
+      scattered[flow] += bytes - Chunks::chunk_bytes(bytes, units, p, me);
+      gathered[flow] += bytes - Chunks::chunk_bytes(bytes, units, p, (me + 1) % p);
     }
     flows(ctx, pairs, scattered);
     auto meeting = fast::meet_after(ctx, group, std::move(data.values), hidden);

@@ -72,3 +72,31 @@ TEST_CASE("fast meeting: meet_after releases at the same instants as a latency w
   // And the waits matter: the release is later than the last arrival.
   CHECK(uneven_folded[0][0][0].get<double>() > 1e-3 + 4 * 1.3e-4);
 }
+
+// Meetings tell groups apart by first member, size and last member. A different group with the same
+// three, entered while a meeting of the first is open, is refused loudly instead of being mixed in:
+// here [0, 1, 3] meets while member 2 enters [0, 2, 3].
+TEST_CASE("fast meeting: a different group with the same first and last members is refused, not mixed") {
+  const json out = dtsim::test::simulate_actors(4, 0, [&](dtsim::Cluster& cluster, json& result) {
+    result = json::object();
+    for (int i = 0; i < 4; ++i)
+      sg4::Actor::create("m" + std::to_string(i), cluster.hosts[i], [&cluster, &result, i] {
+        dtsim::RankContext ctx(cluster, i);
+        const std::vector<int> group = i == 2 ? std::vector<int>{0, 2, 3} : std::vector<int>{0, 1, 3};
+        sg4::this_actor::sleep_for(i == 0 ? 0 : i == 2 ? 1e-3 : 2e-3);
+        try {
+          auto m = dtsim::fast::meet(ctx, group, {static_cast<float>(i + 1)});
+          result[std::to_string(i)] = m->sum().at(0);
+        } catch (const std::logic_error& e) {
+          result[std::to_string(i)] = std::string(e.what());
+        }
+      });
+  });
+  INFO(out.dump());
+  // Members 0, 1 and 3 meet as [0, 1, 3]: 1 + 2 + 4.
+  CHECK(out["0"] == 7.0);
+  CHECK(out["1"] == 7.0);
+  CHECK(out["3"] == 7.0);
+  REQUIRE(out["2"].is_string());
+  CHECK(dtsim::test::contains(out["2"].get<std::string>(), "entered with different members"));
+}
