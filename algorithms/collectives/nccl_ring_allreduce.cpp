@@ -15,6 +15,10 @@
 //   2(p-1) max(alpha + n beta / (c p), alpha_l + n beta_l / p).
 // On one NIC per machine, one GPU per machine, or a group that is not whole machines in machine
 // order, it is the plain ring (and runs as it does, analytic fidelity included).
+// Fast, where every flow starts together and keeps its rate (the analytic fidelity's platform, on
+// machines whose GPUs reach their NIC over a path of their own) and a GPU's link is at least c times
+// a NIC's (so that the crossing of one ring bounds every phase, for every rank): each pair's flow
+// carries both phases' bytes and the group meets once, as the plain ring's one-flow form does.
 #include <algorithm>
 #include <memory>
 
@@ -74,7 +78,6 @@ class NcclRingAllreduce : public Collective {
     const Neighbours pairs(mine);
     double route = 0;
     for (int q : pairs.to) route = std::max(route, fast::route_latency(ctx, ctx.rank(), q));
-    const double hidden = (p - 2) * route;
     std::vector<double> scattered(pairs.to.size(), 0.0), gathered(pairs.to.size(), 0.0);
     for (int j = 0; j < c; ++j) {
       // Ring j's chunks split its slice by units (elements with values), as the step form's Chunks do.
@@ -85,6 +88,15 @@ class NcclRingAllreduce : public Collective {
       scattered[flow] += bytes - Chunks::chunk_bytes(bytes, units, p, me);
       gathered[flow] += bytes - Chunks::chunk_bytes(bytes, units, p, (me + 1) % p);
     }
+    if (rings.one_flow) {
+      // Every pair's flow carries both phases' bytes: one route latency paid, the 2p - 3 others waited.
+      for (std::size_t k = 0; k < scattered.size(); ++k) scattered[k] += gathered[k];
+      flows(ctx, pairs, scattered);
+      auto meeting = fast::meet_after(ctx, group, std::move(data.values), (2 * p - 3) * route);
+      data.values = meeting->sum();
+      return;
+    }
+    const double hidden = (p - 2) * route;
     flows(ctx, pairs, scattered);
     auto meeting = fast::meet_after(ctx, group, std::move(data.values), hidden);
     data.values = meeting->sum();
@@ -126,6 +138,7 @@ class NcclRingAllreduce : public Collective {
     int count = 1;              // rings (channels)
     int g = 1;                  // GPUs per machine
     std::vector<int> position;  // count > 1: per endpoint, its index in the group (-1: absent)
+    bool one_flow = false;      // fast: both phases as one flow per pair (top of the file)
     int member(int j, int k) const {
       return group[static_cast<std::size_t>(k / g * g + (j * (g / count) + k % g) % g)];
     }
@@ -177,10 +190,24 @@ class NcclRingAllreduce : public Collective {
   }
 
   std::shared_ptr<const Rings> rings_of(const RankContext& ctx, const std::vector<int>& group) const {
-    return rings_.get(group, [&](const std::vector<int>& members) { return make_rings(ctx, members); });
+    const bool fast = fidelity(ctx) == Fidelity::Fast;
+    return rings_.get(group, [&](const std::vector<int>& members) { return make_rings(ctx, members, fast); });
   }
 
-  static Rings make_rings(const RankContext& ctx, const std::vector<int>& group) {
+  // Whether the fast rings may send both phases as one flow per pair. A GPU sends to at most two
+  // neighbours: the next GPU of its machine (the rings that stay inside, up to c of them, over its
+  // NVLink link) and, where it is a ring's exit, the next machine (one ring, over its own PCIe path
+  // and NIC: every NIC carries one ring's crossing each way). With every flow starting together and
+  // no link shared (the one-flow platform, GPUs with their own NIC path), each flow keeps its rate;
+  // with the GPU link at least c times the NIC's, the crossing is every rank's longest flow and the
+  // longest route, in each phase and in both together, so the meeting releases at the same instant
+  // in both forms (up to a chunk unit with uneven chunks).
+  static bool one_flow_applies(const Scenario& s, int count) {
+    if (count < 2 || !fast::ring_platform_allows_one_flow(s) || s.network.intra_node_kind == "pcie") return false;
+    return s.network.intra_node.bandwidth >= count * s.network.link.bandwidth;
+  }
+
+  static Rings make_rings(const RankContext& ctx, const std::vector<int>& group, bool fast) {
     const int g = std::max(1, ctx.scenario().cluster.gpus_per_node);
     const int p = static_cast<int>(group.size());
     // Whole machines in machine order: block b of g members are the GPUs of one machine.
@@ -194,6 +221,7 @@ class NcclRingAllreduce : public Collective {
     r.group = group;
     r.g = g;
     r.count = whole_machines ? channels(g, ctx.scenario().network.nics_per_node) : 1;
+    r.one_flow = fast && one_flow_applies(ctx.scenario(), r.count);
     if (r.count > 1) {
       r.position.assign(static_cast<std::size_t>(ctx.endpoints()), -1);
       for (int k = 0; k < p; ++k) r.position[static_cast<std::size_t>(group[static_cast<std::size_t>(k)])] = k;

@@ -6,6 +6,7 @@
 // second flow paid.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "algorithms/collectives/fast.h"
@@ -149,6 +150,66 @@ TEST_CASE("fast ring: hierarchical's one-flow form gives the three phases' param
         CHECK(std::abs(one - two) <= 16 / kBandwidth + 1e-12 * two);
       }
     }
+}
+
+// NCCL's rings (nccl_ring) over several NICs: where a GPU's link is at least c times a NIC's, each pair's
+// flow carries both phases and the group meets once; the same times and parameters as the two phases,
+// one crossing route latency less transfer time. Below that ratio the two phases stay.
+TEST_CASE("fast ring: nccl_ring's rings send one flow per pair where a crossing bounds every phase") {
+  for (int nics : {2, 4, 8})
+    for (double bytes : {4.0 * 8 * 3 * 8 * 1000, 1000003.0}) {
+      json s = ring_scenario(3, bytes);
+      s["cluster"]["gpus_per_node"] = 8;
+      s["network"]["nics_per_node"] = nics;
+      s["network"]["intra_node"] = {{"bandwidth", 8 * kBandwidth}, {"latency", 1e-6}};  // exactly c x NIC at c = 8
+      s["algorithm"]["collective"] = "nccl_ring";
+      const OneAndTwo runs = simulate_both_forms(s);
+      const json& a = runs.one;
+      const json& b = runs.two;
+      INFO("nics=" << nics << " n=" << bytes << " one flow " << a["iteration_time_s"] << " two phases "
+                   << b["iteration_time_s"]);
+      const double uneven = 64 / kBandwidth;  // a few units per ring
+      REQUIRE(a["rows"].size() == b["rows"].size());
+      for (std::size_t k = 0; k < a["rows"].size(); ++k) {
+        const double one = a["rows"][k]["iteration_time"].get<double>(), two = b["rows"][k]["iteration_time"].get<double>();
+        CHECK(std::abs(one - two) <= uneven + 1e-12 * two);
+      }
+      CHECK(std::abs(a["comm_span_s"].get<double>() - b["comm_span_s"].get<double>()) <= uneven + 1e-15);
+      // Each pair's second flow is gone: a GPU that sends or receives a ring's crossing has a transfer
+      // in flight one crossing route latency (GPU path, NIC, NIC, GPU path) less, the others one
+      // NVLink route latency (two GPU links) less. A machine has 2c such GPUs (exits j g/c - 1 and
+      // entries j g/c), all 8 from c = 4 on.
+      const double crossing_gpus = std::min(8, 2 * nics);
+      const double expected = (crossing_gpus * (2 * 1e-6 + 2 * kLatency) + (8 - crossing_gpus) * 2 * 1e-6) / 8;
+      const double saved = b["comm_time_s"].get<double>() - a["comm_time_s"].get<double>();
+      CHECK(std::abs(saved - expected) <= uneven + 1e-9);
+    }
+  // Real values: the same sums (the meeting's, in group order) and so the same parameters.
+  json numerics = dtsim::test::base_scenario(2);
+  numerics["cluster"]["gpus_per_node"] = 4;
+  numerics["network"]["nics_per_node"] = 2;
+  numerics["network"]["intra_node"] = {{"bandwidth", 300e9}, {"latency", 1e-6}};
+  numerics["network"]["fidelity"] = "fast";
+  numerics["workload"] = dtsim::test::least_squares_workload(8, 16, 1.0, 0.05);
+  numerics["algorithm"] = {{"name", "allreduce"}, {"collective", "nccl_ring"}};
+  numerics["run"] = {{"iterations", 10}, {"warmup_iterations", 1}};
+  const OneAndTwo values = simulate_both_forms(numerics);
+  CHECK(values.one["final_params"] == values.two["final_params"]);
+  CHECK(values.one["comm_time_s"].get<double>() < values.two["comm_time_s"].get<double>());  // one flow ran
+
+  // A GPU link slower than c NICs together (or PCIe machines, whose GPUs share one link with their
+  // NIC traffic): the two phases, so the same transfer time with and without the no-op override.
+  for (const char* kind : {"nvlink", "pcie"}) {
+    json slow = ring_scenario(3, 1000003.0);
+    slow["cluster"]["gpus_per_node"] = 8;
+    slow["network"]["nics_per_node"] = 4;
+    slow["network"]["intra_node"] = {{"bandwidth", std::string(kind) == "pcie" ? 50e9 : 3 * kBandwidth},
+                                     {"latency", 1e-6}, {"kind", kind}};
+    slow["algorithm"]["collective"] = "nccl_ring";
+    const OneAndTwo runs = simulate_both_forms(slow);
+    INFO(kind);
+    CHECK(runs.one["comm_time_s"].get<double>() == runs.two["comm_time_s"].get<double>());
+  }
 }
 
 TEST_CASE("fast ring: the one-flow form is kept to platforms where ring flows start together and cannot share a link") {
