@@ -81,15 +81,20 @@ void ring_flows(RankContext& ctx, int next, int prev, double bytes) {
   ctx.wait(outgoing);
 }
 
+namespace {
+// into += c element-wise (into starts as zeros of c's size); empty contributions add nothing.
+void accumulate(std::vector<float>& into, const std::vector<float>& c) {
+  if (c.empty()) return;
+  if (into.empty()) into.assign(c.size(), 0.0f);
+  if (c.size() != into.size()) throw std::logic_error("fast meeting: contributions of different sizes");
+  for (std::size_t k = 0; k < c.size(); ++k) into[k] += c[k];
+}
+}  // namespace
+
 const std::vector<float>& Meeting::sum() {
   if (!summed_) {
     summed_ = true;
-    for (const auto& c : contributions) {
-      if (c.empty()) continue;
-      if (sum_.empty()) sum_.assign(c.size(), 0.0f);
-      if (c.size() != sum_.size()) throw std::logic_error("fast meeting: contributions of different sizes");
-      for (std::size_t k = 0; k < c.size(); ++k) sum_[k] += c[k];
-    }
+    for (const auto& c : contributions) accumulate(sum_, c);
   }
   return sum_;
 }
@@ -100,16 +105,8 @@ const std::vector<float>& Meeting::sum_of_block_sums(const std::vector<std::vect
     std::vector<float> block;
     for (const std::vector<int>& indices : blocks) {
       block.clear();
-      for (int i : indices) {
-        const std::vector<float>& c = contributions.at(static_cast<std::size_t>(i));
-        if (c.empty()) continue;
-        if (block.empty()) block.assign(c.size(), 0.0f);
-        if (c.size() != block.size()) throw std::logic_error("fast meeting: contributions of different sizes");
-        for (std::size_t k = 0; k < c.size(); ++k) block[k] += c[k];
-      }
-      if (block.empty()) continue;
-      if (block_sums_.empty()) block_sums_.assign(block.size(), 0.0f);
-      for (std::size_t k = 0; k < block.size(); ++k) block_sums_[k] += block[k];
+      for (int i : indices) accumulate(block, contributions.at(static_cast<std::size_t>(i)));
+      accumulate(block_sums_, block);
     }
   }
   return block_sums_;
