@@ -37,6 +37,9 @@ struct CostModel {
   int gpus_per_node = 1;
   int nics_per_node = 1;  // GPUs gpus_per_node / nics_per_node share each NIC
   double alpha_local = 0, beta_local = 0;
+  // Multi-GPU machines whose GPUs reach their NIC over a path of their own (NVLink machines), not
+  // over the link that carries their traffic to the machine's other GPUs (PCIe machines).
+  bool gpus_own_nic_path = false;
 };
 
 class Collective {

@@ -15,17 +15,21 @@
 //   2(p-1) max(alpha + n beta / (c p), alpha_l + n beta_l / p).
 // On one NIC per machine, one GPU per machine, or a group that is not whole machines in machine
 // order, it is the plain ring (and runs as it does, analytic fidelity included).
-// Fast, where every flow starts together and keeps its rate (the analytic fidelity's platform, on
-// machines whose GPUs reach their NIC over a path of their own) and a GPU's link is at least c times
-// a NIC's (so that the crossing of one ring bounds every phase, for every rank): each pair's flow
-// carries both phases' bytes and the group meets once, as the plain ring's one-flow form does.
+// Where every flow starts together and keeps its rate (the analytic fidelity's platform, on machines
+// whose GPUs reach their NIC over a path of their own) and a GPU's link is at least c times a NIC's,
+// the crossing of one ring bounds every phase of every rank (crossing_bounds): fast sends each pair's
+// both phases as one flow and meets once, as the plain ring's one-flow form does, and the time is
+// exactly 2(p-1) alpha + B beta, B the most bytes one ring's crossing carries in both phases (its
+// slice less two neighbouring chunks), which the analytic fidelity charges.
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include "algorithms/collectives/chunks.h"
 #include "algorithms/collectives/collective.h"
 #include "algorithms/collectives/fast.h"
 #include "algorithms/collectives/group_cache.h"
+#include "algorithms/collectives/runner.h"
 
 namespace dtsim {
 namespace {
@@ -117,13 +121,35 @@ class NcclRingAllreduce : public Collective {
   }
 
   std::string analytic_blocker(const CostModel& m) const override {
-    if (channels(m.gpus_per_node, m.nics_per_node) > 1)
-      return "rings of NIC and GPU hops sharing each GPU's link have no exact closed form";
-    return plain_form().analytic_blocker(m);
+    const int c = channels(m.gpus_per_node, m.nics_per_node);
+    if (c > 1 && !crossing_bounds(m, c))
+      return "its rings' NIC and GPU hops have no exact closed form on PCIe machines (a GPU's one link carries "
+             "both) or where a GPU's link is slower than its machine's NICs together";
+    return c > 1 ? "" : plain_form().analytic_blocker(m);
   }
 
+  // Where crossing_bounds holds: what fast's one-flow form gives (top of the file). Ring j's slice has
+  // U_j units, split into p chunks of which the first U_j % p are one unit larger; its crossing from
+  // machine b leaves ring member b g + g - 1 for member b g + g, and carries both phases: the slice
+  // less those two members' chunks. The largest such is found over the (at most two) slice sizes and
+  // the exits, in O(1).
   double analytic_time(const CostModel& m, const Message& data, int me) const override {
-    return plain_form().analytic_time(m, data, me);  // only where it is the plain ring
+    const int c = channels(m.gpus_per_node, m.nics_per_node);
+    if (c == 1) return plain_form().analytic_time(m, data, me);  // the plain ring
+    const long p = m.p, g = m.gpus_per_node;
+    const long units = data.values.empty() ? std::llround(data.bytes) : static_cast<long>(data.values.size());
+    if (units == 0) return 2.0 * (p - 1) * m.alpha;
+    const double per_unit = data.bytes / static_cast<double>(units);
+    long most = 0;  // units of the largest crossing
+    for (const long slice : {units / c + (units % c > 0 ? 1 : 0), units / c}) {
+      const long q = slice / p, r = slice % p;
+      // The two chunks' extra units at the exits: before the last machine, the latest exit has the
+      // fewest (chunks shrink along the ring); the last machine's exit wraps to member 0.
+      const long inner = (p - g - 1 < r ? 1 : 0) + (p - g < r ? 1 : 0);
+      const long wrap = r > 0 ? 1 : 0;
+      most = std::max(most, 2 * slice - 2 * q - std::min(inner, wrap));
+    }
+    return 2.0 * (p - 1) * m.alpha + static_cast<double>(most) * per_unit * m.beta;
   }
 
  private:
@@ -202,9 +228,11 @@ class NcclRingAllreduce : public Collective {
   // with the GPU link at least c times the NIC's, the crossing is every rank's longest flow and the
   // longest route, in each phase and in both together, so the meeting releases at the same instant
   // in both forms (up to a chunk unit with uneven chunks).
+  static bool crossing_bounds(const CostModel& m, int count) {
+    return count >= 2 && m.gpus_own_nic_path && count * m.beta_local <= m.beta * (1 + 1e-12);
+  }
   static bool one_flow_applies(const Scenario& s, int count) {
-    if (count < 2 || !fast::ring_platform_allows_one_flow(s) || s.network.intra_node_kind == "pcie") return false;
-    return s.network.intra_node.bandwidth >= count * s.network.link.bandwidth;
+    return fast::ring_platform_allows_one_flow(s) && crossing_bounds(cost_model(s, 0), count);
   }
 
   static Rings make_rings(const RankContext& ctx, const std::vector<int>& group, bool fast) {

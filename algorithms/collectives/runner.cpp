@@ -57,6 +57,7 @@ CostModel cost_model(const Scenario& s, double bytes) {
   m.beta = 1 / (s.network.link.bandwidth * inter.bandwidth_factor);
   m.alpha_local = 2 * s.network.intra_node.latency * intra.latency_factor + intra.overhead;
   m.beta_local = 1 / (s.network.intra_node.bandwidth * intra.bandwidth_factor);
+  m.gpus_own_nic_path = m.gpus_per_node > 1 && s.network.intra_node_kind != "pcie";  // topologies/physical/machine.h
   return m;
 }
 

@@ -4,10 +4,12 @@
 // not; "analytic" where it does not apply is an error naming /network/fidelity and the reason.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "algorithms/collectives/analytic.h"
+#include "algorithms/collectives/chunks.h"
 #include "algorithms/collectives/collective.h"
 #include "sim/engine/load_scenario.h"
 #include "tests/support/analytic_against_fast.h"
@@ -55,15 +57,36 @@ TEST_CASE("analytic fidelity: the ring equals fast, one GPU per machine, the oth
   }
 }
 
-TEST_CASE("analytic fidelity: NCCL's rings over several NICs per machine are refused") {
-  json s = psgd(3, "nccl_ring", 960.0 * 1000);
-  s["cluster"]["gpus_per_node"] = 4;
-  s["network"]["nics_per_node"] = 2;
-  s["network"]["fidelity"] = "analytic";
-  const std::string errors = scenario_errors(s);
-  INFO(errors);
-  CHECK(contains(errors, "/network/fidelity: \"analytic\" does not apply"));
-  CHECK(contains(errors, "no exact closed form"));
+// NCCL's rings over several NICs: where a GPU's own NIC path leaves its NVLink link to the rings that
+// stay inside and that link is at least c times a NIC's, one ring's crossing bounds every phase and
+// the time is 2(p-1) alpha + (the largest crossing's bytes) beta: analytic equals fast (even and
+// uneven messages, slices and chunks of unequal sizes, c = 2 to 8). On PCIe machines, or with a slower
+// GPU link, it is refused with its reason.
+TEST_CASE("analytic fidelity: NCCL's rings over several NICs equal fast where one crossing bounds every phase") {
+  struct Shape {
+    int nodes, g, nics;
+  };
+  for (const Shape shape : {Shape{3, 4, 2}, Shape{2, 8, 8}, Shape{3, 8, 4}, Shape{4, 4, 4}})
+    for (double bytes : {960.0 * 1000, 1000003.0, 4.0 * 37}) {
+      json s = psgd(shape.nodes, "nccl_ring", bytes);
+      s["cluster"]["gpus_per_node"] = shape.g;
+      s["network"]["nics_per_node"] = shape.nics;
+      s["network"]["intra_node"] = {{"bandwidth", shape.nics * 3.125e9}, {"latency", 1e-6}};  // exactly c NICs
+      check_same_as_fast(s, "nccl_ring " + std::to_string(shape.nodes) + " x " + std::to_string(shape.g) + " GPUs, " +
+                                std::to_string(shape.nics) + " NICs, n=" + std::to_string(bytes));
+    }
+  for (const char* kind : {"nvlink", "pcie"}) {
+    json s = psgd(3, "nccl_ring", 960.0 * 1000);
+    s["cluster"]["gpus_per_node"] = 4;
+    s["network"]["nics_per_node"] = 2;
+    const bool pcie = std::string(kind) == "pcie";
+    s["network"]["intra_node"] = {{"bandwidth", pcie ? 50e9 : 1.9 * 3.125e9}, {"latency", 1e-6}, {"kind", kind}};
+    s["network"]["fidelity"] = "analytic";
+    const std::string errors = scenario_errors(s);
+    INFO(kind << ": " << errors);
+    CHECK(contains(errors, "/network/fidelity: \"analytic\" does not apply"));
+    CHECK(contains(errors, "no exact closed form"));
+  }
 }
 
 TEST_CASE("analytic fidelity: hierarchical allreduces on multi-GPU machines equal fast") {
@@ -163,4 +186,51 @@ TEST_CASE("analytic fidelity: asked for where it does not apply, an error names 
     CHECK(contains(errors, "/network/fidelity: \"analytic\" does not apply"));
     CHECK(contains(errors, expected));
   }
+}
+
+// nccl_ring's analytic time finds the largest ring crossing in O(1); here it is checked against every
+// ring's every crossing counted chunk by chunk (alpha 0, one second per unit: the time is the units).
+TEST_CASE("analytic fidelity: nccl_ring's largest crossing, against every crossing counted") {
+  const auto nccl = dtsim::CollectiveRegistry::create("nccl_ring");
+  struct Shape {
+    int machines, g, c;
+  };
+  for (const Shape shape : {Shape{2, 8, 8}, Shape{3, 4, 2}, Shape{3, 8, 4}, Shape{5, 4, 4}, Shape{2, 2, 2}})
+    for (long units = 1; units <= 3 * shape.machines * shape.g * shape.c + 5; ++units) {
+      const int p = shape.machines * shape.g;
+      dtsim::CostModel m;
+      m.p = p;
+      m.gpus_per_node = shape.g;
+      m.nics_per_node = shape.c;
+      m.alpha = 0;
+      m.beta = 1;
+      m.beta_local = 1.0 / shape.c;
+      m.gpus_own_nic_path = true;
+      REQUIRE(nccl->analytic_blocker(m).empty());
+      const dtsim::Message data{static_cast<double>(units), {}};
+      const dtsim::Chunks slices(data, shape.c);
+      long most = 0;
+      for (int j = 0; j < shape.c; ++j) {
+        const auto slice = static_cast<long>(slices.length(j));
+        auto chunk = [&](int k) { return slice / p + (k < slice % p ? 1 : 0); };
+        for (int b = 0; b < shape.machines; ++b) {
+          const int exit = b * shape.g + shape.g - 1;  // ring member leaving machine b
+          most = std::max(most, 2 * slice - chunk(exit) - chunk((exit + 1) % p));
+        }
+      }
+      INFO(shape.machines << " x " << shape.g << " GPUs, " << shape.c << " NICs, " << units << " units");
+      CHECK(nccl->analytic_time(m, data, 0) == static_cast<double>(most));
+    }
+  // PCIe machines and GPU links slower than c NICs are refused.
+  dtsim::CostModel pcie;
+  pcie.p = 8;
+  pcie.gpus_per_node = 4;
+  pcie.nics_per_node = 2;
+  pcie.beta = 1;
+  pcie.beta_local = 0.5;
+  CHECK(!nccl->analytic_blocker(pcie).empty());
+  pcie.gpus_own_nic_path = true;
+  CHECK(nccl->analytic_blocker(pcie).empty());
+  pcie.beta_local = 0.51;
+  CHECK(!nccl->analytic_blocker(pcie).empty());
 }
