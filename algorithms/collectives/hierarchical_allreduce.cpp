@@ -185,9 +185,11 @@ class HierarchicalAllreduce : public Collective {
     // The machine's ring: every chunk but its own leaves in the reduce-scatter, every chunk but the
     // successor's in the allgather (operations.cpp); the inner ring the same over this member's chunk.
     const double intra = 2 * data.bytes - Chunks::chunk_bytes(data, g, li) - Chunks::chunk_bytes(data, g, (li + 1) % g);
-    const Message part = Chunks(data, g).extract(data, li);
-    const double inner = 2 * part.bytes - Chunks::chunk_bytes(part, machines, ci) -
-                         Chunks::chunk_bytes(part, machines, (ci + 1) % machines);
+    const Chunks parts(data, g);  // this member's part, by units (no copy of its values)
+    const double part = parts.bytes(li);
+    const std::size_t units = parts.length(li);
+    const double inner = 2 * part - Chunks::chunk_bytes(part, units, machines, ci) -
+                         Chunks::chunk_bytes(part, units, machines, (ci + 1) % machines);
     const int next_local = local[static_cast<std::size_t>((li + 1) % g)];
     const int next_cross = cross[static_cast<std::size_t>((ci + 1) % machines)];
     fast::ring_flows(ctx, next_local, local[static_cast<std::size_t>((li + g - 1) % g)], intra);

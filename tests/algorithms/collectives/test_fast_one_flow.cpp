@@ -51,6 +51,34 @@ OneAndTwo simulate_both_forms(const json& single) {
   return {dtsim::test::simulate(single), dtsim::test::simulate(two_phases)};
 }
 
+// Every iteration of the two forms takes as long, to `units` (seconds of a few chunk units' transfer,
+// where uneven chunks let the forms end on different flows) plus rounding.
+void check_same_iterations(const OneAndTwo& runs, double units) {
+  REQUIRE(runs.one["rows"].size() == runs.two["rows"].size());
+  for (std::size_t k = 0; k < runs.one["rows"].size(); ++k) {
+    const double one = runs.one["rows"][k]["iteration_time"].get<double>();
+    const double two = runs.two["rows"][k]["iteration_time"].get<double>();
+    CHECK(std::abs(one - two) <= units + 1e-12 * two);
+  }
+}
+
+// Real values through `collective` on `nodes` machines of 4 GPUs: both forms end at the same
+// parameters, bit for bit, and the one-flow form ran (less transfer time).
+void check_same_parameters(const char* collective, int nodes, int nics, double intra_bandwidth) {
+  json s = dtsim::test::base_scenario(nodes);
+  s["cluster"]["gpus_per_node"] = 4;
+  s["network"]["nics_per_node"] = nics;
+  s["network"]["intra_node"] = {{"bandwidth", intra_bandwidth}, {"latency", 1e-6}};
+  s["network"]["fidelity"] = "fast";
+  s["workload"] = dtsim::test::least_squares_workload(8, 16, 1.0, 0.05);
+  s["algorithm"] = {{"name", "allreduce"}, {"collective", collective}};
+  s["run"] = {{"iterations", 10}, {"warmup_iterations", 1}};
+  const OneAndTwo values = simulate_both_forms(s);
+  INFO(collective);
+  CHECK(values.one["final_params"] == values.two["final_params"]);
+  CHECK(values.one["comm_time_s"].get<double>() < values.two["comm_time_s"].get<double>());
+}
+
 }  // namespace
 
 TEST_CASE("fast ring: one flow per rank where flows never contend gives the two phases' times") {
@@ -67,11 +95,7 @@ TEST_CASE("fast ring: one flow per rank where flows never contend gives the two 
       // and SimGrid ends flows of a few bytes' difference together (its completion precision): a few
       // units' transfer time (1.3 ns at 25 Gbps) is allowed there.
       const double uneven = std::fmod(bytes, p) == 0 ? 0 : 4 / kBandwidth;
-      REQUIRE(a["rows"].size() == b["rows"].size());
-      for (std::size_t k = 0; k < a["rows"].size(); ++k) {
-        const double one = a["rows"][k]["iteration_time"].get<double>(), two = b["rows"][k]["iteration_time"].get<double>();
-        CHECK(std::abs(one - two) <= uneven + 1e-12 * two);
-      }
+      check_same_iterations(runs, uneven);
       // The closed form: the compute, then 2(p-1) alpha + (2n - the two smallest chunks) beta.
       const double units = bytes, q = std::floor(units / p), r = units - q * p;
       const double smallest_pair = p == 2 ? 2 * q + r : 2 * q + (r > p - 2 ? 1 : 0);
@@ -100,10 +124,7 @@ TEST_CASE("fast ring: hierarchical's rings send one flow each, a flat ring on mu
     const json& b = runs.two;
     INFO("n=" << bytes << " one flow " << a["iteration_time_s"] << " two phases " << b["iteration_time_s"]);
     const double uneven = std::fmod(bytes, 16) == 0 ? 0 : 16 / kBandwidth;  // a few units per ring
-    for (std::size_t k = 0; k < a["rows"].size(); ++k) {
-      const double one = a["rows"][k]["iteration_time"].get<double>(), two = b["rows"][k]["iteration_time"].get<double>();
-      CHECK(std::abs(one - two) <= uneven + 1e-12 * two);
-    }
+    check_same_iterations(runs, uneven);
     // The inner ring's second flow paid one route latency across machines (GPU link, NIC, NIC, GPU
     // link), the machine's ring's second flow one inside the machine (two GPU links).
     const double saved = b["comm_time_s"].get<double>() - a["comm_time_s"].get<double>();
@@ -122,16 +143,7 @@ TEST_CASE("fast ring: hierarchical's rings send one flow each, a flat ring on mu
 // values give the same parameters, bit for bit. With two NICs per machine (rings inside a machine that
 // cross its NVLink hub) and on PCIe machines the times agree too.
 TEST_CASE("fast ring: hierarchical's one-flow form gives the three phases' parameters and times") {
-  json numerics = dtsim::test::base_scenario(3);
-  numerics["cluster"]["gpus_per_node"] = 4;
-  numerics["network"]["intra_node"] = {{"bandwidth", 50e9}, {"latency", 1e-6}};
-  numerics["network"]["fidelity"] = "fast";
-  numerics["workload"] = dtsim::test::least_squares_workload(8, 16, 1.0, 0.05);
-  numerics["algorithm"] = {{"name", "allreduce"}, {"collective", "hierarchical"}};
-  numerics["run"] = {{"iterations", 10}, {"warmup_iterations", 1}};
-  const OneAndTwo values = simulate_both_forms(numerics);
-  CHECK(values.one["final_params"] == values.two["final_params"]);
-  CHECK(values.one["comm_time_s"].get<double>() < values.two["comm_time_s"].get<double>());  // one flow ran
+  check_same_parameters("hierarchical", 3, 1, 50e9);
 
   for (int nics : {1, 2})
     for (const char* kind : {"nvlink", "pcie"}) {
@@ -145,10 +157,7 @@ TEST_CASE("fast ring: hierarchical's one-flow form gives the three phases' param
       const json& b = runs.two;
       INFO("nics=" << nics << " kind=" << std::string(kind) << " one flow " << a["iteration_time_s"] << " two phases "
                    << b["iteration_time_s"]);
-      for (std::size_t k = 0; k < a["rows"].size(); ++k) {
-        const double one = a["rows"][k]["iteration_time"].get<double>(), two = b["rows"][k]["iteration_time"].get<double>();
-        CHECK(std::abs(one - two) <= 16 / kBandwidth + 1e-12 * two);
-      }
+      check_same_iterations(runs, 16 / kBandwidth);
     }
 }
 
@@ -169,11 +178,7 @@ TEST_CASE("fast ring: nccl_ring's rings send one flow per pair where a crossing 
       INFO("nics=" << nics << " n=" << bytes << " one flow " << a["iteration_time_s"] << " two phases "
                    << b["iteration_time_s"]);
       const double uneven = 64 / kBandwidth;  // a few units per ring
-      REQUIRE(a["rows"].size() == b["rows"].size());
-      for (std::size_t k = 0; k < a["rows"].size(); ++k) {
-        const double one = a["rows"][k]["iteration_time"].get<double>(), two = b["rows"][k]["iteration_time"].get<double>();
-        CHECK(std::abs(one - two) <= uneven + 1e-12 * two);
-      }
+      check_same_iterations(runs, uneven);
       CHECK(std::abs(a["comm_span_s"].get<double>() - b["comm_span_s"].get<double>()) <= uneven + 1e-15);
       // Each pair's second flow is gone: a GPU that sends or receives a ring's crossing has a transfer
       // in flight one crossing route latency (GPU path, NIC, NIC, GPU path) less, the others one
@@ -185,17 +190,7 @@ TEST_CASE("fast ring: nccl_ring's rings send one flow per pair where a crossing 
       CHECK(std::abs(saved - expected) <= uneven + 1e-9);
     }
   // Real values: the same sums (the meeting's, in group order) and so the same parameters.
-  json numerics = dtsim::test::base_scenario(2);
-  numerics["cluster"]["gpus_per_node"] = 4;
-  numerics["network"]["nics_per_node"] = 2;
-  numerics["network"]["intra_node"] = {{"bandwidth", 300e9}, {"latency", 1e-6}};
-  numerics["network"]["fidelity"] = "fast";
-  numerics["workload"] = dtsim::test::least_squares_workload(8, 16, 1.0, 0.05);
-  numerics["algorithm"] = {{"name", "allreduce"}, {"collective", "nccl_ring"}};
-  numerics["run"] = {{"iterations", 10}, {"warmup_iterations", 1}};
-  const OneAndTwo values = simulate_both_forms(numerics);
-  CHECK(values.one["final_params"] == values.two["final_params"]);
-  CHECK(values.one["comm_time_s"].get<double>() < values.two["comm_time_s"].get<double>());  // one flow ran
+  check_same_parameters("nccl_ring", 2, 2, 300e9);
 
   // A GPU link slower than c NICs together (or PCIe machines, whose GPUs share one link with their
   // NIC traffic): the two phases, so the same transfer time with and without the no-op override.
