@@ -137,6 +137,9 @@ void JobSupervisor::after_iteration(RankContext& ctx, int iteration, bool last) 
   const bool due = a.due, last_in = ++a.count == group_size();
   if (last_in) arrivals_.erase(iteration);
   if (!due) return;
+  // This rank's state now: a decentralized rank whose neighbours let it go on may be past `iteration`
+  // by the time the last rank finishes it.
+  workload_.save_rank_checkpoint(iteration, ctx.rank());
   const bool rank0 = ctx.rank() == 0;  // the job's stalls are timed on rank 0 (the ranks run in lockstep)
   if (pending_ && pending_->written > ctx.now()) {
     // The previous write (blocking: false) is still going on: the next one waits for it.
@@ -146,14 +149,7 @@ void JobSupervisor::after_iteration(RankContext& ctx, int iteration, bool last) 
     promote_written(ctx.now());
   }
   const double now = ctx.now();
-  if (last_in) {  // every rank has finished `iteration`: their state is the checkpoint's
-    // (Lockstep ranks cannot be further on; a decentralized rank could, if its neighbours let it run a
-    // whole iteration ahead of the last rank: its state would not be the checkpoint's.)
-    for (std::size_t r = 0; r < completed_.size(); ++r)
-      if (in_group(static_cast<int>(r)) && completed_[r] > iteration)
-        throw std::logic_error("checkpoint of iteration " + std::to_string(iteration) + ": rank " + std::to_string(r) +
-                               " has already finished iteration " + std::to_string(completed_[r]) +
-                               " (ranks more than one iteration apart are not modelled by run.recovery)");
+  if (last_in) {  // every rank has finished `iteration`: the checkpoint holds the state each saved then
     workload_.save_checkpoint(iteration);
     pending_ = Checkpoint{iteration, now, now + recovery_.checkpoint_time};
     last_checkpoint_end_ = recovery_.blocking ? pending_->written : now;

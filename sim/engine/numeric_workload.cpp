@@ -30,6 +30,7 @@ NumericWorkload::NumericWorkload(const Scenario& s, bool replicas_identical, int
   replicas_ = std::make_unique<kernels::ReplicaSet>(s.workload.numerics.replica, data);
   log_.train_loss.assign(iteration_slots, 0.0);
   loss_count_.assign(iteration_slots, 0);
+  rank_samples_.assign(static_cast<std::size_t>(replicas_->size()), 0);
   log_.evaluation.resize(iteration_slots);
   log_.consensus_distance.resize(iteration_slots);
   log_.rank_accuracy_range.resize(iteration_slots);
@@ -71,6 +72,7 @@ Message NumericWorkload::gradient_values(RankContext& ctx) {
   log_.train_loss[ctx.iteration()] += g.loss;  // summed here, divided by the count in take_log
   ++loss_count_[ctx.iteration()];
   log_.samples_processed += g.samples;
+  rank_samples_.at(static_cast<std::size_t>(ctx.rank())) += g.samples;
   Message m;
   m.bytes = scenario_.workload.message_bytes();
   m.values.assign(g.gradient.data(), g.gradient.data() + g.gradient.size());
@@ -207,25 +209,39 @@ bool NumericWorkload::finish_iteration(RankContext& ctx) {
   return stop_after_ == k;
 }
 
+NumericWorkload::RankState NumericWorkload::rank_state(int rank) const {
+  return RankState{replicas_->params(rank), replicas_->optimizer(rank), rank_samples_.at(static_cast<std::size_t>(rank))};
+}
+
+void NumericWorkload::save_rank_checkpoint(int iteration, int rank) {
+  rank_checkpoints_[iteration].insert_or_assign(rank, rank_state(rank));
+}
+
 void NumericWorkload::save_checkpoint(int iteration) {
+  std::map<int, RankState> saved;
+  if (auto it = rank_checkpoints_.find(iteration); it != rank_checkpoints_.end()) saved = std::move(it->second);
+  rank_checkpoints_.erase(rank_checkpoints_.begin(), rank_checkpoints_.upper_bound(iteration));
   Snapshot snapshot;
   for (int r = 0; r < replicas_->size(); ++r) {
-    snapshot.params.push_back(replicas_->params(r));
-    snapshot.optimizers.push_back(replicas_->optimizer(r));
+    auto it = saved.find(r);
+    snapshot.push_back(it != saved.end() ? std::move(it->second) : rank_state(r));
   }
-  snapshot.samples_processed = log_.samples_processed;
   checkpoints_.insert_or_assign(iteration, std::move(snapshot));
 }
 
 void NumericWorkload::restore_checkpoint(int iteration) {
   const Snapshot& snapshot = checkpoints_.at(iteration);
+  log_.samples_processed = 0;
   for (int r = 0; r < replicas_->size(); ++r) {
-    replicas_->params(r) = snapshot.params[static_cast<std::size_t>(r)];
-    replicas_->optimizer(r) = snapshot.optimizers[static_cast<std::size_t>(r)];
+    const RankState& state = snapshot[static_cast<std::size_t>(r)];
+    replicas_->params(r) = state.params;
+    replicas_->optimizer(r) = state.optimizer;
+    rank_samples_[static_cast<std::size_t>(r)] = state.samples;
+    log_.samples_processed += state.samples;
   }
+  rank_checkpoints_.clear();  // of iterations after `iteration`, which run again
   // The iterations after the checkpoint run again: what they logged is forgotten, their samples too
   // (epochs count training progress; the lost work is in the failures' time lost).
-  log_.samples_processed = snapshot.samples_processed;
   for (std::size_t k = static_cast<std::size_t>(iteration + 1); k < log_.train_loss.size(); ++k) {
     log_.train_loss[k] = 0;
     loss_count_[k] = 0;

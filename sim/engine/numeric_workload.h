@@ -45,6 +45,7 @@ class NumericWorkload : public Workload {
   Message initial_parameters() override;
   void server_update(int shard, Message& model_shard, const Message& gradient_sum, int contributors) override;
   GradientLayout gradient_layout() const override;
+  void save_rank_checkpoint(int iteration, int rank) override;
   void save_checkpoint(int iteration) override;
   void restore_checkpoint(int iteration) override;
   void discard_checkpoint(int iteration) override;
@@ -72,13 +73,18 @@ class NumericWorkload : public Workload {
   std::chrono::steady_clock::duration wall_{};
   std::map<int, kernels::Optimizer> server_optimizers_;  // per shard, created at its first update
   std::map<int, std::optional<kernels::Optimizer>> saved_server_optimizers_;  // per shard: at its checkpoint (none: fresh)
-  // Checkpoints (run.recovery), by iteration: every rank's parameters and optimizer state, bit for bit.
-  struct Snapshot {
-    std::vector<kernels::Vector> params;
-    std::vector<kernels::Optimizer> optimizers;
-    std::int64_t samples_processed = 0;
+  // Checkpoints (run.recovery), by iteration: every rank's parameters, optimizer state and samples
+  // taken, bit for bit, as it finished that iteration.
+  struct RankState {
+    kernels::Vector params;
+    kernels::Optimizer optimizer;
+    std::int64_t samples = 0;
   };
+  using Snapshot = std::vector<RankState>;  // by rank
+  RankState rank_state(int rank) const;
   std::map<int, Snapshot> checkpoints_;
+  std::map<int, std::map<int, RankState>> rank_checkpoints_;  // by iteration, by rank: not yet complete
+  std::vector<std::int64_t> rank_samples_;  // per rank: the samples its gradients took (sum: samples_processed)
 };
 
 }  // namespace dtsim

@@ -40,6 +40,10 @@ class Workload {
   // Checkpoint/restart (run.recovery): keep a copy of every rank's state after iteration `iteration`
   // (-1: the initial state), go back to one (the logs of later iterations are cleared, as they run
   // again), or drop one that was never completely written. Nothing to keep without numerics.
+  // Each rank's state is taken when that rank finishes the iteration (save_rank_checkpoint): a
+  // decentralized rank may be iterations ahead of the last one by the time all have finished it;
+  // save_checkpoint then completes the copy with the ranks that saved nothing (those not running).
+  virtual void save_rank_checkpoint(int /*iteration*/, int /*rank*/) {}
   virtual void save_checkpoint(int /*iteration*/) {}
   virtual void restore_checkpoint(int /*iteration*/) {}
   virtual void discard_checkpoint(int /*iteration*/) {}
