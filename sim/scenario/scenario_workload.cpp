@@ -162,6 +162,14 @@ void read_numerics(JsonReader& w, Scenario& s, const OptionContext& context) {
                 Option::object("optimizer", optimizer_options(rep.optimizer), ""),
                 enum_option("backend", std::string("cpu"), kernels::backend_names(), kernels::parse_backend, rep.backend, "")},
                context);
+  // Label-skewed partitions deal samples by class: the synthetic least-squares data has none.
+  const bool by_label = rep.partition.kind == kernels::PartitionKind::dirichlet ||
+                        rep.partition.kind == kernels::PartitionKind::shards;
+  if (by_label && n.dataset.kind != kernels::DatasetKind::fashion_mnist && w.errors().empty())
+    w.errors().add(w.child_path("partition") + "/kind",
+                   quote(kernels::to_string(rep.partition.kind)) + " deals samples by class label, which "
+                       "\"synthetic_least_squares\" has none; allowed here: \"iid\", \"global_shuffle\" or "
+                       "\"contiguous\"");
   rep.ranks = s.cluster.ranks();
   rep.batch_size = s.workload.batch_per_gpu;
   rep.seed = s.seed;

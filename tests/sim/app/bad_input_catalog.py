@@ -169,6 +169,8 @@ FIELDS = [
     ("/workload/optimizer/weight_decay", -1, "/workload/optimizer/weight_decay", NUMERIC),
     ("/workload/partition/kind", "random", "/workload/partition/kind", NUMERIC),
     ("/workload/partition/alpha", 0, "/workload/partition/alpha", NUMERIC),
+    ("/workload/partition/kind", "dirichlet", "/workload/partition/kind", NUMERIC),  # least squares: no labels
+    ("/workload/partition/kind", "shards", "/workload/partition/kind", NUMERIC),
     ("/workload/hidden", [0], "/workload/hidden", MLP),
     ("/workload/hidden", [4611686018427387904, 4611686018427387904], "/workload/hidden", MLP),
     ("/workload/dataset/path", "/nonexistent/fashion", "/workload/dataset/path", MLP),
