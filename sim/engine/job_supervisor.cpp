@@ -373,6 +373,7 @@ void JobSupervisor::supervise() {
                            committed_.iteration + 1});
     RankContext::release_abandoned_transfers();  // cancelled long ago (at the failure)
     ++cluster_.epoch;
+    if (cluster_.interference) cluster_.interference->reset();  // the stopped attempt's transfers
     arrivals_.clear();
     attempt_start_ = resume;
     last_checkpoint_end_ = resume;

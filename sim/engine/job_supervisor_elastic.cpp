@@ -123,6 +123,7 @@ void JobSupervisor::elastic_restart(double stopped, double resume) {
   result_.iterations_run = committed_.iteration + 1;
   RankContext::release_abandoned_transfers();
   ++cluster_.epoch;
+  if (cluster_.interference) cluster_.interference->reset();  // the stopped attempt's transfers
   arrivals_.clear();
   attempt_start_ = resume;
   spawn(committed_.iteration + 1);

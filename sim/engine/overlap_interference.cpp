@@ -12,6 +12,7 @@ OverlapInterference::OverlapInterference(double slowdown, std::vector<sg4::Host*
 
 void OverlapInterference::posted(long key, bool is_send, const std::shared_ptr<Flight>& flight) {
   // SimGrid matches a post with the oldest unmatched post of the other kind on the same mailbox.
+  if (flight) flight->attempt = attempt_;
   std::deque<Pending>& queue = unmatched_[key];
   if (!queue.empty() && queue.front().is_send != is_send) {
     std::shared_ptr<Flight> other = queue.front().flight;
@@ -36,16 +37,33 @@ void OverlapInterference::start(const std::shared_ptr<Flight>& a, const std::sha
   std::shared_ptr<Flight> mine = side;
   sg4::Actor::create("overlap-watch", hosts_[static_cast<std::size_t>(side->endpoint)], [this, mine, other] {
     sg4::Actor::self()->daemonize();
-    mine->comm->wait();
+    try {
+      mine->comm->wait();
+    } catch (const simgrid::Exception&) {
+      // A failure (run.recovery) cut or cancelled the transfer: it is over all the same, and its
+      // owners get the exception the wait threw (they stop, as the supervisor expects).
+      mine->failure = std::current_exception();
+      if (other) other->failure = mine->failure;
+    }
     finish(*mine);
     if (other) finish(*other);
   });
 }
 
 void OverlapInterference::finish(Flight& flight) {
+  if (flight.done) return;
   flight.done = true;
+  if (flight.attempt != attempt_) return;  // counted no more since reset()
   --endpoints_[static_cast<std::size_t>(flight.endpoint)].in_flight;
   notify(flight.endpoint);
+}
+
+void OverlapInterference::reset() {
+  ++attempt_;
+  unmatched_.clear();
+  // Fresh synchronization too: a rank killed while waiting on its endpoint's condition variable stays
+  // registered there in SimGrid 3.32, and a later notify would hand the mutex to the dead actor.
+  for (Endpoint& e : endpoints_) e = Endpoint{};
 }
 
 void OverlapInterference::notify(int endpoint) { endpoints_[static_cast<std::size_t>(endpoint)].changed->notify_all(); }
@@ -54,6 +72,8 @@ void OverlapInterference::wait(const std::shared_ptr<Flight>& flight) {
   Endpoint& e = endpoints_[static_cast<std::size_t>(flight->endpoint)];
   std::unique_lock<sg4::Mutex> lock(*e.mutex);
   while (!flight->done) e.changed->wait(lock);
+  lock.unlock();
+  if (flight->failure) std::rethrow_exception(flight->failure);
 }
 
 void OverlapInterference::compute(int endpoint, double seconds) {

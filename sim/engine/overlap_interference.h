@@ -18,6 +18,7 @@
 // condition variable; and the parameter-server family computes and communicates in turn.
 #pragma once
 #include <deque>
+#include <exception>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -33,7 +34,9 @@ class OverlapInterference {
     int endpoint = -1;
     bool started = false;
     bool done = false;
+    int attempt = 0;             // the reset() count when it was posted
     simgrid::s4u::CommPtr comm;  // this side's transfer
+    std::exception_ptr failure;  // what the transfer's wait threw (a failure cut it): wait() rethrows it
   };
 
   OverlapInterference(double slowdown, std::vector<simgrid::s4u::Host*> hosts);
@@ -42,11 +45,15 @@ class OverlapInterference {
   // A send or receive posted on the pair mailbox `key` by `flight->endpoint` (flight null: a detached
   // send nobody waits for). Starts the transfer when the other side is already posted.
   void posted(long key, bool is_send, const std::shared_ptr<Flight>& flight);
-  // Blocks the calling actor until the flight's transfer has ended.
+  // Blocks the calling actor until the flight's transfer has ended; throws what waiting on the
+  // transfer itself would have (a failure that cut it).
   void wait(const std::shared_ptr<Flight>& flight);
   // Runs `seconds` of nominal compute on `endpoint`, slowed while it has a transfer in flight.
   void compute(int endpoint, double seconds);
   int in_flight(int endpoint) const { return endpoints_[static_cast<std::size_t>(endpoint)].in_flight; }
+  // A restart after a failure (run.recovery): the transfers of the stopped attempt no longer count,
+  // even those whose watcher died with its host or whose other side was never posted.
+  void reset();
 
  private:
   struct Endpoint {
@@ -66,6 +73,7 @@ class OverlapInterference {
   std::vector<simgrid::s4u::Host*> hosts_;
   std::vector<Endpoint> endpoints_;
   std::unordered_map<long, std::deque<Pending>> unmatched_;  // per pair mailbox
+  int attempt_ = 0;  // reset() calls so far
 };
 
 }  // namespace dtsim

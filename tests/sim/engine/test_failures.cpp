@@ -64,6 +64,42 @@ TEST_CASE("failures: a scheduled machine failure follows the hand-computed check
   CHECK(std::abs(rows[6]["iteration_time"].get<double>() - (resume + I - written5)) <= 1e-9);
 }
 
+TEST_CASE("failures: a failure in the middle of transfers leaves overlap_slowdown nothing to slow after the restart") {
+  // workload.overlap_slowdown slows compute while a transfer of the same rank is in flight. Here the
+  // ring runs after the compute, so no transfer ever overlaps it and the slowdown must not change a
+  // single time, before or after a restart, although the machine fails in the middle of the ring
+  // (its transfers cut, their watchers gone with its host). Before, the cut transfer's exception
+  // escaped its watcher (abort); a watcher killed with its host would leave its ranks counted as
+  // communicating forever, slowing every later compute by 1.5x.
+  const int p = 4, n = 10, every = 3;
+  const double delta = 0.005, restart = 0.03, repair = 0.1;
+  json s = ring_job(p, n);
+  s["workload"]["overlap_slowdown"] = 0.5;
+  const double I = kCompute + ring_time(p);
+  const double written5 = 6 * I + 2 * delta;
+  // In the middle of the fourth of the six steps of iteration 6's ring: transfers in flight.
+  const double failure_at = written5 + kCompute + ring_time(p) * 7 / 12;
+  s["failures"] = {{"events", {{{"at", failure_at}, {"machine", 1}}}}, {"repair_time", repair}};
+  s["run"]["recovery"] = {{"policy", "checkpoint_restart"}, {"interval", every}, {"checkpoint_time", delta},
+                          {"detection_time", 0.02}, {"restart_time", restart}};
+  const json r = dtsim::test::simulate(s);
+  const double resume = failure_at + repair + restart;
+  CHECK(std::abs(r["sim_time_s"].get<double>() - (resume + 4 * I + delta)) <= 1e-9);
+  CHECK(r["failures"]["interruptions"] == 1);
+  CHECK(std::abs(r["failures"]["useful_time_s"].get<double>() - n * I) <= 1e-9);
+  const json& rows = r["rows"];
+  REQUIRE(rows.size() == static_cast<std::size_t>(n));
+  for (int k = 7; k < n; ++k)  // iteration 8 carries its blocking checkpoint's write
+    CHECK(std::abs(rows[k]["iteration_time"].get<double>() - (k == 8 ? I + delta : I)) <= 1e-9);
+
+  SUBCASE("elastic") {  // the survivors go on at once; their transfers and watchers start afresh
+    s["run"]["recovery"] = {{"policy", "elastic"}, {"join", "never"}};
+    const json e = dtsim::test::simulate(s);
+    CHECK(e["failures"]["final_ranks"] == p - 1);
+    CHECK(e["failures"]["useful_iterations"] == n);
+  }
+}
+
 TEST_CASE("failures: without recovery the run ends at the first failure with the iterations every rank completed") {
   json s = ring_job(4, 20);
   s["failures"] = {{"events", {{{"at", 0.1}, {"gpu", 2}}}}};
