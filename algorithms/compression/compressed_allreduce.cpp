@@ -63,7 +63,8 @@ class CompressedRing {
   // decode(block of chunk i encoded by `endpoint`), dense.
   std::vector<float> decode(int i, int endpoint, const Message& block) const {
     std::vector<float> out(chunks_.length(i), 0.0f);
-    compressor_.decode_add(block.values, key(endpoint, i), out);
+    // An empty chunk (more ranks than entries) carries no block: compress() leaves it empty.
+    if (!out.empty()) compressor_.decode_add(block.values, key(endpoint, i), out);
     return out;
   }
 

@@ -128,7 +128,7 @@ class Compressor {
   virtual void exchanged(const std::vector<float>& payload, const CompressionKey& key);
   // Sums `values` (empty in timing-only mode) of `wire_bytes` simulated bytes over the group in place.
   using Reduce = std::function<void(std::vector<float>& values, double wire_bytes)>;
-  // out += decode(payload); out.size() is the real gradient length d. `key` is the compressing rank's
+  // out += decode(payload); out.size() is the real gradient length d (non-empty). `key` is the compressing rank's
   // (randomk: any rank's of the same step, its mask being shared).
   virtual void decode_add(const std::vector<float>& payload, const CompressionKey& key, std::vector<float>& out) const = 0;
 

@@ -134,7 +134,7 @@ std::vector<float> reference_ring(const CompressionSpec& c, int p, std::size_t d
         std::vector<float> x = slice(g[r]);
         if (sender >= 0) {
           std::vector<float> partial(length[ch], 0.0f);
-          compressor->decode_add(block, key(sender, ch, step), partial);
+          if (length[ch] > 0) compressor->decode_add(block, key(sender, ch, step), partial);  // empty: no block
           for (std::size_t k = 0; k < x.size(); ++k) partial[k] += x[k];
           x = partial;
         }
@@ -152,7 +152,7 @@ std::vector<float> reference_ring(const CompressionSpec& c, int p, std::size_t d
         }
       }
       std::vector<float> decoded(length[ch], 0.0f);
-      compressor->decode_add(block, key(ch, ch, step), decoded);
+      if (length[ch] > 0) compressor->decode_add(block, key(ch, ch, step), decoded);
       std::copy(decoded.begin(), decoded.end(), sum.begin() + static_cast<std::ptrdiff_t>(offset[ch]));
     }
   }
@@ -197,21 +197,24 @@ TEST_CASE("compressed allreduce: min-max quantization against its definition") {
 }
 
 TEST_CASE("compressed allreduce: the ring equals the reference quantize-sum-requantize order bit for bit") {
-  // p = 5 ranks, d = 1003 (chunks of 201 and 200), 3 steps so that residuals carry over.
+  // p = 5 ranks, d = 1003 (chunks of 201 and 200), 3 steps so that residuals carry over; and d = 3,
+  // fewer entries than ranks, so that two chunks are empty.
   const int p = 5, steps = 3;
-  const std::size_t d = 1003;
   const json scenario = dtsim::test::base_scenario(p);
-  for (const CompressionSpec& c : {spec("minmax", false), spec("minmax", true, 4), spec("sign", true),
-                                   spec("qsgd", false, 8, 4), spec("qsgd", true, 8, 16)}) {
-    std::vector<std::vector<float>> residual;
-    const std::vector<float> expected = reference_ring(c, p, d, steps, residual);
-    const json r = run_ring(scenario, c, d, steps, false);
-    INFO(c.kind << " error feedback " << c.error_feedback << " bits " << c.bits << " levels " << c.levels);
-    for (int rank = 0; rank < p; ++rank) {
-      CHECK(r["results"][rank].get<std::vector<float>>() == expected);  // every replica: the same bits
-      if (c.error_feedback) CHECK(r["residuals"][rank].get<std::vector<float>>() == residual[rank]);
+  for (const std::size_t entries : {std::size_t{1003}, std::size_t{3}})
+    for (const CompressionSpec& c : {spec("minmax", false), spec("minmax", true, 4), spec("sign", true),
+                                     spec("qsgd", false, 8, 4), spec("qsgd", true, 8, 16)}) {
+      std::vector<std::vector<float>> residual;
+      const std::vector<float> expected = reference_ring(c, p, entries, steps, residual);
+      const json r = run_ring(scenario, c, entries, steps, false);
+      INFO(c.kind << " error feedback " << c.error_feedback << " bits " << c.bits << " levels " << c.levels
+                  << " entries " << entries);
+      for (int rank = 0; rank < p; ++rank) {
+        CHECK(r["results"][rank].get<std::vector<float>>() == expected);  // every replica: the same bits
+        if (c.error_feedback) CHECK(r["residuals"][rank].get<std::vector<float>>() == residual[rank]);
+      }
     }
-  }
+  const std::size_t d = 1003;
   // 8-bit min-max without error feedback is the exact sum up to the p roundings of each chunk (hops and
   // owner), each at most half its block's quantization step, plus float rounding (2^-20 relative slack).
   const CompressionSpec c = spec("minmax", false);
