@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <set>
 #include <string>
+#include <tuple>
 
 #include <simgrid/s4u.hpp>
 
@@ -35,6 +38,24 @@ std::vector<PsPiece> make_pieces(const BucketSchedule& schedule, double partitio
   return pieces;
 }
 
+// The pieces ready to push, taken in push order: the order they became ready (fifo), or the earliest
+// layer first and among equals the order they became ready (priority). O(log n) per piece: a tiny
+// partition_bytes makes tens of thousands of pieces per iteration.
+class ReadyPieces {
+ public:
+  void add(std::size_t piece, std::size_t rank) { ready_.emplace(rank, arrivals_++, piece); }
+  bool empty() const { return ready_.empty(); }
+  std::size_t take() {
+    const std::size_t piece = std::get<2>(*ready_.begin());
+    ready_.erase(ready_.begin());
+    return piece;
+  }
+
+ private:
+  std::set<std::tuple<std::size_t, std::uint64_t, std::size_t>> ready_;  // (rank, arrival, piece)
+  std::uint64_t arrivals_ = 0;
+};
+
 struct PsPushPull::Iteration {
   int rank = 0;
   Message gradient;             // the rank's own gradient (values with numerics)
@@ -42,7 +63,7 @@ struct PsPushPull::Iteration {
   std::vector<Message> partial; // per piece: what this rank pushes (a root: its machine's running sum)
   std::vector<int> contributions;    // per piece: gradients in `partial` so far
   int needed = 1;                    // contributions a piece needs before it is pushed
-  std::vector<std::size_t> queue;    // pieces ready to push, in the order they became ready
+  ReadyPieces queue;                 // pieces ready to push
   std::vector<std::size_t> bucket_left;  // per bucket: pieces not yet pulled
   sg4::MutexPtr mutex = sg4::Mutex::create();
   sg4::ConditionVariablePtr changed = sg4::ConditionVariable::create();
@@ -93,7 +114,7 @@ void add_into(Message& into, const Message& part) {
 
 void PsPushPull::piece_ready(Iteration& it, std::size_t piece) {
   std::unique_lock<sg4::Mutex> lock(*it.mutex);
-  if (++it.contributions[piece] == it.needed) it.queue.push_back(piece);
+  if (++it.contributions[piece] == it.needed) it.queue.add(piece, push_rank(piece));
   it.changed->notify_all();
 }
 
@@ -104,13 +125,7 @@ void PsPushPull::push_stream(RankContext& ctx, Iteration& it) {
     {
       std::unique_lock<sg4::Mutex> lock(*it.mutex);
       while (it.queue.empty()) it.changed->wait(lock);
-      auto next = it.queue.begin();
-      if (deployment_.priority)  // earliest layer first; among equals, the order they became ready
-        next = std::min_element(it.queue.begin(), it.queue.end(), [&](std::size_t a, std::size_t b) {
-          return pieces_[a].first_layer < pieces_[b].first_layer;
-        });
-      piece = *next;
-      it.queue.erase(next);
+      piece = it.queue.take();
     }
     Message m = std::move(it.partial[piece]);
     m.header.version = static_cast<std::int64_t>(piece);
@@ -126,7 +141,7 @@ void PsPushPull::local_receiver(RankContext& ctx, Iteration& it, int peer) {
     const auto piece = static_cast<std::size_t>(m.header.version);
     std::unique_lock<sg4::Mutex> lock(*it.mutex);
     add_into(it.partial[piece], m);
-    if (++it.contributions[piece] == it.needed) it.queue.push_back(piece);
+    if (++it.contributions[piece] == it.needed) it.queue.add(piece, push_rank(piece));
     it.changed->notify_all();
   }
 }

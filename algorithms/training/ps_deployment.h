@@ -82,6 +82,8 @@ class PsPushPull {
   void local_receiver(RankContext& ctx, Iteration& it, int peer);
   void pull_receiver(RankContext& ctx, Iteration& it, int source, int count);
   void piece_ready(Iteration& it, std::size_t piece);  // the rank's own contribution is ready
+  // Where a ready piece goes in the push order: its first layer under priority, else all equal (fifo).
+  std::size_t push_rank(std::size_t piece) const { return deployment_.priority ? pieces_[piece].first_layer : 0; }
   void start_iteration(RankContext& ctx, Iteration& it);
 
   const Scenario& scenario_;
