@@ -2,7 +2,8 @@
 # CI (.ci/run), after scripts/test.sh: the whole test suite built with clang,
 # AddressSanitizer and UndefinedBehaviorSanitizer (./build-asan, -DDTSIM_FUZZ=ON, which also builds
 # the libFuzzer harnesses with the same instrumentation), then a short fuzzing campaign on the input
-# parsers (scripts/fuzz.sh, SECONDS per harness, default 60). Any sanitizer report fails its test:
+# parsers (scripts/fuzz.sh, SECONDS per harness, default 60) and 400 random scenarios run whole
+# (scripts/scenario_campaign.py). Any sanitizer report fails its test:
 # UBSan does not recover, ASan aborts. Exits non-zero if a test or a harness fails.
 #   scripts/test-sanitizers.sh [SECONDS_PER_HARNESS]
 set -euo pipefail
@@ -24,3 +25,6 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_stack_use_after_ret
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 ctest --test-dir build-asan -j"$(nproc)" --output-on-failure --timeout 1800
 scripts/fuzz.sh "$seconds" build-asan
+# Whole simulations of random scenarios (shipped ones with a few keys changed), sanitizers on: no
+# crash, hang, sanitizer report or error without its JSON path (about a minute on 2 cores).
+python3 scripts/scenario_campaign.py build-asan/dtsim --seeds 0:400 --jobs "$(nproc)" --timeout 600
