@@ -114,6 +114,7 @@ void start_servers(Cluster& cluster, TrainingAlgorithm& algorithm, Workload& wor
 // are errors (stopped before one iteration without recovery; a scheduled failure never reached).
 int supervised_finish(JobSupervisor& supervisor, RunResult& result) {
   ResilienceLog log = supervisor.take_log();
+  if (!log.cut_off.empty()) throw std::runtime_error(log.cut_off);
   const int finished = log.ended_by_failure ? result.workers : supervisor.finished_ranks();
   if (log.ended_by_failure && result.iterations_run == 0)
     throw std::runtime_error("the first failure (" + log.events.front().what + " at simulated time " +

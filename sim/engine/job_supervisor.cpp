@@ -103,8 +103,12 @@ void JobSupervisor::rank_loop(int rank, int first_iteration) {
       if (stop || ctx.stop_requested()) break;
     }
   } catch (const simgrid::NetworkFailureException&) {
-    return;  // a transfer crossed a dead link or host: the supervisor is stopping this attempt
+    // The supervisor kills the ranks before it turns a failed component off, so no new failure is
+    // behind this: the transfer's route crosses a component an earlier failure left down.
+    cut_off(rank);
+    return;
   } catch (const simgrid::HostFailureException&) {
+    cut_off(rank);
     return;
   }
   rank_done_[static_cast<std::size_t>(rank)] = 1;
@@ -112,6 +116,21 @@ void JobSupervisor::rank_loop(int rank, int first_iteration) {
     job_done_ = true;
     changed_->notify_all();
   }
+}
+
+void JobSupervisor::cut_off(int rank) {
+  std::unique_lock<sg4::Mutex> lock(*mutex_);
+  if (!cut_off_.empty()) return;
+  // Until a failure or a join restarts the job (the supervisor ends the run if none will come).
+  cut_off_ = "rank " + std::to_string(rank) + "'s transfer at simulated time " +
+             std::to_string(sg4::Engine::get_clock()) + " s crossed a machine or link that an earlier failure "
+             "left down (network.topology \"" + cluster_.scenario.network.topology + "\"" +
+             (cluster_.scenario.network.topology == "torus" ? ": a torus routes traffic through other machines' links"
+                                                           : "") +
+             "), so the ranks left cannot all reach each other, and no repair or later failure restarts the job; "
+             "give run.recovery.join \"at_repair\", or a topology whose routes between live machines avoid "
+             "failed ones";
+  changed_->notify_all();
 }
 
 bool JobSupervisor::checkpoint_due(int iteration, double now) const {
@@ -235,6 +254,7 @@ bool JobSupervisor::strike(const FailureEvent& e) {
 
 void JobSupervisor::interrupt(double t, bool failure) {
   if (failure) ++log_.interruptions;
+  cut_off_.clear();  // the restart that follows rebuilds the routes over the live machines
   for (std::size_t r = 0; r < ranks_.size(); ++r)
     if (!rank_done_[r]) ranks_[r]->kill();  // the whole job stops (torchrun tears down every worker)
   ranks_.clear();
@@ -304,6 +324,14 @@ void JobSupervisor::supervise() {
       const FailureEvent* next = failures_.peek();
       const double join = recovery_.elastic() ? elastic_join_time() : kNever;
       const double wake = std::min(next ? next->time : kNever, join);
+      if (wake == kNever && !cut_off_.empty()) {
+        // Ranks cut off from each other wait for a failure or a join to restart them: none will come.
+        log_.cut_off = cut_off_;
+        lock.unlock();
+        interrupt(sg4::Engine::get_clock(), /*failure=*/false);
+        log_.ended_by_failure = true;
+        break;
+      }
       if (wake == kNever) {
         changed_->wait(lock);
         continue;

@@ -64,6 +64,7 @@ class JobSupervisor {
   // The failure at `e.time`: false if the component was already down (nothing happens).
   bool strike(const FailureEvent& e);
   void interrupt(double t, bool failure = true);  // stops every rank (a failure, or an elastic join)
+  void cut_off(int rank);  // a rank's transfer met a component left down: the job cannot go on
   // Elastic training (job_supervisor_elastic.cpp).
   bool elastic_failure(const FailureEvent& e);  // false: too few ranks can ever come back (join "never")
   void elastic_join(double now);                // repaired ranks are back: a rendezvous lets them in
@@ -100,6 +101,7 @@ class JobSupervisor {
   std::vector<int> completed_;           // per rank: the last iteration it completed in this attempt
   int finished_ = 0;
   bool job_done_ = false;
+  std::string cut_off_;  // ResilienceLog::cut_off, set by the rank that met it
   double attempt_start_ = 0;             // when the running attempt (re)started
 
   std::map<int, Arrivals> arrivals_;

@@ -31,6 +31,10 @@ struct ResilienceLog {
   double job_failure_rate = 0;  // 1/s: sum over components of 1 / MTBF (processes only)
   bool ended_by_failure = false;  // policy "none": the run stopped at its first failure
   std::vector<std::string> unreached;  // scheduled failures after the run's end (paths)
+  // Why the job could not go on although no new failure stopped it: a rank's transfer met a component
+  // that an earlier failure left down (its route crosses another machine's failed link, as on a
+  // torus, whose machines forward their neighbours' traffic). Empty: none.
+  std::string cut_off;
 };
 
 }  // namespace dtsim

@@ -125,6 +125,44 @@ TEST_CASE("elastic: with join never and too few ranks left the run ends at the f
   CHECK(r["iterations"] == static_cast<int>(std::floor(0.1 / I)));
 }
 
+TEST_CASE("elastic: on a torus, survivors cut off by a failed link wait for its repair, or the run ends saying why") {
+  // 4 machines on a ring-shaped torus: machine 1's links carry the traffic between machines 0 and 2.
+  // Its link fails at 0.05 s (iteration 2): the survivors 0, 2, 3 restart from iteration 2 at once, and
+  // rank 0's first transfer to rank 2 needs the failed link. With join "at_repair" they wait for the
+  // repair at 0.15 s, when all four restart from iteration 2 (8 iterations of the torus ring: one link
+  // per neighbour hop, alpha = L). With join "never" nothing will restart them: before, SimGrid found
+  // the run deadlocked; now the run ends with the reason and what to change.
+  json s = ring_job(4, 10);
+  s["network"]["topology"] = "torus";
+  s["network"]["torus"] = {{"dims", {4}}};
+  s["failures"] = {{"events", {{{"at", 0.05}, {"link", 1}}}}, {"repair_time", 0.1}};
+  s["run"]["recovery"] = {{"policy", "elastic"}, {"join", "at_repair"}};
+  const json r = dtsim::test::simulate(s);
+  const double I = kCompute + 2.0 * 3 * (dtsim::test::kExactLatency + kBytes / (4 * dtsim::test::kExactBandwidth));
+  REQUIRE(2 * I < 0.05);
+  REQUIRE(0.05 < 3 * I);
+  CHECK(std::abs(r["sim_time_s"].get<double>() - (0.15 + 8 * I)) <= 1e-9);
+  CHECK(r["failures"]["final_ranks"] == 4);
+  CHECK(r["failures"]["useful_iterations"] == 10);
+
+  s["run"]["recovery"]["join"] = "never";
+  const std::string dir = dtsim::test::make_temp_dir();
+  {
+    std::FILE* f = std::fopen((dir + "/torus.json").c_str(), "w");
+    REQUIRE(f != nullptr);
+    const std::string text = s.dump();
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+  const dtsim::test::CommandResult never = dtsim::test::run_dtsim({"run", dir + "/torus.json", "--out", dir + "/out", "-q"});
+  CHECK(never.exit_code == 1);
+  CHECK(dtsim::test::contains(never.err, "error: rank "));
+  CHECK(dtsim::test::contains(never.err, "crossed a machine or link that an earlier failure left down"));
+  CHECK(dtsim::test::contains(never.err, "a torus routes traffic through other machines' links"));
+  CHECK_FALSE(dtsim::test::contains(never.err, "deadlock"));
+  CHECK_FALSE(dtsim::test::file_exists(dir + "/out/summary.json"));
+}
+
 TEST_CASE("elastic: softmax regression on Fashion-MNIST reaches its target through 0, 1 and 2 machine failures") {
   // The run of test_numerics_in_simulation (8 ranks, 0.83 within 3 epochs), under elastic training
   // with the linear-scaling rule: machines fail at fixed fractions of the failure-free time to
