@@ -81,7 +81,7 @@ void JobSupervisor::spawn(int first_iteration) {
     }
     ranks_[static_cast<std::size_t>(w)] =
         sg4::Actor::create("rank" + std::to_string(w), cluster_.hosts[static_cast<std::size_t>(w)],
-                           [this, w, first_iteration] { rank_loop(w, first_iteration); });
+                           [this, w, first_iteration, attempt = attempt_] { rank_loop(w, first_iteration, attempt); });
   }
 }
 
@@ -89,7 +89,7 @@ bool JobSupervisor::in_group(int rank) const {
   return cluster_.live.empty() || std::binary_search(cluster_.live.begin(), cluster_.live.end(), rank);
 }
 
-void JobSupervisor::rank_loop(int rank, int first_iteration) {
+void JobSupervisor::rank_loop(int rank, int first_iteration, int attempt) {
   try {
     RankContext ctx(cluster_, rank);
     for (int it = first_iteration; it < iterations_; ++it) {
@@ -103,12 +103,12 @@ void JobSupervisor::rank_loop(int rank, int first_iteration) {
       if (stop || ctx.stop_requested()) break;
     }
   } catch (const simgrid::NetworkFailureException&) {
-    // The supervisor kills the ranks before it turns a failed component off, so no new failure is
-    // behind this: the transfer's route crosses a component an earlier failure left down.
-    cut_off(rank);
+    // A transfer crossed a dead link or host: either the supervisor is stopping this attempt (a peer
+    // it killed), or the route crosses a component an earlier failure left down.
+    cut_off(rank, attempt);
     return;
   } catch (const simgrid::HostFailureException&) {
-    cut_off(rank);
+    cut_off(rank, attempt);
     return;
   }
   rank_done_[static_cast<std::size_t>(rank)] = 1;
@@ -118,9 +118,10 @@ void JobSupervisor::rank_loop(int rank, int first_iteration) {
   }
 }
 
-void JobSupervisor::cut_off(int rank) {
-  std::unique_lock<sg4::Mutex> lock(*mutex_);
-  if (!cut_off_.empty()) return;
+void JobSupervisor::cut_off(int rank, int attempt) {
+  // No lock on mutex_: this rank may be being killed (a stopped attempt), and SimGrid 3.32 leaves a
+  // mutex a killed actor held or waited for unusable. Actors run one at a time, so none is needed.
+  if (attempt != attempt_ || !cut_off_.empty()) return;  // a stopped attempt's rank: nothing is cut off
   // Until a failure or a join restarts the job (the supervisor ends the run if none will come).
   cut_off_ = "rank " + std::to_string(rank) + "'s transfer at simulated time " +
              std::to_string(sg4::Engine::get_clock()) + " s crossed a machine or link that an earlier failure "
@@ -254,6 +255,7 @@ bool JobSupervisor::strike(const FailureEvent& e) {
 
 void JobSupervisor::interrupt(double t, bool failure) {
   if (failure) ++log_.interruptions;
+  ++attempt_;        // the ranks stopped now belong to an attempt that is over
   cut_off_.clear();  // the restart that follows rebuilds the routes over the live machines
   for (std::size_t r = 0; r < ranks_.size(); ++r)
     if (!rank_done_[r]) ranks_[r]->kill();  // the whole job stops (torchrun tears down every worker)

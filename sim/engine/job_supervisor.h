@@ -56,7 +56,7 @@ class JobSupervisor {
 
   void supervise();
   void spawn(int first_iteration);
-  void rank_loop(int rank, int first_iteration);
+  void rank_loop(int rank, int first_iteration, int attempt);
   void after_iteration(RankContext& ctx, int iteration, bool last);
   bool checkpoint_due(int iteration, double now) const;
   void promote_written(double now);
@@ -64,7 +64,9 @@ class JobSupervisor {
   // The failure at `e.time`: false if the component was already down (nothing happens).
   bool strike(const FailureEvent& e);
   void interrupt(double t, bool failure = true);  // stops every rank (a failure, or an elastic join)
-  void cut_off(int rank);  // a rank's transfer met a component left down: the job cannot go on
+  // A rank of attempt `attempt` had a transfer fail: where that attempt is still running, the transfer
+  // met a component left down, and the job cannot go on until a restart.
+  void cut_off(int rank, int attempt);
   // Elastic training (job_supervisor_elastic.cpp).
   bool elastic_failure(const FailureEvent& e);  // false: too few ranks can ever come back (join "never")
   void elastic_join(double now);                // repaired ranks are back: a rendezvous lets them in
@@ -102,6 +104,7 @@ class JobSupervisor {
   int finished_ = 0;
   bool job_done_ = false;
   std::string cut_off_;  // ResilienceLog::cut_off, set by the rank that met it
+  int attempt_ = 0;      // interrupt() calls so far: the ranks spawned since belong to this attempt
   double attempt_start_ = 0;             // when the running attempt (re)started
 
   std::map<int, Arrivals> arrivals_;

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "sim/engine/failure_model.h"
@@ -64,17 +65,22 @@ TEST_CASE("failures: a scheduled machine failure follows the hand-computed check
   CHECK(std::abs(rows[6]["iteration_time"].get<double>() - (resume + I - written5)) <= 1e-9);
 }
 
-TEST_CASE("failures: a failure in the middle of transfers leaves overlap_slowdown nothing to slow after the restart") {
-  // workload.overlap_slowdown slows compute while a transfer of the same rank is in flight. Here the
-  // ring runs after the compute, so no transfer ever overlaps it and the slowdown must not change a
-  // single time, before or after a restart, although the machine fails in the middle of the ring
-  // (its transfers cut, their watchers gone with its host). Before, the cut transfer's exception
-  // escaped its watcher (abort); a watcher killed with its host would leave its ranks counted as
+TEST_CASE("failures: a failure in the middle of a ring step keeps the hand-computed timeline, with overlap_slowdown too") {
+  // The machine fails in the middle of a ring step: transfers are in flight, their ranks are killed
+  // and their peers' waits fail. Those peers belong to the stopped attempt: they must not be taken
+  // for ranks cut off by a component left down (that mistake deadlocked the supervisor on a mutex
+  // held by a killed rank). With workload.overlap_slowdown, which slows compute while a transfer of
+  // the same rank is in flight, the ring runs after the compute, so the slowdown must not change a
+  // single time either, before or after the restart. Before, the cut transfer's exception escaped
+  // its watcher (abort); a watcher killed with its host would leave its ranks counted as
   // communicating forever, slowing every later compute by 1.5x.
+  double slowdown = 0;
+  SUBCASE("without overlap_slowdown") { slowdown = 0; }
+  SUBCASE("with overlap_slowdown 0.5") { slowdown = 0.5; }
   const int p = 4, n = 10, every = 3;
   const double delta = 0.005, restart = 0.03, repair = 0.1;
   json s = ring_job(p, n);
-  s["workload"]["overlap_slowdown"] = 0.5;
+  s["workload"]["overlap_slowdown"] = slowdown;
   const double I = kCompute + ring_time(p);
   const double written5 = 6 * I + 2 * delta;
   // In the middle of the fourth of the six steps of iteration 6's ring: transfers in flight.
@@ -98,6 +104,35 @@ TEST_CASE("failures: a failure in the middle of transfers leaves overlap_slowdow
     CHECK(e["failures"]["final_ranks"] == p - 1);
     CHECK(e["failures"]["useful_iterations"] == n);
   }
+}
+
+TEST_CASE("failures: a restart leaves no actor blocked behind (no SimGrid deadlock report)") {
+  // 6 GPUs on 2 machines, one machine failing while the ring's transfers are in flight and the ranks
+  // are out of step (exponential compute noise): the killed ranks' peers see their transfers fail.
+  // Taking a mutex in that path left it held by a killed rank, and the supervisor blocked on it for
+  // good: the run still ended (exit 0) but SimGrid reported a deadlock. Found by the scenario campaign.
+  const json s = json::parse(R"({"name": "restart", "seed": 1, "cluster": {"nodes": 2, "gpus_per_node": 3, "gpu": "V100"},
+    "network": {"topology": "switch", "bandwidth": "25Gbps", "latency": "5us", "model": "exact", "fidelity": "step"},
+    "workload": {"model": "resnet50", "batch_per_gpu": 64}, "algorithm": {"name": "allreduce", "collective": "ring"},
+    "run": {"warmup_iterations": 1, "iterations": 4,
+            "recovery": {"policy": "checkpoint_restart", "interval": 1, "blocking": true, "checkpoint_time": "1ms"}},
+    "stragglers": {"noise": {"distribution": "exponential", "mean": 0.05}},
+    "failures": {"events": [{"at": "0.3s", "machine": 0}], "repair_time": 0.5}, "output": {"trace": false}})");
+  const std::string dir = dtsim::test::make_temp_dir();
+  {
+    std::FILE* f = std::fopen((dir + "/restart.json").c_str(), "w");
+    REQUIRE(f != nullptr);
+    const std::string text = s.dump();
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+  const dtsim::test::CommandResult r = dtsim::test::run_dtsim({"run", dir + "/restart.json", "--out", dir + "/out", "-q"});
+  CHECK(r.exit_code == 0);
+  CHECK_FALSE(dtsim::test::contains(r.err, "Deadlock"));
+  CHECK_FALSE(dtsim::test::contains(r.err, "CRITICAL"));
+  const json summary = json::parse(dtsim::test::read_file(dir + "/out/summary.json"));
+  CHECK(summary["failures"]["interruptions"] == 1);
+  CHECK(summary["failures"]["useful_iterations"] == 4);
 }
 
 TEST_CASE("failures: without recovery the run ends at the first failure with the iterations every rank completed") {
