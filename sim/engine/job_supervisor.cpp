@@ -396,18 +396,9 @@ void JobSupervisor::supervise() {
     log_.down_s += resume - t;
     log_.events.push_back({"down", t, resume, "detection, repair and restart", -1});
     power(true);
-    workload_.restore_checkpoint(committed_.iteration);
-    result_.recorder.drop_iterations_after(committed_.iteration);
-    result_.iterations_run = committed_.iteration + 1;
     log_.events.push_back({"restart", resume, resume, "from iteration " + std::to_string(committed_.iteration),
                            committed_.iteration + 1});
-    RankContext::release_abandoned_transfers();  // cancelled long ago (at the failure)
-    ++cluster_.epoch;
-    if (cluster_.interference) cluster_.interference->reset();  // the stopped attempt's transfers
-    arrivals_.clear();
-    attempt_start_ = resume;
-    last_checkpoint_end_ = resume;
-    spawn(committed_.iteration + 1);
+    restart_from_commit(resume);
   }
   if (log_.ended_by_failure) {
     // The run ends here: it reports the iterations every rank completed.
@@ -421,6 +412,19 @@ void JobSupervisor::supervise() {
   log_.final_ranks = group_size();
   for (int i : failures_.scheduled_not_taken())
     log_.unreached.push_back(cluster_.scenario.failures.events[static_cast<std::size_t>(i)].path);
+}
+
+void JobSupervisor::restart_from_commit(double resume) {
+  workload_.restore_checkpoint(committed_.iteration);
+  result_.recorder.drop_iterations_after(committed_.iteration);
+  result_.iterations_run = committed_.iteration + 1;
+  RankContext::release_abandoned_transfers();  // cancelled long ago (at the failure)
+  ++cluster_.epoch;
+  if (cluster_.interference) cluster_.interference->reset();  // the stopped attempt's transfers
+  arrivals_.clear();
+  attempt_start_ = resume;
+  last_checkpoint_end_ = resume;
+  spawn(committed_.iteration + 1);
 }
 
 ResilienceLog JobSupervisor::take_log() { return std::move(log_); }

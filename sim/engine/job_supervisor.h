@@ -64,6 +64,9 @@ class JobSupervisor {
   // The failure at `e.time`: false if the component was already down (nothing happens).
   bool strike(const FailureEvent& e);
   void interrupt(double t, bool failure = true);  // stops every rank (a failure, or an elastic join)
+  // Both recoveries resume the same way: every rank from the committed state, at `resume`, on fresh
+  // mailboxes and interference.
+  void restart_from_commit(double resume);
   // A rank of attempt `attempt` had a transfer fail: where that attempt is still running, the transfer
   // met a component left down, and the job cannot go on until a restart.
   void cut_off(int rank, int attempt);

@@ -118,15 +118,7 @@ void JobSupervisor::elastic_restart(double stopped, double resume) {
                          std::to_string(live) + " of " + std::to_string(p) + " ranks, from iteration " +
                              std::to_string(committed_.iteration + 1),
                          committed_.iteration + 1});
-  workload_.restore_checkpoint(committed_.iteration);
-  result_.recorder.drop_iterations_after(committed_.iteration);
-  result_.iterations_run = committed_.iteration + 1;
-  RankContext::release_abandoned_transfers();
-  ++cluster_.epoch;
-  if (cluster_.interference) cluster_.interference->reset();  // the stopped attempt's transfers
-  arrivals_.clear();
-  attempt_start_ = resume;
-  spawn(committed_.iteration + 1);
+  restart_from_commit(resume);
 }
 
 }  // namespace dtsim

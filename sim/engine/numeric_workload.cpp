@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 
 #include "kernels/schedule.h"
@@ -71,7 +72,6 @@ Message NumericWorkload::gradient_values(RankContext& ctx) {
   const kernels::GradientResult& g = cached ? cache_[ctx.rank()] : computed;
   log_.train_loss[ctx.iteration()] += g.loss;  // summed here, divided by the count in take_log
   ++loss_count_[ctx.iteration()];
-  log_.samples_processed += g.samples;
   rank_samples_.at(static_cast<std::size_t>(ctx.rank())) += g.samples;
   Message m;
   m.bytes = scenario_.workload.message_bytes();
@@ -231,13 +231,11 @@ void NumericWorkload::save_checkpoint(int iteration) {
 
 void NumericWorkload::restore_checkpoint(int iteration) {
   const Snapshot& snapshot = checkpoints_.at(iteration);
-  log_.samples_processed = 0;
   for (int r = 0; r < replicas_->size(); ++r) {
     const RankState& state = snapshot[static_cast<std::size_t>(r)];
     replicas_->params(r) = state.params;
     replicas_->optimizer(r) = state.optimizer;
     rank_samples_[static_cast<std::size_t>(r)] = state.samples;
-    log_.samples_processed += state.samples;
   }
   rank_checkpoints_.clear();  // of iterations after `iteration`, which run again
   // The iterations after the checkpoint run again: what they logged is forgotten, their samples too
@@ -270,6 +268,7 @@ void NumericWorkload::restore_server_state(int shard) {
 }
 
 NumericsLog NumericWorkload::take_log() {
+  log_.samples_processed = std::accumulate(rank_samples_.begin(), rank_samples_.end(), std::int64_t{0});
   // Asynchronous servers end the run on their own budget, after the workers' iteration indexes have
   // spread out: evaluate the model of the rank that finished last (the newest server model) too.
   if (replicas_identical_ && last_iteration_ >= 0 && !log_.evaluation[static_cast<std::size_t>(last_iteration_)])

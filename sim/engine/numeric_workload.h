@@ -84,7 +84,7 @@ class NumericWorkload : public Workload {
   RankState rank_state(int rank) const;
   std::map<int, Snapshot> checkpoints_;
   std::map<int, std::map<int, RankState>> rank_checkpoints_;  // by iteration, by rank: not yet complete
-  std::vector<std::int64_t> rank_samples_;  // per rank: the samples its gradients took (sum: samples_processed)
+  std::vector<std::int64_t> rank_samples_;  // per rank: the samples its gradients took (their sum: samples_processed)
 };
 
 }  // namespace dtsim

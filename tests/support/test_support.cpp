@@ -83,6 +83,12 @@ std::string read_file(const std::string& path) {
 
 bool file_exists(const std::string& path) { return std::ifstream(path).good(); }
 
+std::string write_scenario(const std::string& dir, const nlohmann::json& scenario) {
+  const std::string path = dir + "/scenario.json";
+  std::ofstream(path) << scenario.dump(2);
+  return path;
+}
+
 std::string make_temp_dir() {
   std::string pattern = "/tmp/dtsim-test-XXXXXX";
   char* made = ::mkdtemp(pattern.data());

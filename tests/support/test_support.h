@@ -32,6 +32,8 @@ CommandResult run_dtsim(const std::vector<std::string>& args);
 
 // A fresh empty directory under the system temp dir.
 std::string make_temp_dir();
+// Writes `scenario` to `dir`/scenario.json and returns that path (for run_dtsim).
+std::string write_scenario(const std::string& dir, const nlohmann::json& scenario);
 std::string read_file(const std::string& path);
 bool file_exists(const std::string& path);
 

@@ -11,11 +11,7 @@ namespace {
 using nlohmann::json;
 using dtsim::test::run_dtsim;
 
-std::string write_scenario(const std::string& dir, const json& scenario) {
-  const std::string path = dir + "/scenario.json";
-  std::ofstream(path) << scenario.dump(2);
-  return path;
-}
+using dtsim::test::write_scenario;
 
 using dtsim::test::contains;
 

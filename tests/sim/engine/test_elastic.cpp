@@ -147,14 +147,8 @@ TEST_CASE("elastic: on a torus, survivors cut off by a failed link wait for its 
 
   s["run"]["recovery"]["join"] = "never";
   const std::string dir = dtsim::test::make_temp_dir();
-  {
-    std::FILE* f = std::fopen((dir + "/torus.json").c_str(), "w");
-    REQUIRE(f != nullptr);
-    const std::string text = s.dump();
-    std::fwrite(text.data(), 1, text.size(), f);
-    std::fclose(f);
-  }
-  const dtsim::test::CommandResult never = dtsim::test::run_dtsim({"run", dir + "/torus.json", "--out", dir + "/out", "-q"});
+  const dtsim::test::CommandResult never =
+      dtsim::test::run_dtsim({"run", dtsim::test::write_scenario(dir, s), "--out", dir + "/out", "-q"});
   CHECK(never.exit_code == 1);
   CHECK(dtsim::test::contains(never.err, "error: rank "));
   CHECK(dtsim::test::contains(never.err, "crossed a machine or link that an earlier failure left down"));

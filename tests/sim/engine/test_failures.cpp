@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstdio>
 #include <vector>
 
 #include "sim/engine/failure_model.h"
@@ -21,6 +20,18 @@ constexpr double kBytes = 4194304, kCompute = dtsim::test::kExactCompute;
 
 json ring_job(int p, int iterations) { return dtsim::test::binary_exact_ring_job(p, iterations, kBytes); }
 double ring_time(int p) { return dtsim::test::binary_exact_ring_time(p, kBytes); }
+
+// A restarted run ends with the model of the run without failures: every rank's parameters float by
+// float, the final loss and the epochs processed.
+void check_same_model(const json& reference, const json& restarted) {
+  const auto a = reference["final_params"], b = restarted["final_params"];
+  REQUIRE(a.size() == b.size());
+  bool identical = true;
+  for (std::size_t r = 0; r < a.size(); ++r) identical = identical && a[r] == b[r];
+  CHECK(identical);
+  CHECK(reference["numerics"]["final_train_loss"] == restarted["numerics"]["final_train_loss"]);
+  CHECK(reference["numerics"]["epochs_processed"] == restarted["numerics"]["epochs_processed"]);
+}
 
 }  // namespace
 
@@ -119,14 +130,8 @@ TEST_CASE("failures: a restart leaves no actor blocked behind (no SimGrid deadlo
     "stragglers": {"noise": {"distribution": "exponential", "mean": 0.05}},
     "failures": {"events": [{"at": "0.3s", "machine": 0}], "repair_time": 0.5}, "output": {"trace": false}})");
   const std::string dir = dtsim::test::make_temp_dir();
-  {
-    std::FILE* f = std::fopen((dir + "/restart.json").c_str(), "w");
-    REQUIRE(f != nullptr);
-    const std::string text = s.dump();
-    std::fwrite(text.data(), 1, text.size(), f);
-    std::fclose(f);
-  }
-  const dtsim::test::CommandResult r = dtsim::test::run_dtsim({"run", dir + "/restart.json", "--out", dir + "/out", "-q"});
+  const dtsim::test::CommandResult r =
+      dtsim::test::run_dtsim({"run", dtsim::test::write_scenario(dir, s), "--out", dir + "/out", "-q"});
   CHECK(r.exit_code == 0);
   CHECK_FALSE(dtsim::test::contains(r.err, "Deadlock"));
   CHECK_FALSE(dtsim::test::contains(r.err, "CRITICAL"));
@@ -206,13 +211,7 @@ TEST_CASE("failures: a restart rolls the real model back to the checkpoint, bit 
   CHECK(restarted["failures"]["interruptions"] == 2);
   CHECK(restarted["failures"]["time_lost_s"]["recompute"].get<double>() > 0);
   CHECK(restarted["sim_time_s"].get<double>() > reference["sim_time_s"].get<double>());
-  const auto a = reference["final_params"], b = restarted["final_params"];
-  REQUIRE(a.size() == b.size());
-  bool identical = true;
-  for (std::size_t r = 0; r < a.size(); ++r) identical = identical && a[r] == b[r];  // float by float
-  CHECK(identical);
-  CHECK(reference["numerics"]["final_train_loss"] == restarted["numerics"]["final_train_loss"]);
-  CHECK(reference["numerics"]["epochs_processed"] == restarted["numerics"]["epochs_processed"]);
+  check_same_model(reference, restarted);
 }
 
 TEST_CASE("failures: D-SGD ranks iterations apart restart from the state each had at the checkpoint") {
@@ -240,13 +239,7 @@ TEST_CASE("failures: D-SGD ranks iterations apart restart from the state each ha
     CHECK(restarted["failures"]["interruptions"] == 2);
     CHECK(restarted["failures"]["time_lost_s"]["recompute"].get<double>() > 0);
     CHECK(restarted["failures"]["useful_iterations"] == 30);
-    const auto a = reference["final_params"], b = restarted["final_params"];
-    REQUIRE(a.size() == b.size());
-    bool identical = true;
-    for (std::size_t r = 0; r < a.size(); ++r) identical = identical && a[r] == b[r];  // float by float
-    CHECK(identical);
-    CHECK(reference["numerics"]["final_train_loss"] == restarted["numerics"]["final_train_loss"]);
-    CHECK(reference["numerics"]["epochs_processed"] == restarted["numerics"]["epochs_processed"]);
+    check_same_model(reference, restarted);
   }
   SUBCASE("elastic: a commit after every iteration, the survivors go on") {
     s["run"]["recovery"] = {{"policy", "elastic"}, {"join", "never"}};
