@@ -54,6 +54,7 @@ std::string write_scenario(const std::string& dir, const std::string& name, int 
 // Runs `dtsim run scenario --out dir -q`; kills it with SIGKILL after `kill_after` seconds unless
 // negative. `kill_step` sets DTSIM_TEST_KILL_AT_STEP (0: unset). Returns the wait status.
 int run_and_maybe_kill(const std::string& scenario, const std::string& dir, double kill_after, int kill_step) {
+  std::fflush(nullptr);  // else the child's freopen writes out what the parent had buffered
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -138,7 +139,8 @@ TEST_CASE("a run killed at any point leaves its output directory holding one who
     CHECK(read_file(out + "/notes.txt") == "the user's own file\n");
     // No temporary is ever inside the directory: a killed run's partial files are in its staging
     // directory beside it, which the next run removes (checked at the end).
-    CHECK(temporaries_inside(out).empty());
+    const std::vector<std::string> temporaries = temporaries_inside(out);
+    CHECK_MESSAGE(temporaries.empty(), "left inside: " << (temporaries.empty() ? "" : temporaries.front()));
     left_staging += !staging_beside(out).empty();
   };
   // Exact points between the swap's system calls (the test hook), into a populated directory.
