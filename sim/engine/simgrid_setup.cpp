@@ -20,6 +20,12 @@ void configure_network_model(sg4::Engine& engine) {
   engine.set_config("network/model:CM02");
   engine.set_config("network/crosstraffic:0");
   engine.set_config("network/TCP-gamma:0");
+  // Full max-min solves, not SimGrid 3.32's default lazy updates: with flows still in their latency
+  // phase, the lazy solver let every receiver but the first of one instant take data faster than its
+  // link (8 senders to 3 receivers, 120 kB each over 1.25 GB/s links with 2 us latency: 223 us instead
+  // of 772 us; bare SimGrid reproduces it, and it is gone with "Full" or with zero latency). Full was as
+  // fast or faster on dtsim's benchmarks (bench/algorithm_cliffs.sh at 1024 and 4096 ranks).
+  engine.set_config("network/optim:Full");
 }
 
 // Actors a run creates at most at once: one per rank, a communication stream per rank with gradient
