@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cost per rank per iteration of every training algorithm at scale, against the flat fast ring
 # (issue "Scale: 65,536 GPUs in a minute, and no algorithm with a cliff"). Each row runs the quick
-# start (ResNet-50 on V100, batch 64, 25 Gbps switch, 5 us, model exact, fidelity fast, trace off)
+# start (ResNet-50 on V100, batch 64, 25 Gbps switch, 5 us, model exact, fidelity fast, trace and links.csv off)
 # with the algorithm swapped in, and reports wall time and max RSS (/usr/bin/time -v), the simulated
 # iteration, and the cost per rank per iteration: CPU time (user + system) / (ranks x iterations) in
 # microseconds. CPU time, not wall time, because the wall time of a shared machine says more about
@@ -46,6 +46,7 @@ overrides() {
   echo "/cluster/nodes=$nodes"
   echo "/network/fidelity=fast"
   echo "/output/trace=false"
+  echo "/output/links=false"
   echo "/run/iterations=$iterations"
   echo "/run/warmup_iterations=1"
 }

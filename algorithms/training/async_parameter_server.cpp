@@ -21,6 +21,7 @@
 #include <map>
 
 #include "algorithms/training/ps_exchange.h"
+#include "algorithms/training/ps_shard_merge.h"
 #include "sim/plugin/training_algorithm.h"
 
 namespace dtsim {
@@ -36,7 +37,12 @@ class AsyncParameterServer : public TrainingAlgorithm {
   explicit AsyncParameterServer(const OptionValues& o)
       : servers_count_(static_cast<int>(o.integer("servers"))),
         staleness_bound_(static_cast<int>(o.integer("staleness_bound"))) {}
-  int server_count(const Scenario&) const override { return servers_count_; }
+  int server_count(const Scenario& s) const override { return servers_count_ / shards_per_server(s); }
+  // At "fast", k symmetric shards run as one server (ps_shard_merge.h): every shard takes each
+  // worker's push at the same instant, in the same posting order, and replies at the same instant.
+  int shards_per_server(const Scenario& s) const override {
+    return shard_merge_blocker(s, servers_count_).empty() ? servers_count_ : 1;
+  }
   bool synchronous(const Scenario&) const override { return false; }
   int worker_iteration_limit(const Scenario& s) const override {
     return static_cast<int>(std::min<std::int64_t>(budget(s), 1 << 30));

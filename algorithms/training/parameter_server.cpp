@@ -13,6 +13,9 @@
 // local_aggregation, placement, partition_bytes, scheduling and per-bucket overlap (workload.fusion
 // "ddp") deploy it as BytePS does: ps_deployment.h. Left at their defaults, the exchange is the one above.
 //
+// At "fast", the plain exchange's k shards run as one server with k times the link bandwidth where
+// they are provably symmetric (ps_shard_merge.h): the same times with 1/k of the transfers.
+//
 // network.fidelity "analytic" (analytic.h): where the closed form is the simulated time (the plain
 // exchange, no backup workers, one GPU per machine, at least as many workers as shards, a
 // contention-free switch, no rank perturbed), the workers meet at no cost and wait
@@ -27,6 +30,7 @@
 #include "algorithms/collectives/runner.h"
 #include "algorithms/training/ps_deployment.h"
 #include "algorithms/training/ps_exchange.h"
+#include "algorithms/training/ps_shard_merge.h"
 #include "sim/plugin/training_algorithm.h"
 
 #include <map>
@@ -89,7 +93,14 @@ class ParameterServer : public TrainingAlgorithm {
   int worker_failures_tolerated(const Scenario&) const override { return backup_workers_; }
   bool servers_recoverable(const Scenario&) const override { return backup_workers_ > 0; }
   void server_failed(int server, double at, double back) override { servers_[server].recovery.failed(at, back); }
-  int server_count(const Scenario& s) const override { return deployment_.colocated ? s.cluster.nodes : servers_count_; }
+  int server_count(const Scenario& s) const override {
+    return deployment_.colocated ? s.cluster.nodes : servers_count_ / shards_per_server(s);
+  }
+  // The plain exchange at "fast": k symmetric shards run as one server (ps_shard_merge.h).
+  int shards_per_server(const Scenario& s) const override {
+    const bool plain = backup_workers_ == 0 && !deployed(s);
+    return plain && shard_merge_blocker(s, servers_count_).empty() ? servers_count_ : 1;
+  }
   int server_machine(const Scenario&, int server) const override { return deployment_.colocated ? server : -1; }
   bool synchronous(const Scenario&) const override { return backup_workers_ == 0; }
 

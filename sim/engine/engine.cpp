@@ -8,6 +8,7 @@
 
 #include "sim/plugin/training_algorithm.h"
 #include "sim/engine/rank_context.h"
+#include "sim/engine/server_links.h"
 #include "sim/base/problems.h"
 #include "sim/engine/job_supervisor.h"
 #include "sim/engine/simgrid_setup.h"
@@ -69,6 +70,11 @@ void place_endpoints(const Scenario& scenario, const TrainingAlgorithm& algorith
     cluster.hosts.push_back(machine < 0 ? built[static_cast<std::size_t>(next++)]
                                         : built[static_cast<std::size_t>((machine + 1) * scenario.cluster.gpus_per_node - 1)]);
   }
+  // A server standing for k symmetric shards gets k times one shard's link (ps_shard_merge.h).
+  if (const int k = algorithm.shards_per_server(scenario); k > 1)
+    for (int s = 0; s < servers; ++s)
+      widen_server_links(cluster.hosts[static_cast<std::size_t>(cluster.workers + s)], cluster.hosts[0],
+                         cluster.hosts[static_cast<std::size_t>(scenario.cluster.gpus_per_node)], k);
 }
 
 // One actor per GPU rank, running its iterations (without a supervisor: it starts them itself).
@@ -167,6 +173,7 @@ RunResult run_simulation(const Scenario& scenario) {
   result.recorder = Recorder(scenario.output.trace);
   result.workers = scenario.cluster.ranks();
   result.servers = servers;
+  result.shards_per_server = algorithm->shards_per_server(scenario);
   result.synchronous = algorithm->synchronous(scenario);
   if (result.synchronous)  // (asynchronous workers run as many iterations as their speed allows)
     result.recorder.expect_iterations(static_cast<std::size_t>(result.workers + servers) *

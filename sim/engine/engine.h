@@ -15,7 +15,8 @@ namespace dtsim {
 struct RunResult {
   Recorder recorder{false};
   int workers = 0;
-  int servers = 0;
+  int servers = 0;            // simulated server endpoints
+  int shards_per_server = 1;  // shards each stands for (TrainingAlgorithm::shards_per_server)
   bool synchronous = true;  // ranks in lockstep (see TrainingAlgorithm::synchronous)
   int iterations_run = 0;  // fewer than scenario.run.iterations when a target accuracy stopped the run
   std::optional<NumericsLog> numerics;

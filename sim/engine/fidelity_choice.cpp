@@ -29,8 +29,13 @@ nlohmann::json fidelity_summary(const Scenario& s) {
       given["network"]["fidelity"].is_string())
     requested = given["network"]["fidelity"].get<std::string>();
   nlohmann::json out = {{"requested", requested}, {"ran", s.network.fidelity}};
-  if (requested == "auto")
-    out["reason"] = auto_fidelity_reason(s, *TrainingAlgorithmRegistry::create(s.algorithm.name, s.algorithm.options));
+  const auto algorithm = TrainingAlgorithmRegistry::create(s.algorithm.name, s.algorithm.options);
+  if (requested == "auto") out["reason"] = auto_fidelity_reason(s, *algorithm);
+  if (const int k = algorithm->shards_per_server(s); k > 1)
+    out["shards_per_server"] = {
+        {"shards", k},
+        {"why", "the " + std::to_string(k) + " parameter-server shards are symmetric: simulated as one server with " +
+                    std::to_string(k) + " times one shard's link bandwidth (same flow rates and ends)"}};
   return out;
 }
 

@@ -15,7 +15,8 @@ void resolve_fidelity(Scenario& s, const TrainingAlgorithm& algorithm, ErrorList
 // Why "auto" chose the mode it did for `s` (its algorithm's analytic blocker, in words).
 std::string auto_fidelity_reason(const Scenario& s, const TrainingAlgorithm& algorithm);
 
-// summary.json's "fidelity": {"requested", "ran", "reason" (auto only)}.
+// summary.json's "fidelity": {"requested", "ran", "reason" (auto only), "shards_per_server" (where
+// symmetric parameter-server shards ran as one server: ps_shard_merge.h)}.
 nlohmann::json fidelity_summary(const Scenario& s);
 
 }  // namespace dtsim

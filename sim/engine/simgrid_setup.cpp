@@ -16,16 +16,17 @@ namespace {
 // Every model is CM02 (pure alpha-beta: time = latency + size / bandwidth, max-min sharing, no TCP
 // window, no reverse-direction ACK traffic). "tcp" and network.profile add per-tier factors once the
 // platform is built (sim/engine/network_tiers.h), so NVLink inside a machine never gets TCP's factors.
-void configure_network_model(sg4::Engine& engine) {
+void configure_network_model(sg4::Engine& engine, const std::string& solver) {
   engine.set_config("network/model:CM02");
   engine.set_config("network/crosstraffic:0");
   engine.set_config("network/TCP-gamma:0");
-  // Full max-min solves, not SimGrid 3.32's default lazy updates: with flows still in their latency
-  // phase, the lazy solver let every receiver but the first of one instant take data faster than its
-  // link (8 senders to 3 receivers, 120 kB each over 1.25 GB/s links with 2 us latency: 223 us instead
-  // of 772 us; bare SimGrid reproduces it, and it is gone with "Full" or with zero latency). Full was as
-  // fast or faster on dtsim's benchmarks (bench/algorithm_cliffs.sh at 1024 and 4096 ranks).
-  engine.set_config("network/optim:Full");
+  // network.solver "full" (the default): complete max-min solves, not SimGrid 3.32's default lazy
+  // (selective) updates, which let every receiver but the first of one instant take data faster than
+  // its link when flows start together in their latency phase (8 senders to 3 receivers, 120 kB each
+  // over 1.25 GB/s links with 2 us latency: 223 us instead of 772 us; bare SimGrid reproduces it, and
+  // it is gone with "Full" or with zero latency). "lazy" keeps SimGrid's default: a full solve costs
+  // every flow in flight, which thousands of flows ending at different instants make quadratic.
+  engine.set_config(solver == "lazy" ? "network/optim:Lazy" : "network/optim:Full");
 }
 
 // Actors a run creates at most at once: one per rank, a communication stream per rank with gradient
@@ -46,7 +47,7 @@ std::unique_ptr<sg4::Engine> start_simgrid(const char* program, const Scenario& 
   char* argv[] = {name.data(), nullptr};
   xbt_log_control_set("root.thresh:warning");
   auto engine = std::make_unique<sg4::Engine>(&argc, argv);
-  configure_network_model(*engine);
+  configure_network_model(*engine, scenario.network.solver);
   const ContextSettings contexts = context_settings(expected_actors(scenario, servers), system_max_map_count());
   engine->set_config("contexts/stack-size:" + std::to_string(contexts.stack_kib));  // KiB: virtual, touched pages only
   engine->set_config("contexts/guard-size:" + std::to_string(contexts.guard_pages));

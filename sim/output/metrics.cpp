@@ -300,7 +300,7 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   s["dtsim_version"] = DTSIM_VERSION;
   s["name"] = scenario.name;
   s["ranks"] = workers;
-  s["servers"] = run.servers;
+  s["servers"] = run.servers * run.shards_per_server;  // shards, also where symmetric ones ran as one
   s["iterations"] = run.iterations_run;
   s["measured_iterations"] = measured;
   s["iteration_time_s"] = iteration;

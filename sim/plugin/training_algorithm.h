@@ -26,6 +26,10 @@ class TrainingAlgorithm {
   // worker machine m, beside that machine's last GPU (a colocated shard, as BytePS deploys them): its
   // traffic with that machine's GPUs stays on the intra-node links and crosses no NIC.
   virtual int server_machine(const Scenario&, int /*server*/) const { return -1; }
+  // Shards each server stands for: 1, or k where k symmetric shards run as one server whose links are
+  // k times as wide (algorithms/training/ps_shard_merge.h; the engine widens them). server_count is
+  // then the servers simulated, and k x server_count the shards the run reports.
+  virtual int shards_per_server(const Scenario&) const { return 1; }
   // Servers on hosts of their own: those the physical topology must give a fabric port.
   int dedicated_servers(const Scenario& s) const {
     int n = 0;

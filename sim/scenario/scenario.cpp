@@ -166,6 +166,12 @@ OptionList network_options(NetworkSpec& net) {
                      "contention-free switch with no rank perturbed) or auto (analytic where it applies, else "
                      "step).")
           .bind(net.fidelity),
+      Option::choice("solver", std::string("full"), {"full", "lazy"},
+                     "SimGrid's bandwidth sharing: full (every max-min solve complete) or lazy (SimGrid 3.32's "
+                     "incremental updates: much faster with thousands of flows ending at different instants, "
+                     "but wrong where flows start together in their latency phase and share links; see "
+                     "docs/networks.md).")
+          .bind(net.solver),
       Option::integer("nics_per_node", 1, 1, 1024,
                       "NICs per machine (must divide cluster.gpus_per_node); GPU g uses NIC g / (gpus_per_node / "
                       "nics_per_node).")

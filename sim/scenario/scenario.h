@@ -60,6 +60,7 @@ struct NetworkSpec {
   NetworkProfile calibration;           // the profile read (tiers not given stay exact)
   std::string fidelity = "step"; // collectives: "step" (every message), "fast" (aggregated flows),
                                  // "analytic" (closed forms) or "auto" (the cheapest exact one)
+  std::string solver = "full";   // SimGrid's max-min sharing: "full" or "lazy" (sim/engine/simgrid_setup.cpp)
   OptionValues topology_options; // the /network keys the topology owns (its fabric's shape)
   std::vector<LinkOverride> overrides;
 };
