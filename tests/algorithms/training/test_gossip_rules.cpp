@@ -1,4 +1,4 @@
-// Seed 003's claims on full-batch heterogeneous least squares with a known x*, checked on the rule
+// The claims of Yuan's lecture "Decentralized Optimization Algorithms for Large-Scale Deep Neural Network Training" (2021) on full-batch heterogeneous least squares with a known x*, checked on the rule
 // code the simulator runs (in double here). Tolerances are stated per check.
 #include <doctest/doctest.h>
 
