@@ -24,8 +24,11 @@ void configure_network_model(sg4::Engine& engine, const std::string& solver) {
   // (selective) updates, which let every receiver but the first of one instant take data faster than
   // its link when flows start together in their latency phase (8 senders to 3 receivers, 120 kB each
   // over 1.25 GB/s links with 2 us latency: 223 us instead of 772 us; bare SimGrid reproduces it, and
-  // it is gone with "Full" or with zero latency). "lazy" keeps SimGrid's default: a full solve costs
-  // every flow in flight, which thousands of flows ending at different instants make quadratic.
+  // it is gone with "Full" or with zero latency: a flow leaving its latency phase marks for the
+  // selective solve only its route's first link, and nothing when a flow enabled at the same instant
+  // already marked it, so its other links are left out; docs/networks.md). "lazy" keeps SimGrid's
+  // default: a full solve costs every flow in flight, which thousands of flows ending at different
+  // instants make quadratic.
   engine.set_config(solver == "lazy" ? "network/optim:Lazy" : "network/optim:Full");
 }
 
