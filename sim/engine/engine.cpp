@@ -70,11 +70,6 @@ void place_endpoints(const Scenario& scenario, const TrainingAlgorithm& algorith
     cluster.hosts.push_back(machine < 0 ? built[static_cast<std::size_t>(next++)]
                                         : built[static_cast<std::size_t>((machine + 1) * scenario.cluster.gpus_per_node - 1)]);
   }
-  // A server standing for k symmetric shards gets k times one shard's link (ps_shard_merge.h).
-  if (const int k = algorithm.shards_per_server(scenario); k > 1)
-    for (int s = 0; s < servers; ++s)
-      widen_server_links(cluster.hosts[static_cast<std::size_t>(cluster.workers + s)], cluster.hosts[0],
-                         cluster.hosts[static_cast<std::size_t>(scenario.cluster.gpus_per_node)], k);
 }
 
 // One actor per GPU rank, running its iterations (without a supervisor: it starts them itself).
@@ -180,6 +175,11 @@ RunResult run_simulation(const Scenario& scenario) {
                                       static_cast<std::size_t>(std::max(scenario.run.iterations, 0)));
   Cluster cluster{scenario, {}, result.workers, result.recorder};
   place_endpoints(scenario, *algorithm, servers, cluster);
+  // A server standing for k symmetric shards gets k times one shard's link (ps_shard_merge.h).
+  if (const int k = result.shards_per_server; k > 1)
+    for (int s = 0; s < servers; ++s)
+      widen_server_links(cluster.hosts[static_cast<std::size_t>(cluster.workers + s)], cluster.hosts[0],
+                         cluster.hosts[static_cast<std::size_t>(scenario.cluster.gpus_per_node)], k);
   install_network_tiers(engine, scenario.network);
   std::unique_ptr<LinkUsageMeter> link_meter;
   if (scenario.output.links) {

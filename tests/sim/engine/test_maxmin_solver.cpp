@@ -21,6 +21,18 @@ namespace {
 constexpr int kReceivers = 3, kSenders = 8;
 constexpr double kBytes = 120000;
 int token = 0;
+
+// 3 workers and 8 shards of 120 kB at step on base_scenario's switch (1.25 GB/s, 2 us); worker 0
+// computes 1.7 x 2 ms, the others 2 ms.
+json ps_with_slow_worker(const std::string& solver) {
+  json s = dtsim::test::base_scenario(3);
+  s["workload"] = {{"params", 960000}, {"bytes_per_param", 1}, {"compute_time", "2ms"}};
+  s["algorithm"] = {{"name", "parameter_server"}, {"servers", 8}};
+  s["stragglers"] = {{"rank_factors", {{{"ranks", {0}}, {"factor", 1.7}}}}};
+  s["network"]["fidelity"] = "step";
+  s["network"]["solver"] = solver;
+  return s;
+}
 }  // namespace
 
 TEST_CASE("max-min sharing: 8 senders to 3 receivers at one instant respect every receiver's link") {
@@ -58,12 +70,7 @@ TEST_CASE("max-min sharing: a parameter server with a slow worker keeps the hand
   // 2 ms. Worker 0 pushes alone (its 8 flows share its link: 768 us + 4 us), then the servers reply to
   // all three at once (each worker's 8 replies share its link: 772 us again): 3.4 + 2 x 0.772 ms.
   // With lazy updates, SimGrid 3.32 gave 4.395 ms.
-  json s = dtsim::test::base_scenario(3);
-  s["workload"] = {{"params", 960000}, {"bytes_per_param", 1}, {"compute_time", "2ms"}};
-  s["algorithm"] = {{"name", "parameter_server"}, {"servers", 8}};
-  s["stragglers"] = {{"rank_factors", {{{"ranks", {0}}, {"factor", 1.7}}}}};
-  s["network"]["fidelity"] = "step";
-  const json r = dtsim::test::simulate(s);
+  const json r = dtsim::test::simulate(ps_with_slow_worker("full"));
   const double expected = 3.4e-3 + 2 * (2 * 2e-6 + 960000 / 1.25e9);
   for (const json& row : r["rows"]) CHECK(std::abs(row["iteration_time"].get<double>() - expected) <= 1e-12);
 }
@@ -71,13 +78,7 @@ TEST_CASE("max-min sharing: a parameter server with a slow worker keeps the hand
 TEST_CASE("max-min sharing: network.solver \"lazy\" selects SimGrid's lazy updates, with their error") {
   // The same parameter server as above under the lazy solver: the slow worker's replies arrive as if
   // its link were 3.4x faster (4.395 ms instead of 4.944 ms). What "lazy" trades for speed.
-  json s = dtsim::test::base_scenario(3);
-  s["workload"] = {{"params", 960000}, {"bytes_per_param", 1}, {"compute_time", "2ms"}};
-  s["algorithm"] = {{"name", "parameter_server"}, {"servers", 8}};
-  s["stragglers"] = {{"rank_factors", {{{"ranks", {0}}, {"factor", 1.7}}}}};
-  s["network"]["fidelity"] = "step";
-  s["network"]["solver"] = "lazy";
-  const json r = dtsim::test::simulate(s);
+  const json r = dtsim::test::simulate(ps_with_slow_worker("lazy"));
   const double exact = 3.4e-3 + 2 * (2 * 2e-6 + 960000 / 1.25e9);
   // (The first iteration comes out right under either solver; the error shows from the second on.)
   REQUIRE(r["rows"].size() >= 2);
