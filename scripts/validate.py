@@ -124,6 +124,19 @@ def update_time_shift(case, row):
     return update * (1.0 - a / a1)
 
 
+def input_speed_ratio(case):
+    """How much faster the predicted system's GPUs compute than those the single-GPU input was measured
+    on: the ratio of the two systems' published peak FLOPS (`inputs/single_gpu_throughput/system_peak_ratio`,
+    recorded with its source where a table measured its single GPU on another variant of the same GPU,
+    e.g. a DGX-2 at 2.0 PFLOPS for runs on DGX-2H at 2.1: the same V100s at a higher power limit and
+    clock); 1 where the input comes from the same system. Compute scales with it (clock-bound GEMMs; an
+    upper bound for the memory-bound rest, whose HBM is the same)."""
+    ratio = field(case, "inputs/single_gpu_throughput").get("system_peak_ratio")
+    if ratio is None:
+        return 1.0
+    return positive(case, "inputs/single_gpu_throughput/system_peak_ratio/value")
+
+
 def fusion_for(case):
     """workload.fusion from the case's recorded gradient-exchange schedule (the framework's code at
     the version used); "none" (one allreduce after the backward pass) where the case records none."""
@@ -196,6 +209,8 @@ def scenario_for(case, row):
     # after the backward pass, DDP buckets or Horovod fusion), overlapping at most the last
     # micro-batch's backward pass, whose gradient-ready times follow the catalog model's per-layer
     # FLOPs (model.catalog; without one the model is a single layer).
+    # A single-GPU input measured on another variant of the GPU (input_speed_ratio) is scaled by the
+    # ratio of the two systems' published peaks.
     # The optimizer update weighs more per step than in the single-GPU input when the row accumulates
     # fewer micro-batches than that input did (update_time_shift). It is added to the step's compute, in
     # time before the exchange where it really follows it: the same iteration time with policy "none"
@@ -205,7 +220,7 @@ def scenario_for(case, row):
     if shift and fusion_for(case)["policy"] != "none":
         raise CaseError("/software/gradient_exchange/policy: an overlapped exchange with accumulation steps "
                         "other than the single-GPU input's is not modelled (the update would overlap it)")
-    compute_time = step_samples / single_gpu + shift
+    compute_time = step_samples / (single_gpu * input_speed_ratio(case)) + shift
 
     scenario = {
         "name": f"validate_{case['id']}_{nodes}n",

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Checks scripts/validate.py's optimizer-update rule (update_time_shift) against hand-computed values
-and its errors on bad case files. Python standard library only; run by CTest."""
+"""Checks scripts/validate.py's rules (optimizer update, input speed ratio, GPU speed spread, collective)
+against hand-computed values and its errors on bad case files. Python standard library only; run by CTest."""
 import copy
 import json
 import pathlib
@@ -71,6 +71,26 @@ scenario = validate.scenario_for(json.loads((validate.CASES / "nvidia_pytorch_be
 # 256 samples at 580 samples/s plus 31/32 of one LAMB update on an A100 80GB (8.27992 ms).
 check(f"compute time {scenario['workload']['compute_time']!r} != 256 / 580 + 8.27992e-3",
       abs(scenario["workload"]["compute_time"] - (256 / 580 + 8.27992e-3)) < 1e-8)
+
+# A single-GPU input measured on another variant of the GPU: compute scales by the recorded ratio of the
+# systems' peaks. TF2 DGX-2H seq 128 AMP at 32 nodes: 2 micro-batches of 60 at 206.5 x 1.05 samples/s
+# (0.553469 s) plus (1 - 2/1024) of one LAMB update on a V100 (335,141,888 x 52 B / 900 GB/s = 19.36375 ms).
+dgx2h = json.loads((validate.CASES / "nvidia_tf2_bert_large_seq128_amp_dgx2h.json").read_text())
+check(f"DGX-2H over DGX-2 ratio {validate.input_speed_ratio(dgx2h)!r} != 1.05",
+      validate.input_speed_ratio(dgx2h) == 1.05)
+compute = validate.scenario_for(dgx2h, dgx2h["published"][-1])["workload"]["compute_time"]
+expected = 120 / (206.5 * 1.05) + 335141888 * 52 / 900e9 * (1 - 2 / 1024)
+check(f"DGX-2H compute time {compute!r} != {expected!r}", abs(compute - expected) < 1e-12)
+check("no ratio recorded: the input's own speed", validate.input_speed_ratio(BERT) == 1.0)
+bad = copy.deepcopy(dgx2h)
+bad["inputs"]["single_gpu_throughput"]["system_peak_ratio"]["value"] = -1
+try:
+    validate.input_speed_ratio(bad)
+    message = ""
+except validate.CaseError as e:
+    message = str(e)
+check(f"bad ratio reported: {message!r}",
+      message == "/inputs/single_gpu_throughput/system_peak_ratio/value: -1 is not a positive number")
 
 # GPU speed spread: sigma = 8 % / (4 IQR of a unit normal = 5.3959) = 0.0148260; one GPU is the median
 # GPU; 8 GPUs: the slowest at Blom's z = Phi^-1(7.625 / 8.25) = 1.43420, i.e. 1.0212635, the fastest
