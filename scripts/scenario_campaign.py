@@ -3,7 +3,7 @@
 
 The input fuzzers (scripts/fuzz.sh) stop at parsing and validation; this runs whole simulations. Each
 seed picks a shipped scenario and changes a few of its keys with values of the right kind (cluster
-shape, topology, fidelity, algorithm and its options, fusion, compression, numerics, stragglers,
+shape, topology, fidelity, algorithm and its options, fusion, input pipeline, compression, numerics, stragglers,
 failures and recovery), small enough to run in a second, and classifies the outcome:
 
   ok    exit 0; or exit 2 with `error: /json/path ...` (bad input, named); or exit 1 with `error: ...`
@@ -136,6 +136,8 @@ def change_workload(s, rng):
         w["overlap_slowdown"] = rng.choice([0, 0.1, 0.5])
     if rng.random() < 0.2:
         w["accumulation_steps"] = rng.randint(1, 3)
+    if rng.random() < 0.15:  # a host data loader, from starving the GPUs to keeping well ahead
+        w["input_pipeline"] = {"rate": rng.choice([10, 1000, 1e6]), "prefetch": rng.choice([1, 2, 4])}
 
 
 def change_run(s, rng):

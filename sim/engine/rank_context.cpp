@@ -26,7 +26,8 @@ RankContext::Request::State::~State() {
 
 void RankContext::release_abandoned_transfers() { abandoned().clear(); }
 
-RankContext::RankContext(const Cluster& cluster, int endpoint) : cluster_(cluster), endpoint_(endpoint) {}
+RankContext::RankContext(const Cluster& cluster, int endpoint)
+    : cluster_(cluster), endpoint_(endpoint), started_(sg4::Engine::get_clock()) {}
 
 double RankContext::now() const { return sg4::Engine::get_clock() + ahead_; }
 
@@ -104,6 +105,7 @@ void RankContext::record(SpanKind kind, double begin, double end, double bytes, 
     Interval interval{begin, end};
     if (kind == SpanKind::Compute) compute_spans_.push_back(interval);
     else if (kind == SpanKind::Wait) wait_spans_.push_back(interval);
+    else if (kind == SpanKind::Input) input_spans_.push_back(interval);
     else {
       transfer_spans_.push_back(interval);
       (same_machine(peer) ? intra_spans_ : inter_spans_).push_back(interval);
@@ -137,6 +139,7 @@ void RankContext::begin_iteration(int iteration) {
   compute_spans_.clear();
   transfer_spans_.clear();
   wait_spans_.clear();
+  input_spans_.clear();
   intra_spans_.clear();
   inter_spans_.clear();
   bytes_sent_ = intra_bytes_ = inter_bytes_ = 0;
@@ -156,6 +159,7 @@ void RankContext::end_iteration() {
   std::vector<Interval> busy = transfer_spans_;
   busy.insert(busy.end(), compute_spans_.begin(), compute_spans_.end());
   b.wait = difference_length(wait_spans_, busy);
+  b.input_wait = difference_length(input_spans_, busy);
   b.bytes_sent = bytes_sent_;
   b.intra_busy = union_length(intra_spans_);
   b.inter_busy = union_length(inter_spans_);
@@ -167,7 +171,24 @@ void RankContext::end_iteration() {
   cluster_.recorder.add_iteration(b);
 }
 
+void RankContext::await_input() {
+  const InputPipelineSpec& spec = cluster_.scenario.workload.input_pipeline;
+  input_step_ = sample_step();
+  if (!input_) input_.emplace(spec.prefetch, started_);  // its loader starts with the process
+  // The GPU's share of its machine's rate; an elastic run's larger batches take longer to prepare.
+  const double prepare = cluster_.scenario.workload.batch_per_gpu * cluster_.batch_scale *
+                         cluster_.scenario.cluster.gpus_per_node / spec.rate;
+  const double begin = now();
+  const double ready = input_->take(begin, prepare);
+  if (ready <= begin) return;
+  if (deferring_) ahead_ += ready - begin;  // arithmetic only: the lockstep's single sleep takes it
+  else sleep_until(ready);
+  record(SpanKind::Input, begin, now(), 0, -1);
+}
+
 void RankContext::compute(double seconds) {
+  if (endpoint_ < cluster_.workers && cluster_.scenario.workload.input_pipeline.rate > 0 && sample_step() != input_step_)
+    await_input();
   if (deferring_) {
     const double begin = now();
     if (seconds > 0) ahead_ += std::max(seconds, timing_precision());  // as SimGrid would sleep

@@ -7,12 +7,14 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include <simgrid/s4u.hpp>
 
+#include "sim/engine/input_pipeline.h"
 #include "sim/engine/intervals.h"
 #include "sim/engine/overlap_interference.h"
 #include "sim/engine/recorder.h"
@@ -130,7 +132,8 @@ class RankContext {
   int iteration() const { return iteration_; }
 
   // Simulated computation of `seconds` (deterministic; never the host clock); slower while a transfer
-  // of this endpoint is in flight when workload.overlap_slowdown > 0.
+  // of this endpoint is in flight when workload.overlap_slowdown > 0. With workload.input_pipeline,
+  // a GPU rank's first compute of a sample step first waits for that step's batch from its loader.
   void compute(double seconds);
   // Waits `seconds` as part of a collective (latencies charged without a message, fast fidelity): not a
   // transfer, but inside the collective's wall span.
@@ -239,7 +242,13 @@ class RankContext {
   double iteration_begin_ = 0;
   std::unordered_map<long, simgrid::s4u::Mailbox*> mailboxes_;  // pair mailboxes, and inboxes (key < 0)
   std::vector<bool> inbox_claimed_;  // per lane: this actor is that inbox's permanent receiver
-  std::vector<Interval> compute_spans_, transfer_spans_, wait_spans_;
+  std::vector<Interval> compute_spans_, transfer_spans_, wait_spans_, input_spans_;
+  // workload.input_pipeline: this GPU's data loader (made at its first compute), and the sample step
+  // whose batch it last handed over.
+  double started_;  // when this endpoint's process started (the run's start, or a restart)
+  std::optional<InputPipeline> input_;
+  std::int64_t input_step_ = -1;
+  void await_input();  // before the first compute of a new sample step
   std::vector<Interval> intra_spans_, inter_spans_;  // transfers within the machine / across machines
   double bytes_sent_ = 0, intra_bytes_ = 0, inter_bytes_ = 0;
   double comm_enter_ = 0, comm_leave_ = 0;  // first post and last completion of the iteration's communication

@@ -8,6 +8,7 @@ const char* span_kind_name(SpanKind kind) {
     case SpanKind::Recv: return "recv";
     case SpanKind::Wait: return "wait";
     case SpanKind::Collective: return "collective";
+    case SpanKind::Input: return "input wait";
   }
   return "?";
 }

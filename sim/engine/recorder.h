@@ -8,7 +8,7 @@
 namespace dtsim {
 
 // Collective: one collective operation on one rank, from its call to its return (trace only).
-enum class SpanKind { Compute, Send, Recv, Wait, Collective };
+enum class SpanKind { Compute, Send, Recv, Wait, Collective, Input };
 const char* span_kind_name(SpanKind kind);
 
 struct Span {
@@ -39,6 +39,7 @@ struct IterationBreakdown {
   double comm = 0;
   double exposed_comm = 0;
   double wait = 0;
+  double input_wait = 0;  // waiting for the data loader's batch (workload.input_pipeline)
   double bytes_sent = 0;
   double intra_busy = 0, inter_busy = 0;
   double intra_bytes = 0, inter_bytes = 0;

@@ -39,6 +39,8 @@ std::vector<IterationRow> iteration_rows(const Scenario& scenario, const RunResu
     r.exposed_comm += b.exposed_comm * share;
     r.wait_mean += b.wait * share;
     r.wait_max = std::max(r.wait_max, b.wait);
+    r.input_wait_mean += b.input_wait * share;
+    r.input_wait_max = std::max(r.input_wait_max, b.input_wait);
     r.bytes_sent_per_rank += b.bytes_sent * share;
     r.intra_busy += b.intra_busy * share;
     r.inter_busy += b.inter_busy * share;
@@ -263,7 +265,7 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   const int measured = run.iterations_run - warmup;
   // Means as sums divided once: a sum of quotients turns n equal values of 102228128 B into
   // 102228127.99999999.
-  double iteration = 0, compute = 0, comm = 0, exposed = 0, wait_mean = 0, bytes = 0, span = 0;
+  double iteration = 0, compute = 0, comm = 0, exposed = 0, wait_mean = 0, input_wait = 0, bytes = 0, span = 0;
   double intra_busy = 0, inter_busy = 0, intra_bytes = 0, inter_bytes = 0;
   for (int k = warmup; k < run.iterations_run; ++k) {
     iteration += rows[k].iteration_time;
@@ -271,6 +273,7 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
     comm += rows[k].comm;
     exposed += rows[k].exposed_comm;
     wait_mean += rows[k].wait_mean;
+    input_wait += rows[k].input_wait_mean;
     bytes += rows[k].bytes_sent_per_rank;
     span += rows[k].comm_span;
     intra_busy += rows[k].intra_busy;
@@ -278,8 +281,8 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
     intra_bytes += rows[k].intra_bytes_per_rank;
     inter_bytes += rows[k].inter_bytes_per_rank;
   }
-  for (double* sum : {&iteration, &compute, &comm, &exposed, &wait_mean, &bytes, &span, &intra_busy, &inter_busy,
-                      &intra_bytes, &inter_bytes})
+  for (double* sum : {&iteration, &compute, &comm, &exposed, &wait_mean, &input_wait, &bytes, &span, &intra_busy,
+                      &inter_busy, &intra_bytes, &inter_bytes})
     if (measured > 0) *sum /= measured;
   // Per-rank mean wait over measured iterations; the worst rank shows who waits on stragglers.
   std::vector<double> rank_wait(workers, 0.0);
@@ -288,6 +291,14 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   if (measured > 0)
     for (double& w : rank_wait) w /= measured;
   const double wait_max = rank_wait.empty() ? 0 : *std::max_element(rank_wait.begin(), rank_wait.end());
+  std::vector<double> rank_input_wait(workers, 0.0);  // the same for the data loader's waits
+  for (const IterationBreakdown& b : run.recorder.iterations())
+    if (b.endpoint < workers && b.iteration >= warmup && b.iteration < run.iterations_run)
+      rank_input_wait[b.endpoint] += b.input_wait;
+  if (measured > 0)
+    for (double& w : rank_input_wait) w /= measured;
+  const double input_wait_max =
+      rank_input_wait.empty() ? 0 : *std::max_element(rank_input_wait.begin(), rank_input_wait.end());
 
   const double global_batch = static_cast<double>(workers) * scenario.workload.batch_per_gpu;
   const double throughput = iteration > 0 ? global_batch / iteration : 0;
@@ -314,6 +325,7 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   // compute, which on multi-GPU machines counts the ranks idle between their fast intra-node hops.)
   s["comm_to_compute_ratio"] = compute > 0 ? span / compute : 0;
   s["wait_time_s"] = {{"mean", wait_mean}, {"max", wait_max}, {"per_rank", rank_wait}};
+  s["input_wait_time_s"] = {{"mean", input_wait}, {"max", input_wait_max}};
   s["iteration_time_distribution_s"] = iteration_time_distribution(run, rows, warmup);
   if (!run.synchronous) {  // asynchronous workers run as many iterations as their speed allows
     std::vector<int> per_rank(workers, 0);

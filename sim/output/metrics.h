@@ -22,6 +22,8 @@ struct IterationRow {
   double exposed_comm = 0;
   double wait_mean = 0;
   double wait_max = 0;
+  double input_wait_mean = 0;  // waiting for the data loader (workload.input_pipeline), mean over ranks
+  double input_wait_max = 0;
   double bytes_sent_per_rank = 0;
   // The iteration's communication as a whole: from the first rank posting its first transfer to the
   // last rank's last transfer ending (asynchronous ranks: the mean of each rank's own window); 0

@@ -34,14 +34,14 @@ void write_iterations_csv(const std::string& path, const std::vector<IterationRo
                "iteration,warmup,begin_s,end_s,iteration_time_s,compute_time_s,comm_time_s,exposed_comm_time_s,"
                "wait_time_mean_s,wait_time_max_s,bytes_sent_per_rank,train_loss,test_loss,test_accuracy,"
                "consensus_distance,rank_accuracy_min,rank_accuracy_max,comm_span_s,intra_node_busy_s,inter_node_busy_s,"
-               "intra_node_bytes_per_rank,inter_node_bytes_per_rank\n");
+               "intra_node_bytes_per_rank,inter_node_bytes_per_rank,input_wait_mean_s,input_wait_max_s\n");
   // Shortest round-trip numbers; an empty cell where there is no value (timing-only, not evaluated).
   for (const IterationRow& r : rows) {
     std::string line = std::to_string(r.iteration) + (r.warmup ? ",1" : ",0");
     for (double v : {r.begin, r.end, r.iteration_time, r.compute, r.comm, r.exposed_comm, r.wait_mean, r.wait_max,
                      r.bytes_sent_per_rank, r.train_loss, r.test_loss, r.test_accuracy, r.consensus_distance,
                      r.rank_accuracy_min, r.rank_accuracy_max, r.comm_span, r.intra_busy, r.inter_busy,
-                     r.intra_bytes_per_rank, r.inter_bytes_per_rank})
+                     r.intra_bytes_per_rank, r.inter_bytes_per_rank, r.input_wait_mean, r.input_wait_max})
       line += "," + shortest_number(v);
     line += "\n";
     std::fputs(line.c_str(), file.stream());
@@ -89,8 +89,11 @@ void print_summary(std::ostream& out, const nlohmann::json& s, const std::string
   out << "  iteration   " << seconds(s["iteration_time_s"]) << "  (compute " << seconds(s["compute_time_s"])
       << ", comm " << seconds(s["comm_time_s"]) << " busy / " << seconds(s["comm_span_s"]) << " span, exposed comm "
       << seconds(s["exposed_comm_time_s"])
-      << ", wait " << seconds(s["wait_time_s"]["mean"]) << " mean / " << seconds(s["wait_time_s"]["max"])
-      << " max)\n";
+      << ", wait " << seconds(s["wait_time_s"]["mean"]) << " mean / " << seconds(s["wait_time_s"]["max"]) << " max";
+  if (sc["workload"].contains("input_pipeline"))
+    out << ", input wait " << seconds(s["input_wait_time_s"]["mean"]) << " mean / "
+        << seconds(s["input_wait_time_s"]["max"]) << " max";
+  out << ")\n";
   out << "  comm/compute " << s["comm_to_compute_ratio"].get<double>() << ", throughput "
       << s["throughput_samples_per_s"].get<double>() << " samples/s, speedup " << s["speedup"].get<double>()
       << " (efficiency " << 100 * s["scaling_efficiency"].get<double>() << " %)\n";

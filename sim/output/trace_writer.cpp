@@ -20,7 +20,8 @@ std::string micros(std::int64_t ps) {
   return text;
 }
 
-bool on_compute_stream(SpanKind kind) { return kind == SpanKind::Compute; }
+// The GPU's stream: its compute and its waits for input data (the loader's batch not ready).
+bool on_compute_stream(SpanKind kind) { return kind == SpanKind::Compute || kind == SpanKind::Input; }
 
 // Where each span goes: its thread id; and each endpoint's tracks in display order.
 struct Track {
@@ -120,6 +121,10 @@ void write_trace_json(const std::string& path, const Scenario& scenario, const R
                  R"("args":{"iteration":%d,"algorithm":"%s","bytes":%.0f,"participants":%d}})",
                  operation.c_str(), ts.c_str(), dur.c_str(), pid_of(span.endpoint), tid, span.iteration,
                  run.recorder.label_text(span.algorithm).c_str(), span.bytes, span.participants);
+    } else if (span.kind == SpanKind::Input) {
+      out.printf(R"({"name":"input wait","cat":"input","ph":"X","ts":%s,"dur":%s,"pid":%d,"tid":%d,)"
+                 R"("args":{"iteration":%d}})",
+                 ts.c_str(), dur.c_str(), pid_of(span.endpoint), tid, span.iteration);
     } else if (span.kind == SpanKind::Compute) {
       out.printf(R"({"name":"compute","cat":"compute","ph":"X","ts":%s,"dur":%s,"pid":%d,"tid":%d,)"
                  R"("args":{"iteration":%d}})",

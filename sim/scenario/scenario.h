@@ -92,6 +92,13 @@ struct FusionSpec {
   bool overlaps() const { return policy != "none"; }
 };
 
+// workload.input_pipeline: the hosts' data loading (sim/engine/input_pipeline.h). rate 0: not modelled
+// (data is always ready).
+struct InputPipelineSpec {
+  double rate = 0;   // samples/s one machine's host prepares, shared equally by its GPUs
+  int prefetch = 2;  // iterations' batches each GPU's loader may prepare ahead of the GPU
+};
+
 struct WorkloadSpec {
   std::string model;                 // catalog name, real model name, or "custom"
   std::int64_t params = 0;
@@ -112,6 +119,7 @@ struct WorkloadSpec {
   // profile (/workload/import) sets the share it measured.
   double backward_share = 0;
   FusionSpec fusion;                 // gradient allreduces overlapped with the backward pass
+  InputPipelineSpec input_pipeline;  // host data loading; rate 0: data always ready
   // Forward order (catalog profile, or imported; empty: one layer). The schedule uses `flops` only as
   // each layer's weight in the backward pass (an imported profile puts its backward time there).
   std::vector<LayerProfile> layers;

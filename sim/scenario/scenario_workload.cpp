@@ -265,6 +265,22 @@ Option overlap_slowdown_option(double& target) {  // sim/engine/overlap_interfer
                         "0: perfect overlap.")
       .bind(target);
 }
+Option input_pipeline_option(InputPipelineSpec& target) {  // sim/engine/input_pipeline.h
+  return Option::object(
+             "input_pipeline",
+             {Option::number("rate", std::nullopt, 0, true, std::numeric_limits<double>::infinity(),
+                             "Samples per second one machine's host prepares (read, decode, augment, copy), shared "
+                             "equally by its GPUs: each GPU's loader prepares its batch_per_gpu samples in "
+                             "batch_per_gpu x gpus_per_node / rate seconds.")
+                  .bind(target.rate),
+              Option::integer("prefetch", 2, 1, 1 << 20,
+                              "Iterations' batches each GPU's loader may prepare ahead of the GPU (PyTorch's "
+                              "DataLoader and DALI queue 2 by default).")
+                  .bind(target.prefetch)},
+             "The hosts' data loading: a GPU starts an iteration's gradient only once its loader has its batch "
+             "ready (waiting counts as input_wait_time_s). Absent: data is always ready.")
+      .only_when_given();
+}
 Option proxy_option(std::string& target) {
   return Option::choice("proxy", std::nullopt, catalog_names("models"),
                         "Charge this catalog model's compute time and message size while training the real model.")
@@ -385,6 +401,7 @@ void read_workload(JsonReader& root, Scenario& s, const OptionContext& context) 
                    "buckets), {\"policy\": \"horovod\"} (Horovod tensor fusion) or {\"policy\": \"none\"}");
   read(fusion_option(w.fusion));
   read(overlap_slowdown_option(w.overlap_slowdown));
+  read(input_pipeline_option(w.input_pipeline));
   // The layer profile of the charged catalog model (the proxy for a real model), if the catalog has one.
   if (charged && charged->contains("layers"))
     for (const json& layer : (*charged)["layers"]) w.layers.push_back({layer[0].get<double>(), layer[1].get<double>()});
@@ -439,6 +456,7 @@ json workload_schema() {
                                 bytes_per_param_option(w.bytes_per_param), compute_time_option(w.compute_time, std::nullopt),
                                 batch_option(w.batch_per_gpu), accumulation_option(w.accumulation_steps, 1 << 24),
                                 overlap_slowdown_option(w.overlap_slowdown), precision_option(w.precision),
+                                input_pipeline_option(w.input_pipeline),
                                 fusion_option(w.fusion), hidden_option(w.numerics.replica.model),
                                 enum_option("backend", std::string("cpu"), kernels::backend_names(),
                                             kernels::parse_backend, w.numerics.replica.backend, ""),

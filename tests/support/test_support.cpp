@@ -47,7 +47,8 @@ nlohmann::json simulate(const nlohmann::json& document) {
     for (const IterationRow& r : rows)
       summary["rows"].push_back({{"iteration_time", r.iteration_time}, {"compute", r.compute}, {"comm", r.comm},
                                  {"exposed_comm", r.exposed_comm}, {"wait_mean", r.wait_mean},
-                                 {"wait_max", r.wait_max}, {"bytes_sent_per_rank", r.bytes_sent_per_rank},
+                                 {"wait_max", r.wait_max}, {"input_wait_mean", r.input_wait_mean},
+                                 {"input_wait_max", r.input_wait_max}, {"bytes_sent_per_rank", r.bytes_sent_per_rank},
                                  {"consensus_distance", r.consensus_distance}});  // NaN (null): not evaluated
     if (run.numerics) summary["final_params"] = run.numerics->final_params;
     return summary;
