@@ -12,6 +12,20 @@ int effective_warmup(const Scenario& scenario, const RunResult& run) {
   return std::min(scenario.run.warmup_iterations, std::max(run.iterations_run - 1, 0));
 }
 
+namespace {
+// Each GPU rank's mean of one breakdown field over the measured iterations (warm-up excluded).
+std::vector<double> per_rank_means(const RunResult& run, int warmup, double IterationBreakdown::*field) {
+  std::vector<double> means(static_cast<std::size_t>(run.workers), 0.0);
+  for (const IterationBreakdown& b : run.recorder.iterations())
+    if (b.endpoint < run.workers && b.iteration >= warmup && b.iteration < run.iterations_run)
+      means[static_cast<std::size_t>(b.endpoint)] += b.*field;
+  const int measured = run.iterations_run - warmup;
+  if (measured > 0)
+    for (double& m : means) m /= measured;
+  return means;
+}
+}  // namespace
+
 std::vector<IterationRow> iteration_rows(const Scenario& scenario, const RunResult& run) {
   const int iterations = run.iterations_run;
   const int workers = run.workers;
@@ -284,19 +298,11 @@ nlohmann::json summarize(const Scenario& scenario, const RunResult& run, const s
   for (double* sum : {&iteration, &compute, &comm, &exposed, &wait_mean, &input_wait, &bytes, &span, &intra_busy,
                       &inter_busy, &intra_bytes, &inter_bytes})
     if (measured > 0) *sum /= measured;
-  // Per-rank mean wait over measured iterations; the worst rank shows who waits on stragglers.
-  std::vector<double> rank_wait(workers, 0.0);
-  for (const IterationBreakdown& b : run.recorder.iterations())
-    if (b.endpoint < workers && b.iteration >= warmup && b.iteration < run.iterations_run) rank_wait[b.endpoint] += b.wait;
-  if (measured > 0)
-    for (double& w : rank_wait) w /= measured;
+  // Per-rank mean waits over measured iterations; the worst rank shows who waits on stragglers (or on
+  // its data loader).
+  const std::vector<double> rank_wait = per_rank_means(run, warmup, &IterationBreakdown::wait);
   const double wait_max = rank_wait.empty() ? 0 : *std::max_element(rank_wait.begin(), rank_wait.end());
-  std::vector<double> rank_input_wait(workers, 0.0);  // the same for the data loader's waits
-  for (const IterationBreakdown& b : run.recorder.iterations())
-    if (b.endpoint < workers && b.iteration >= warmup && b.iteration < run.iterations_run)
-      rank_input_wait[b.endpoint] += b.input_wait;
-  if (measured > 0)
-    for (double& w : rank_input_wait) w /= measured;
+  const std::vector<double> rank_input_wait = per_rank_means(run, warmup, &IterationBreakdown::input_wait);
   const double input_wait_max =
       rank_input_wait.empty() ? 0 : *std::max_element(rank_input_wait.begin(), rank_input_wait.end());
 
