@@ -231,6 +231,7 @@ class RankContext {
   void check_peer(const char* operation, int peer) const;  // throws std::logic_error on a bad peer
   void record(SpanKind kind, double begin, double end, double bytes, int peer, std::int64_t transfer = -1);
   Message finish(Request& request);  // records a completed request's spans and takes its message
+  void await_input();  // workload.input_pipeline: before the first compute of a new sample step
 
   const Cluster& cluster_;
   int endpoint_;
@@ -248,7 +249,6 @@ class RankContext {
   double started_;  // when this endpoint's process started (the run's start, or a restart)
   std::optional<InputPipeline> input_;
   std::int64_t input_step_ = -1;
-  void await_input();  // before the first compute of a new sample step
   std::vector<Interval> intra_spans_, inter_spans_;  // transfers within the machine / across machines
   double bytes_sent_ = 0, intra_bytes_ = 0, inter_bytes_ = 0;
   double comm_enter_ = 0, comm_leave_ = 0;  // first post and last completion of the iteration's communication
