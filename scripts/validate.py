@@ -124,15 +124,26 @@ def update_time_shift(case, row):
     return update * (1.0 - a / a1)
 
 
-def input_speed_ratio(case):
+ROW_SYSTEMS = ("predicted_system", "input_system")
+
+
+def input_speed_ratio(case, row=None):
     """How much faster the predicted system's GPUs compute than those the single-GPU input was measured
     on: the ratio of the two systems' published peak FLOPS (`inputs/single_gpu_throughput/system_peak_ratio`,
     recorded with its source where a table measured its single GPU on another variant of the same GPU,
     e.g. a DGX-2 at 2.0 PFLOPS for runs on DGX-2H at 2.1: the same V100s at a higher power limit and
     clock); 1 where the input comes from the same system. Compute scales with it (clock-bound GEMMs; an
-    upper bound for the memory-bound rest, whose HBM is the same)."""
+    upper bound for the memory-bound rest, whose HBM is the same). A published row that the source
+    measured on the input's system (`measured_on: "input_system"`, with its evidence in
+    `measured_on_source`: e.g. a multi-node table's 1-node row that repeats the single-node table's figure
+    to the last digit) is predicted at the input's speed."""
+    measured_on = (row or {}).get("measured_on", "predicted_system")
+    if measured_on not in ROW_SYSTEMS:
+        index = next((i for i, r in enumerate(case.get("published", [])) if r is row), "?")
+        raise CaseError(f"/published/{index}/measured_on: {json.dumps(measured_on)} is not one of "
+                        f"{', '.join(ROW_SYSTEMS)}")
     ratio = field(case, "inputs/single_gpu_throughput").get("system_peak_ratio")
-    if ratio is None:
+    if ratio is None or measured_on == "input_system":
         return 1.0
     return positive(case, "inputs/single_gpu_throughput/system_peak_ratio/value")
 
@@ -210,7 +221,8 @@ def scenario_for(case, row):
     # micro-batch's backward pass, whose gradient-ready times follow the catalog model's per-layer
     # FLOPs (model.catalog; without one the model is a single layer).
     # A single-GPU input measured on another variant of the GPU (input_speed_ratio) is scaled by the
-    # ratio of the two systems' published peaks.
+    # ratio of the two systems' published peaks, except in a row the source measured on the input's
+    # system (row.measured_on).
     # The optimizer update weighs more per step than in the single-GPU input when the row accumulates
     # fewer micro-batches than that input did (update_time_shift). It is added to the step's compute, in
     # time before the exchange where it really follows it: the same iteration time with policy "none"
@@ -220,7 +232,7 @@ def scenario_for(case, row):
     if shift and fusion_for(case)["policy"] != "none":
         raise CaseError("/software/gradient_exchange/policy: an overlapped exchange with accumulation steps "
                         "other than the single-GPU input's is not modelled (the update would overlap it)")
-    compute_time = step_samples / (single_gpu * input_speed_ratio(case)) + shift
+    compute_time = step_samples / (single_gpu * input_speed_ratio(case, row)) + shift
 
     scenario = {
         "name": f"validate_{case['id']}_{nodes}n",
@@ -289,6 +301,7 @@ def load_cases(only, match=None):
             for i, row in enumerate(rows):
                 for key in ("nodes", "accumulation_steps", "throughput"):
                     positive(case, f"published/{i}/{key}")
+                input_speed_ratio(case, row)  # checks the row's measured_on
             scenario_for(case, rows[0])  # checks every input the rules read
         except CaseError as e:
             bad_input(f"{path}: {e}")

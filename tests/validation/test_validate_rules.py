@@ -92,6 +92,27 @@ except validate.CaseError as e:
 check(f"bad ratio reported: {message!r}",
       message == "/inputs/single_gpu_throughput/system_peak_ratio/value: -1 is not a positive number")
 
+# A published row the source measured on the input's system (TF1 DGX-2H seq 128: its 1-node row repeats
+# the single-node DGX-2 table's 16-GPU row) is predicted at the input's speed; the other rows at 1.05.
+tf1 = json.loads((validate.CASES / "nvidia_tf_bert_large_seq128_amp_dgx2h.json").read_text())
+check("row measured on the input's system: ratio 1",
+      validate.input_speed_ratio(tf1, tf1["published"][0]) == 1.0)
+check("TF1 DGX-2H rows from 4 nodes: ratio 1.05",
+      [validate.input_speed_ratio(tf1, r) for r in tf1["published"][1:]] == [1.05, 1.05, 1.05])
+compute = validate.scenario_for(tf1, tf1["published"][0])["workload"]["compute_time"]
+# 64 micro-batches of 64 at 188.04 samples/s, no ratio, plus (1 - 64/1024) of one LAMB update on a V100.
+expected = 64 * 64 / 188.04 + 335141888 * 52 / 900e9 * (1 - 64 / 1024)
+check(f"TF1 DGX-2H 1-node compute {compute!r} != {expected!r}", abs(compute - expected) < 1e-12)
+bad = copy.deepcopy(tf1)
+bad["published"][2]["measured_on"] = "dgx2"
+try:
+    validate.input_speed_ratio(bad, bad["published"][2])
+    message = ""
+except validate.CaseError as e:
+    message = str(e)
+check(f"bad measured_on reported: {message!r}",
+      message == '/published/2/measured_on: "dgx2" is not one of predicted_system, input_system')
+
 # GPU speed spread: sigma = 8 % / (4 IQR of a unit normal = 5.3959) = 0.0148260; one GPU is the median
 # GPU; 8 GPUs: the slowest at Blom's z = Phi^-1(7.625 / 8.25) = 1.43420, i.e. 1.0212635, the fastest
 # mirrored, mean 1 (the spread moves no GPU's expected speed, only who waits).
