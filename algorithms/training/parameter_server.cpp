@@ -55,7 +55,8 @@ class ParameterServer : public TrainingAlgorithm {
  public:
   explicit ParameterServer(const OptionValues& o)
       : servers_count_(static_cast<int>(o.integer("servers"))),
-        backup_workers_(static_cast<int>(o.integer("backup_workers"))) {
+        backup_workers_(static_cast<int>(o.integer("backup_workers"))),
+        colocated_machines_(static_cast<int>(o.integer("colocated_machines"))) {
     deployment_.local_aggregation = o.boolean("local_aggregation");
     deployment_.colocated = o.text("placement") == "colocated";
     deployment_.partition_bytes = o.number("partition_bytes");
@@ -68,7 +69,15 @@ class ParameterServer : public TrainingAlgorithm {
                                                   std::to_string(s.cluster.ranks() - 1) + " (ranks - 1)");
     if (deployment_.colocated && servers_count_ != 1)
       errors.add("/algorithm/servers", std::to_string(servers_count_) + " has no meaning with placement \"colocated\" "
-                                       "(one shard on each of the cluster.nodes machines); remove it");
+                                       "(one shard on each of the cluster.nodes machines, or on the first "
+                                       "colocated_machines); remove it");
+    if (colocated_machines_ > 0 && !deployment_.colocated)
+      errors.add("/algorithm/colocated_machines", std::to_string(colocated_machines_) +
+                                                      " has no meaning without placement \"colocated\"; remove it");
+    if (colocated_machines_ > s.cluster.nodes)
+      errors.add("/algorithm/colocated_machines", std::to_string(colocated_machines_) + " is out of range; allowed: "
+                                                      "0 (every machine) to " + std::to_string(s.cluster.nodes) +
+                                                      " (cluster.nodes)");
     const std::string& policy = s.workload.fusion.policy;
     if (s.workload.fusion.overlaps() && policy != "ddp")
       errors.add("/workload/fusion/policy", "\"" + policy + "\" is not modelled for the parameter server; allowed: "
@@ -94,7 +103,8 @@ class ParameterServer : public TrainingAlgorithm {
   bool servers_recoverable(const Scenario&) const override { return backup_workers_ > 0; }
   void server_failed(int server, double at, double back) override { servers_[server].recovery.failed(at, back); }
   int server_count(const Scenario& s) const override {
-    return deployment_.colocated ? s.cluster.nodes : servers_count_ / shards_per_server(s);
+    if (deployment_.colocated) return colocated_machines_ > 0 ? colocated_machines_ : s.cluster.nodes;
+    return servers_count_ / shards_per_server(s);
   }
   // The plain exchange at "fast": k symmetric shards run as one server (ps_shard_merge.h).
   int shards_per_server(const Scenario& s) const override {
@@ -274,6 +284,7 @@ class ParameterServer : public TrainingAlgorithm {
   };
   int servers_count_;         // /algorithm/servers: shards, each on its own host
   int backup_workers_;        // /algorithm/backup_workers: e; each update takes the first ranks - e gradients
+  int colocated_machines_;    // /algorithm/colocated_machines: colocated shards on the first k machines (0: all)
   PsDeployment deployment_;   // /algorithm/local_aggregation, placement, partition_bytes, scheduling
   std::unique_ptr<PsPushPull> push_pull_;
   std::vector<std::int64_t> versions_;  // per worker: the model version it holds
@@ -293,6 +304,9 @@ const bool registered_parameter_server = TrainingAlgorithmRegistry::add(
       Option::choice("placement", std::string("dedicated"), {"dedicated", "colocated"},
                      "dedicated: shards on hosts of their own; colocated: one shard on every worker machine, whose "
                      "traffic with it crosses no NIC"),
+      Option::integer("colocated_machines", 0, 0, 1 << 16,
+                      "with placement colocated: one shard on each of the first k worker machines only (TensorFlow's "
+                      "benchmarks ran 4 parameter servers on 8 instances); 0: every machine"),
       Option::number("partition_bytes", 0.0, 0, false, 1e15,
                      "bytes: cut every bucket into pieces of this size, dealt to the shards round-robin (BytePS "
                      "uses 4 MB, BYTEPS_PARTITION_BYTES = 4096000); 0: one piece per shard"),

@@ -108,6 +108,30 @@ TEST_CASE("ps deployment: colocated shards, a machine's traffic with its own sha
   }
 }
 
+TEST_CASE("ps deployment: colocated shards on the first k machines only (colocated_machines)") {
+  // 4 machines of 2 GPUs, shards on machines 0 and 1. A shard machine sends a n (k-1)/k to the other
+  // shard and replies a n / k to each of the M - 1 other machines (the same comes in); a machine
+  // without a shard pushes and pulls its whole a n.
+  const int machines = 4, gpus = 2, k = 2;
+  for (bool aggregate : {false, true}) {
+    const json r = link_bytes(cluster_scenario(machines, gpus,
+                                               {{"name", "parameter_server"},
+                                                {"placement", "colocated"},
+                                                {"colocated_machines", k},
+                                                {"local_aggregation", aggregate}}));
+    INFO("local_aggregation=" << aggregate);
+    const double a = aggregate ? 1 : gpus;
+    const double shard_machine = a * n * (k - 1) / k + (machines - 1) * a * n / k;
+    for (int m = 0; m < machines; ++m) {
+      const std::string nic = "node" + std::to_string(m) + "-nic-link";
+      const double expected = m < k ? shard_machine : a * n;
+      INFO("machine " << m);
+      CHECK(per_step(r, nic + "_UP") == doctest::Approx(expected).epsilon(1e-12));
+      CHECK(per_step(r, nic + "_DOWN") == doctest::Approx(expected).epsilon(1e-12));
+    }
+  }
+}
+
 TEST_CASE("ps deployment: partitions of partition_bytes are dealt to the shards round-robin") {
   // 10 MB in 4 MB partitions: pieces of 4, 4 and 2 MB; shard 0 holds 4 + 2, shard 1 holds 4.
   json s = cluster_scenario(2, 2, {{"name", "parameter_server"}, {"servers", 2}, {"partition_bytes", 4e6},
@@ -164,6 +188,14 @@ TEST_CASE("ps deployment: bad options are reported with their path") {
   dtsim::ScenarioResult r = dtsim::parse_scenario(s);
   REQUIRE_FALSE(r.ok());
   CHECK(r.errors[0].find("/algorithm/servers") != std::string::npos);
+  s["algorithm"] = {{"name", "parameter_server"}, {"placement", "colocated"}, {"colocated_machines", 3}};
+  r = dtsim::parse_scenario(s);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.errors[0] == "/algorithm/colocated_machines: 3 is out of range; allowed: 0 (every machine) to 2 (cluster.nodes)");
+  s["algorithm"] = {{"name", "parameter_server"}, {"colocated_machines", 1}};
+  r = dtsim::parse_scenario(s);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.errors[0] == "/algorithm/colocated_machines: 1 has no meaning without placement \"colocated\"; remove it");
   s["algorithm"] = {{"name", "parameter_server"}, {"scheduling", "lifo"}};
   r = dtsim::parse_scenario(s);
   REQUIRE_FALSE(r.ok());
