@@ -13,15 +13,17 @@
 // piece to its G - 1 peers. The fabric then carries one gradient per machine, not G.
 //
 // Placement. "dedicated": shards on hosts of their own, each behind its own fabric port. "colocated":
-// one shard on every worker machine (shard m on machine m, beside its last GPU), so a machine's
-// traffic with its own shard stays on the intra-node links.
+// one shard on every worker machine (shard m on machine m, beside its last GPU), or on the first
+// colocated_machines of them only, so a machine's traffic with its own shard stays on the intra-node
+// links.
 //
 // Bytes per NIC per step, model of n bytes, M machines of G GPUs, a = G (no local aggregation) or
 // 1 (local aggregation) pushers per machine, shards holding equal parts (partition_bytes 0):
 //   dedicated: a n out (pushes) and a n in (pulls) on every machine NIC; a server NIC carries
 //              M a n / k each way;
 //   colocated: a n (M - 1) / M out (pushes to the other M - 1 shards) plus a n (M - 1) / M out (its
-//              shard's replies to the other machines), and the same in.
+//              shard's replies to the other machines), and the same in. On the first k < M machines
+//              only: a shard machine a n (k - 1) / k + (M - 1) a n / k, another machine a n, each way.
 //
 // Scheduling. Each rank's push stream sends one piece at a time (a credit of one, as ByteScheduler,
 // Peng et al., SOSP 2019, tunes it down to), choosing among the ready pieces: "fifo", in the order
